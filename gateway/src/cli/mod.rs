@@ -1,0 +1,81 @@
+//! The command line: `bcgw plugin test`, `bcgw plugin inspect`, ...
+//!
+//! Errors reach the user through `anyhow` with context; exit codes are documented
+//! on [`Exit`].
+
+mod plugin;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// bcgw, the Business Crime Gateway.
+#[derive(Debug, Parser)]
+#[command(name = "bcgw", version, about, long_about = None)]
+pub struct Cli {
+    /// Log filter, e.g. `info` or `bcgw=debug` (also RUST_LOG).
+    #[arg(long, global = true, env = "BCGW_LOG", default_value = "warn")]
+    pub log: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Work with adapter plugins: test one on a file, or inspect what it declares.
+    #[command(subcommand)]
+    Plugin(plugin::PluginCommand),
+}
+
+/// Exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything succeeded.
+    Ok = 0,
+    /// Some items failed (rejected by the plugin or by schema validation); the rest succeeded.
+    ItemsFailed = 1,
+    /// The command could not do its job (bad arguments, unreadable files, plugin failure).
+    Failed = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(filter))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Parses the command line, runs the command and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.log);
+    let result = match cli.command {
+        Command::Plugin(cmd) => plugin::run(cmd),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            Exit::Failed.into()
+        }
+    }
+}
+
+/// The default directory for compiled plugin code: `$XDG_CACHE_HOME/bcgw/compiled`,
+/// else `~/.cache/bcgw/compiled`.
+pub fn default_code_cache() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))?;
+    Some(base.join("bcgw").join("compiled"))
+}

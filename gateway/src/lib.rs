@@ -1,0 +1,9 @@
+//! bcgw, the Business Crime Gateway.
+//!
+//! Sources (CSV folders, webhooks, MQTT, serial radio bridges) hand raw payloads to
+//! sandboxed WebAssembly adapter [`plugins`], which translate them into the common
+//! schema of [`bcgw_sdk::schema`]. See `ARCHITECTURE.md` for the life of a payload.
+
+pub mod cli;
+pub mod plugins;
+pub mod sources;

@@ -1,0 +1,3 @@
+//! Sources: where raw payloads come from.
+
+pub mod csv_chunks;

@@ -1,0 +1,303 @@
+//! `csv-mapped`: map any CSV export onto the bcgw common schema with configuration
+//! alone. An IT team lists which column goes to which schema field, how dates are
+//! written and how the retailer's offence wording maps to schema categories.
+//!
+//! It copes with what real exports contain: a UTF-8 byte-order mark, CRLF line
+//! ends, quoted fields with commas and line breaks, blank lines, Windows-1252
+//! (Latin-1) bytes, short rows. A row that cannot be read is rejected with its line
+//! number; the other rows still flow.
+
+mod config;
+mod decode;
+mod parse;
+mod row;
+mod target;
+
+pub use config::{DEFAULT_DATE_FORMATS, Mapping};
+
+use bcgw_sdk::prelude::*;
+use config::column_key;
+use row::Slot;
+
+/// The adapter. See the crate docs and `plugins/csv-mapped/README.md`.
+pub struct CsvMapped;
+
+/// Content types this adapter reads.
+pub const CONTENT_TYPES: [&str; 5] = [
+    "text/csv",
+    "application/csv",
+    "text/plain",
+    "text/tab-separated-values",
+    "application/vnd.ms-excel",
+];
+
+fn key(name: &str, description: &str, required: bool) -> ConfigKey {
+    ConfigKey {
+        name: name.into(),
+        description: description.into(),
+        required,
+    }
+}
+
+impl Adapter for CsvMapped {
+    fn describe() -> PluginInfo {
+        PluginInfo {
+            name: "csv-mapped".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            description: "Maps CSV exports onto the common schema from a column mapping in config."
+                .into(),
+            systems: vec!["retailer-csv".into(), "bcrp-csv".into()],
+            content_types: CONTENT_TYPES.iter().map(|s| s.to_string()).collect(),
+            config_keys: vec![
+                key(
+                    "columns",
+                    "table: CSV column name -> schema field (e.g. \"Store\" = \"premises_name\")",
+                    true,
+                ),
+                key(
+                    "source_system",
+                    "value of report.source_system (default retailer-csv)",
+                    false,
+                ),
+                key(
+                    "report_kind",
+                    "crime-report | incident | alert | intelligence (default crime-report)",
+                    false,
+                ),
+                key(
+                    "delimiter",
+                    "one ASCII character, or \"tab\" (default ,)",
+                    false,
+                ),
+                key(
+                    "encoding",
+                    "auto | utf-8 | windows-1252 (default auto: UTF-8, else Windows-1252)",
+                    false,
+                ),
+                key(
+                    "timezone",
+                    "IANA zone for times without an offset (default Europe/London)",
+                    false,
+                ),
+                key(
+                    "date_formats",
+                    "strftime formats tried in order, or \"iso8601\" (default UK day-first, then ISO 8601)",
+                    false,
+                ),
+                key(
+                    "business_crime",
+                    "value of event.business_crime (default true)",
+                    false,
+                ),
+                key(
+                    "required",
+                    "columns that must have a value in every row",
+                    false,
+                ),
+                key(
+                    "optional_columns",
+                    "mapped columns that may be absent from the header",
+                    false,
+                ),
+                key(
+                    "categories",
+                    "table: source wording -> schema category",
+                    false,
+                ),
+                key(
+                    "default_category",
+                    "category for wording not in the table (default other)",
+                    false,
+                ),
+                key(
+                    "keep_unmapped",
+                    "keep columns with no mapping as extensions (default false)",
+                    false,
+                ),
+            ],
+        }
+    }
+
+    fn validate_config(config: &str) -> Result<(), AdapterError> {
+        Mapping::from_json(config).map(|_| ())
+    }
+
+    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
+        let mapping = Mapping::from_json(&payload.config)?;
+        let media_type = payload
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if !CONTENT_TYPES.contains(&media_type.as_str()) {
+            return Err(AdapterError::UnsupportedContentType(payload.content_type));
+        }
+        // A large file arrives as several payloads, each with the header repeated;
+        // `first-line` says which file line the payload's first data row is on.
+        let line_offset = match payload.metadata(metadata_keys::FIRST_LINE) {
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| {
+                    AdapterError::invalid_field("metadata first-line", "not a line number")
+                })?
+                .saturating_sub(2),
+            None => 0,
+        };
+        translate_csv(&mapping, &payload.bytes, line_offset)
+    }
+}
+
+/// Reads the header and maps every column; errors when a mapped column is missing.
+fn header_slots(mapping: &Mapping, header: &csv::ByteRecord) -> Result<Vec<Slot>, AdapterError> {
+    let mut slots = Vec::with_capacity(header.len());
+    for field in header {
+        let name = decode::decode(field, mapping.encoding)
+            .map_err(|why| AdapterError::Malformed(format!("header {why}")))?
+            .trim()
+            .to_string();
+        let k = column_key(&name);
+        let already = slots.iter().any(|s: &Slot| column_key(&s.name) == k);
+        slots.push(Slot {
+            // A repeated header name maps only its first column.
+            target: if already {
+                None
+            } else {
+                mapping.columns.get(&k).cloned()
+            },
+            required: !already && mapping.required.contains(&k),
+            name,
+        });
+    }
+    let mut missing: Vec<&str> = mapping
+        .columns
+        .keys()
+        .filter(|k| !mapping.optional_columns.contains(k))
+        .filter(|k| !slots.iter().any(|s| column_key(&s.name) == **k))
+        .map(|k| mapping.column_names[k].as_str())
+        .collect();
+    if !missing.is_empty() {
+        missing.sort_unstable();
+        return Err(AdapterError::MissingField(format!(
+            "column(s) {} mapped in config but not in the CSV header; if the export \
+             really lacks them, list them in optional_columns",
+            missing.join(", ")
+        )));
+    }
+    Ok(slots)
+}
+
+fn translate_csv(
+    mapping: &Mapping,
+    bytes: &[u8],
+    line_offset: u64,
+) -> Result<Translation, AdapterError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(mapping.delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(bytes);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| AdapterError::Malformed(format!("cannot read the CSV header: {e}")))?
+        .clone();
+    if header.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        return Err(AdapterError::Malformed("the CSV has no header row".into()));
+    }
+    let slots = header_slots(mapping, &header)?;
+    let mut out = Translation::default();
+    let mut record = csv::ByteRecord::new();
+    let mut lines = LineCounter::new(bytes);
+    let mut index: u32 = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                // Only I/O errors reach here with a flexible reader over bytes.
+                return Err(AdapterError::Malformed(format!("CSV read error: {e}")));
+            }
+        }
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue; // a row of empty cells
+        }
+        let start = record.position().map_or(0, |p| p.byte());
+        let line = lines.line_at(start) + line_offset;
+        let result = decode_row(mapping, &slots, &record)
+            .and_then(|fields| row::build_report(mapping, &slots, &fields));
+        match result {
+            Ok(report) => out.reports.push(report),
+            Err(error) => out.rejects.push(RejectedItem {
+                index,
+                line: u32::try_from(line).ok(),
+                error,
+            }),
+        }
+        index = index.saturating_add(1);
+    }
+    Ok(out)
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count skips blank lines,
+/// so lines are counted here, forward only, as records are read.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    scanned: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            scanned: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of the record whose reported start offset is `offset`. The
+    /// offset may point at the line break before the record (or at blank lines), so
+    /// line breaks are skipped to find the record's first byte.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut at = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        while at < self.bytes.len() && matches!(self.bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        if at > self.scanned {
+            let newlines = self.bytes[self.scanned..at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.line += newlines as u64;
+            self.scanned = at;
+        }
+        self.line
+    }
+}
+
+fn decode_row(
+    mapping: &Mapping,
+    slots: &[Slot],
+    record: &csv::ByteRecord,
+) -> Result<Vec<String>, AdapterError> {
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            decode::decode(field, mapping.encoding).map_err(|why| {
+                let column = slots.get(i).map_or("(extra column)", |s| s.name.as_str());
+                AdapterError::invalid_field(column, why)
+            })
+        })
+        .collect()
+}
+
+bcgw_sdk::export_adapter!(CsvMapped);
+
+#[cfg(test)]
+mod tests;

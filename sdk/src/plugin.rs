@@ -1,0 +1,196 @@
+//! What passes between the host and a plugin, besides the schema itself.
+//!
+//! Each type mirrors a record or variant in `sdk/wit/plugin.wit`.
+
+use crate::schema::{Report, SourceRecord};
+use serde::{Deserialize, Serialize};
+
+/// One raw payload as a source received it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Payload {
+    /// The raw bytes, exactly as received.
+    pub bytes: Vec<u8>,
+    /// Its media type, e.g. `text/csv`.
+    pub content_type: String,
+    /// The configured source name, e.g. `tesco-exports`.
+    pub source: String,
+    /// What the source knows about it: `file-name`, `mqtt-topic`, `first-line`,
+    /// `received-at`... Keys are lower-kebab-case; see [`metadata_keys`].
+    pub metadata: Vec<(String, String)>,
+    /// The plugin's own configuration from the gateway config, as JSON text.
+    pub config: String,
+}
+
+impl Payload {
+    /// The value of a metadata key, if the source set it.
+    pub fn metadata(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Metadata keys the gateway's sources set on payloads.
+pub mod metadata_keys {
+    /// The file the payload came from (CSV folder source), without directories.
+    pub const FILE_NAME: &str = "file-name";
+    /// The 1-based line number in the original file of the payload's first line. A
+    /// large file is split into several payloads; each repeats the header line, and
+    /// this says where its first *data* line sat in the file (the header is line 1).
+    pub const FIRST_LINE: &str = "first-line";
+    /// When the gateway received the payload, RFC 3339 UTC.
+    pub const RECEIVED_AT: &str = "received-at";
+    /// The MQTT topic the payload was published on.
+    pub const MQTT_TOPIC: &str = "mqtt-topic";
+}
+
+/// A field that is present but cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field (column, JSON path...) as the source names it.
+    pub field: String,
+    /// Why it cannot be used. Must not repeat the value: it may be personal data.
+    pub reason: String,
+}
+
+/// Why a plugin could not translate a payload or one item of it.
+///
+/// A plugin reports bad input with these and never panics on it; panics and traps are
+/// for bugs and exhausted limits, and the host reports those itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", content = "detail", rename_all = "kebab-case")]
+pub enum AdapterError {
+    /// The bytes are not in the format this plugin reads (bad CSV quoting, not JSON...).
+    #[error("malformed input: {0}")]
+    Malformed(String),
+    /// A field the plugin needs is absent; the payload names it.
+    #[error("missing field: {0}")]
+    MissingField(String),
+    /// A field is present but its value cannot be used.
+    #[error("invalid field {}: {}", .0.field, .0.reason)]
+    InvalidField(FieldError),
+    /// The content type is not one this plugin handles.
+    #[error("unsupported content type: {0}")]
+    UnsupportedContentType(String),
+    /// The plugin's configuration is wrong; the message names the key and what to do.
+    #[error("bad plugin config: {0}")]
+    BadConfig(String),
+    /// Anything else; the message says what.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl AdapterError {
+    /// Shorthand for [`AdapterError::InvalidField`].
+    pub fn invalid_field(field: impl Into<String>, reason: impl Into<String>) -> AdapterError {
+        AdapterError::InvalidField(FieldError {
+            field: field.into(),
+            reason: reason.into(),
+        })
+    }
+}
+
+/// One item of a payload that could not be translated. The other items still are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedItem {
+    /// 0-based position of the item in the payload (e.g. data row index).
+    pub index: u32,
+    /// 1-based line number where the item starts, for text formats.
+    pub line: Option<u32>,
+    /// Why it was rejected.
+    pub error: AdapterError,
+}
+
+/// The result of translating a payload: the good items and the rejected ones.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Translation {
+    /// Reports translated from the payload, in payload order.
+    pub reports: Vec<Report>,
+    /// Items that could not be translated.
+    pub rejects: Vec<RejectedItem>,
+}
+
+/// A configuration key a plugin understands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigKey {
+    /// The key, e.g. `columns`.
+    pub name: String,
+    /// What it does and what values it takes.
+    pub description: String,
+    /// Whether the plugin refuses to run without it.
+    pub required: bool,
+}
+
+/// What a plugin says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PluginInfo {
+    /// Short name, e.g. `csv-mapped`.
+    pub name: String,
+    /// The plugin's own version (semver).
+    pub version: String,
+    /// One sentence on what it translates or renders.
+    pub description: String,
+    /// The source systems it reads, or the targets it renders.
+    pub systems: Vec<String>,
+    /// The content types it accepts or produces.
+    pub content_types: Vec<String>,
+    /// The configuration keys it reads.
+    pub config_keys: Vec<ConfigKey>,
+}
+
+/// One incident: the reports that describe it, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    /// The gateway's stable incident id; also the idempotency key downstream.
+    pub incident_id: String,
+    /// The reports linked into this incident, first-received first.
+    pub reports: Vec<SourceRecord>,
+}
+
+/// A rendered submission, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Submission {
+    /// Media type of `body`, e.g. `application/xml`.
+    pub content_type: String,
+    /// The bytes to send or write.
+    pub body: Vec<u8>,
+}
+
+/// A source adapter: turns raw payloads of one channel into common-schema reports.
+///
+/// Implement this, then export it with [`export_adapter!`](crate::export_adapter).
+/// Each call gets a fresh plugin instance, so keep no state between calls.
+pub trait Adapter {
+    /// Says what the adapter is.
+    fn describe() -> PluginInfo;
+
+    /// Checks a configuration (JSON text) without translating anything. The default
+    /// accepts any configuration.
+    fn validate_config(config: &str) -> Result<(), AdapterError> {
+        let _ = config;
+        Ok(())
+    }
+
+    /// Translates one payload. Return `Err` only when the whole payload is unusable;
+    /// put per-item problems in [`Translation::rejects`] so the good items still flow.
+    fn translate(payload: Payload) -> Result<Translation, AdapterError>;
+}
+
+/// A sink renderer: turns one incident into a submission for a records system such as Niche.
+///
+/// Implement this, then export it with [`export_renderer!`](crate::export_renderer).
+pub trait Renderer {
+    /// Says what the renderer is.
+    fn describe() -> PluginInfo;
+
+    /// Checks a configuration (JSON text) without rendering anything. The default
+    /// accepts any configuration.
+    fn validate_config(config: &str) -> Result<(), AdapterError> {
+        let _ = config;
+        Ok(())
+    }
+
+    /// Renders one incident with the given configuration (JSON text).
+    fn render(incident: Incident, config: &str) -> Result<Submission, AdapterError>;
+}
