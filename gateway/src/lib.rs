@@ -5,5 +5,11 @@
 //! schema of [`bcgw_sdk::schema`]. See `ARCHITECTURE.md` for the life of a payload.
 
 pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod observability;
+pub mod pipeline;
 pub mod plugins;
+pub mod sinks;
 pub mod sources;
+pub mod store;

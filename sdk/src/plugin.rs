@@ -82,6 +82,18 @@ pub enum AdapterError {
 }
 
 impl AdapterError {
+    /// A short stable name for the kind of error (`malformed`, `invalid-field`...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AdapterError::Malformed(_) => "malformed",
+            AdapterError::MissingField(_) => "missing-field",
+            AdapterError::InvalidField(_) => "invalid-field",
+            AdapterError::UnsupportedContentType(_) => "unsupported-content-type",
+            AdapterError::BadConfig(_) => "bad-config",
+            AdapterError::Other(_) => "other",
+        }
+    }
+
     /// Shorthand for [`AdapterError::InvalidField`].
     pub fn invalid_field(field: impl Into<String>, reason: impl Into<String>) -> AdapterError {
         AdapterError::InvalidField(FieldError {

@@ -4,6 +4,8 @@
 //! on [`Exit`].
 
 mod plugin;
+mod quarantine;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -13,7 +15,7 @@ use std::process::ExitCode;
 #[command(name = "bcgw", version, about, long_about = None)]
 pub struct Cli {
     /// Log filter, e.g. `info` or `bcgw=debug` (also RUST_LOG).
-    #[arg(long, global = true, env = "BCGW_LOG", default_value = "warn")]
+    #[arg(long, global = true, env = "BCGW_LOG", default_value = "info")]
     pub log: String,
     /// What to do.
     #[command(subcommand)]
@@ -23,7 +25,16 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Work with adapter plugins: test one on a file, or inspect what it declares.
+    /// Run the gateway: take payloads in, translate, deliver.
+    Run(run::RunArgs),
+    /// Check a config file and report every problem with its key and what to do.
+    CheckConfig(run::ConfigArg),
+    /// Print the store's counts: payloads, records, duplicates, deliveries, quarantine.
+    Status(run::ConfigArg),
+    /// Work with quarantined items: list, show, replay.
+    #[command(subcommand)]
+    Quarantine(quarantine::QuarantineCommand),
+    /// Work with plugins: test one on a file, or inspect what it declares.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
 }
@@ -60,6 +71,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.log);
     let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::CheckConfig(args) => run::check_config(args),
+        Command::Status(args) => run::status(args),
+        Command::Quarantine(cmd) => quarantine::run(cmd),
         Command::Plugin(cmd) => plugin::run(cmd),
     };
     match result {

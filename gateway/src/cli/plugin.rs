@@ -59,6 +59,9 @@ pub struct TestArgs {
     pub metadata: Vec<String>,
 }
 
+/// Raw bytes of one payload and, for CSV chunks, the file line of its first row.
+type RawPayload = (Vec<u8>, Option<u64>);
+
 /// Arguments of `bcgw plugin inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -145,7 +148,7 @@ fn test(args: TestArgs) -> Result<Exit> {
     }
     let file = std::fs::File::open(&args.input)
         .with_context(|| format!("cannot open input {}", args.input.display()))?;
-    let payloads: Box<dyn Iterator<Item = std::io::Result<(Vec<u8>, Option<u64>)>>> =
+    let payloads: Box<dyn Iterator<Item = std::io::Result<RawPayload>>> =
         if content_type.contains("csv") || content_type.contains("tab-separated") {
             let chunks = CsvChunker::new(BufReader::new(file), args.chunk_rows);
             Box::new(chunks.map(|c| c.map(|c| (c.bytes, Some(c.first_line)))))

@@ -6,22 +6,26 @@
 //! - [`AdapterPlugin`] is one loaded source adapter; each [`AdapterPlugin::translate`]
 //!   call runs in a fresh instance with no files, network, environment or inherited
 //!   stdio, under a CPU deadline and a memory cap, and its output is capped.
+//! - [`RendererPlugin`] is one loaded sink renderer, sandboxed the same way.
 //! - [`PluginError`] says precisely what went wrong: deadline, memory cap, output
 //!   cap, trap (with the plugin's panic message), or the plugin's own error.
 
 pub mod adapter;
 mod bindings;
 mod cache;
+mod core;
 pub mod engine;
 mod error;
 pub mod limits;
 mod output;
+pub mod renderer;
 mod sandbox;
 
 pub use adapter::{AdapterPlugin, Translated};
 pub use engine::PluginEngine;
 pub use error::PluginError;
 pub use limits::SandboxLimits;
+pub use renderer::RendererPlugin;
 
 /// SHA-256 of a byte string, as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -208,7 +208,7 @@ pub fn parse_age(value: &str) -> Result<(Option<u8>, Option<u8>), String> {
     let core = core.trim_end_matches("ish").trim_end_matches("yo");
     if let Some(decade) = core.strip_suffix("'s").or_else(|| core.strip_suffix('s')) {
         let d: u8 = decade.parse().map_err(|_| err())?;
-        if d % 10 != 0 || d > 110 {
+        if !d.is_multiple_of(10) || d > 110 {
             return Err(err());
         }
         return Ok(match qualifier {

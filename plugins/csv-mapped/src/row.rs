@@ -42,7 +42,7 @@ fn append(slot: &mut Option<String>, value: &str, separator: &str) {
     }
 }
 
-fn person<'a>(persons: &'a mut Vec<Person>, role: PersonRole) -> &'a mut Person {
+fn person(persons: &mut Vec<Person>, role: PersonRole) -> &mut Person {
     let at = match persons.iter().position(|p| p.role == role) {
         Some(i) => i,
         None => {

@@ -19,7 +19,9 @@ pub enum ReportKind {
 }
 
 /// The schema's offence categories. The source's wording is kept in [`Event::category_raw`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
     /// Theft from a shop (shoplifting).

@@ -1,0 +1,107 @@
+//! `bcgw run`, `bcgw check-config`, `bcgw status`.
+
+use super::Exit;
+use crate::config::check::{Level, check};
+use crate::daemon::{self, RunOptions};
+use crate::store::StoreStats;
+use anyhow::{Context, Result};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `bcgw run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The config file.
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Stop once every dropped file is journaled, every payload translated and
+    /// every delivery made, then print a summary.
+    #[arg(long)]
+    pub until_idle: bool,
+}
+
+/// Arguments of `bcgw check-config` and `bcgw status`.
+#[derive(Debug, Args)]
+pub struct ConfigArg {
+    /// The config file.
+    pub config: PathBuf,
+}
+
+/// Runs the daemon.
+pub fn run(args: RunArgs) -> Result<Exit> {
+    let loaded = crate::config::load(&args.config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("bcgw")
+        .build()
+        .context("cannot start the async runtime")?;
+    let stats = runtime.block_on(daemon::run(
+        loaded,
+        RunOptions {
+            until_idle: args.until_idle,
+        },
+    ))?;
+    if args.until_idle {
+        print_summary(&stats);
+    }
+    Ok(Exit::Ok)
+}
+
+/// Prints every problem in a config.
+pub fn check_config(args: ConfigArg) -> Result<Exit> {
+    let problems = check(&args.config, std::env::vars());
+    for p in &problems {
+        println!("{p}");
+    }
+    let errors = problems.iter().filter(|p| p.level == Level::Error).count();
+    let warnings = problems.len() - errors;
+    println!(
+        "{}: {errors} error(s), {warnings} warning(s)",
+        args.config.display()
+    );
+    Ok(if errors > 0 { Exit::Failed } else { Exit::Ok })
+}
+
+/// Prints the store's counts.
+pub fn status(args: ConfigArg) -> Result<Exit> {
+    let loaded = crate::config::load(&args.config)?;
+    let store = daemon::open_store(&loaded.config)?;
+    print_summary(&store.stats()?);
+    Ok(Exit::Ok)
+}
+
+fn sum(v: &[(String, u64)]) -> u64 {
+    v.iter().map(|(_, n)| n).sum()
+}
+
+/// The summary `bcgw run --until-idle` and `bcgw status` print.
+pub fn print_summary(s: &StoreStats) {
+    println!("summary");
+    println!(
+        "  payloads in:               {} ({} repeated payload(s) ignored)",
+        s.payloads, s.duplicate_payloads
+    );
+    println!("  records out:               {}", s.records);
+    println!("  exact duplicates removed:  {}", s.duplicate_records);
+    for (sink, n) in &s.delivered {
+        println!(
+            "  delivered to {sink}:{}{n}",
+            " ".repeat(13usize.saturating_sub(sink.len()))
+        );
+    }
+    let pending = sum(&s.pending);
+    if pending > 0 {
+        println!("  deliveries pending:        {pending}");
+    }
+    let dead = sum(&s.dead);
+    if dead > 0 {
+        println!("  deliveries refused:        {dead} (see bcgw quarantine list)");
+    }
+    if s.payloads_pending > 0 {
+        println!("  payloads not translated:   {}", s.payloads_pending);
+    }
+    println!("  quarantined items:         {}", s.quarantined);
+    for (kind, reason, n) in &s.quarantine {
+        println!("    {n:>5} x {kind}: {reason}");
+    }
+}

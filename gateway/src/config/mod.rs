@@ -1,0 +1,314 @@
+//! Configuration: a TOML file, every key documented in `config/bcgw.example.toml`,
+//! overridable by `BCGW__SECTION__KEY` environment variables ([`env`]), secrets read
+//! from the environment or files ([`secret`]).
+//!
+//! Relative paths are resolved against the directory of the config file, so a
+//! config and the files it names can move together.
+
+pub mod check;
+pub mod env;
+pub mod secret;
+pub mod sink;
+pub mod source;
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use sink::{SinkConfig, SinkKind};
+pub use source::{SourceConfig, SourceKind};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the journal, records, outbox and quarantine live.
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// The plugin engine.
+    #[serde(default)]
+    pub plugins: PluginsConfig,
+    /// The translate stage.
+    #[serde(default)]
+    pub pipeline: PipelineConfig,
+    /// Sources, by name.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceConfig>,
+    /// Sinks, by name. Every record is delivered to every sink.
+    #[serde(default)]
+    pub sinks: BTreeMap<String, SinkConfig>,
+}
+
+/// Which store implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum StoreKind {
+    /// Embedded SQLite (WAL, synchronous=FULL, group commit): one gateway instance.
+    #[default]
+    Sqlite,
+}
+
+/// `[store]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// The implementation.
+    pub kind: StoreKind,
+    /// The SQLite database file.
+    pub path: PathBuf,
+    /// Refuse new payloads once the database reaches this size (MiB); sources stop
+    /// acknowledging until space is freed. Unset: limited by the disk.
+    pub max_size_mb: Option<u64>,
+    /// Most write operations in one group commit.
+    pub group_commit_max: usize,
+    /// How long the writer waits for more operations to join a commit (ms).
+    pub group_commit_window_ms: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            kind: StoreKind::Sqlite,
+            path: PathBuf::from("data/bcgw.sqlite"),
+            max_size_mb: None,
+            group_commit_max: 256,
+            group_commit_window_ms: 2,
+        }
+    }
+}
+
+/// `[plugins]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PluginsConfig {
+    /// Where compiled plugin code is cached. Default: `compiled/` beside the store.
+    pub cache_dir: Option<PathBuf>,
+    /// The largest memory cap any plugin may be given (MiB): the pooled slot size.
+    pub max_memory_mb: usize,
+    /// Plugin instances that may run at once.
+    pub max_instances: u32,
+}
+
+impl Default for PluginsConfig {
+    fn default() -> Self {
+        PluginsConfig {
+            cache_dir: None,
+            max_memory_mb: 64,
+            max_instances: 32,
+        }
+    }
+}
+
+/// `[pipeline]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PipelineConfig {
+    /// Payloads translated in parallel. Default: the number of CPU cores.
+    pub translate_workers: Option<usize>,
+    /// How often idle stages look for work (ms).
+    pub idle_poll_ms: u64,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            translate_workers: None,
+            idle_poll_ms: 100,
+        }
+    }
+}
+
+/// A problem that stops the config from loading.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML.
+    #[error("config {path} is not valid TOML: {message}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// An environment override could not be applied.
+    #[error("environment override {0}")]
+    Env(String),
+    /// Keys that are not settings.
+    #[error("unknown config key(s): {}; every key is documented in config/bcgw.example.toml", .0.join(", "))]
+    UnknownKeys(Vec<String>),
+    /// A value has the wrong type or is missing.
+    #[error("config key {path}: {message}")]
+    Invalid {
+        /// Dotted key path.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A parsed config and where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    /// The settings, with relative paths resolved.
+    pub config: Config,
+    /// The config file.
+    pub path: PathBuf,
+    /// Keys set from the environment (names only).
+    pub overridden: Vec<String>,
+}
+
+/// Reads a config file, applies environment overrides and parses it, collecting
+/// unknown keys instead of stopping at the first. Returns the config (if it parsed)
+/// and the unknown keys.
+pub fn parse(
+    path: &Path,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<(LoadedConfig, Vec<String>), ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+        path: path.to_owned(),
+        message: e.to_string().trim().to_string(),
+    })?;
+    let overridden = env::apply_overrides(&mut table, vars).map_err(ConfigError::Env)?;
+    let mut unknown = Vec::new();
+    let mut track = |p: serde_ignored::Path<'_>| unknown.push(p.to_string());
+    let de = serde_ignored::Deserializer::new(toml::Value::Table(table), &mut track);
+    let mut config: Config =
+        serde_path_to_error::deserialize(de).map_err(|e| ConfigError::Invalid {
+            path: e.path().to_string(),
+            message: e.into_inner().to_string(),
+        })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    resolve_paths(&mut config, &base);
+    include_config_files(&mut config)?;
+    Ok((
+        LoadedConfig {
+            config,
+            path: path.to_owned(),
+            overridden,
+        },
+        unknown,
+    ))
+}
+
+/// Loads a config for running: unknown keys are an error.
+pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
+    let (loaded, unknown) = parse(path, std::env::vars())?;
+    if !unknown.is_empty() {
+        return Err(ConfigError::UnknownKeys(unknown));
+    }
+    Ok(loaded)
+}
+
+fn resolve(base: &Path, p: &mut PathBuf) {
+    if p.is_relative() {
+        *p = base.join(&*p);
+    }
+}
+
+fn resolve_paths(config: &mut Config, base: &Path) {
+    resolve(base, &mut config.store.path);
+    if let Some(dir) = &mut config.plugins.cache_dir {
+        resolve(base, dir);
+    }
+    for source in config.sources.values_mut() {
+        resolve(base, &mut source.plugin);
+        if let Some(f) = &mut source.plugin_config_file {
+            resolve(base, f);
+        }
+        if let Some(csv) = &mut source.csv_folder {
+            resolve(base, &mut csv.path);
+        }
+    }
+    for sink in config.sinks.values_mut() {
+        resolve(base, &mut sink.renderer);
+        if let Some(f) = &mut sink.renderer_config_file {
+            resolve(base, f);
+        }
+        if let Some(fd) = &mut sink.file_drop {
+            resolve(base, &mut fd.dir);
+        }
+        if let Some(auth) = sink.niche.as_mut().and_then(|n| n.auth.as_mut()) {
+            for p in [
+                &mut auth.client_cert_file,
+                &mut auth.client_key_file,
+                &mut auth.ca_file,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                resolve(base, p);
+            }
+            if let Some(secret::SecretSource::File { file }) = &mut auth.bearer_token {
+                resolve(base, file);
+            }
+        }
+    }
+}
+
+/// Reads `plugin_config_file` / `renderer_config_file` into the inline tables.
+fn include_config_files(config: &mut Config) -> Result<(), ConfigError> {
+    fn include(key: String, file: &Path, inline: &mut toml::Table) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: key.clone(),
+            message,
+        };
+        if !inline.is_empty() {
+            return Err(invalid(
+                "set either the file or the inline table, not both".into(),
+            ));
+        }
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| invalid(format!("cannot read {}: {e}", file.display())))?;
+        *inline = toml::from_str(&text).map_err(|e| {
+            invalid(format!(
+                "{} is not valid TOML: {}",
+                file.display(),
+                e.to_string().trim()
+            ))
+        })?;
+        Ok(())
+    }
+    for (name, s) in &mut config.sources {
+        if let Some(file) = &s.plugin_config_file {
+            include(
+                format!("sources.{name}.plugin_config_file"),
+                file,
+                &mut s.plugin_config,
+            )?;
+        }
+    }
+    for (name, s) in &mut config.sinks {
+        if let Some(file) = &s.renderer_config_file {
+            include(
+                format!("sinks.{name}.renderer_config_file"),
+                file,
+                &mut s.renderer_config,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+impl Config {
+    /// Where compiled plugin code is cached.
+    pub fn code_cache_dir(&self) -> PathBuf {
+        self.plugins.cache_dir.clone().unwrap_or_else(|| {
+            self.store
+                .path
+                .parent()
+                .map(|p| p.join("compiled"))
+                .unwrap_or_else(|| PathBuf::from("compiled"))
+        })
+    }
+}

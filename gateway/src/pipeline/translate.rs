@@ -1,0 +1,282 @@
+//! The translate stage: journaled payloads in, records and quarantine entries out.
+
+use super::record_id::record_id;
+use crate::plugins::{AdapterPlugin, PluginError};
+use crate::store::{QuarantineEntry, Stage, Store, StoredPayload, TranslationOutcome};
+use bcgw_sdk::plugin::{Payload, metadata_keys};
+use bcgw_sdk::schema::{Envelope, SCHEMA_VERSION, SourceRecord, validate_report};
+use chrono::Utc;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// Translates payloads of one source with its adapter.
+pub struct Translator {
+    /// The configured source name.
+    pub source: String,
+    /// Its adapter.
+    pub plugin: Arc<AdapterPlugin>,
+    /// The adapter's config as JSON text.
+    pub config_json: String,
+    /// The information sharing agreement recorded on every record.
+    pub isa: Option<String>,
+}
+
+impl Translator {
+    fn entry(
+        &self,
+        payload: &StoredPayload,
+        stage: Stage,
+        kind: &str,
+        reason: String,
+    ) -> QuarantineEntry {
+        QuarantineEntry {
+            id: 0,
+            stage,
+            payload_id: Some(payload.id),
+            outbox_id: None,
+            component: self.source.clone(),
+            item_index: None,
+            line: None,
+            record_id: None,
+            error_kind: kind.to_string(),
+            reason,
+            plugin: self.plugin.name_version(),
+            plugin_sha256: self.plugin.sha256().to_string(),
+            created_at: Utc::now(),
+            state: "open".into(),
+        }
+    }
+
+    /// Translates and validates one payload. Never fails: whatever goes wrong becomes
+    /// a quarantine entry in the outcome.
+    pub fn translate(&self, payload: &StoredPayload, sinks: &[String]) -> TranslationOutcome {
+        let mut outcome = TranslationOutcome {
+            payload_id: payload.id,
+            records: Vec::new(),
+            quarantined: Vec::new(),
+            sinks: sinks.to_vec(),
+        };
+        let mut metadata = payload.metadata.clone();
+        if !metadata
+            .iter()
+            .any(|(k, _)| k == metadata_keys::RECEIVED_AT)
+        {
+            metadata.push((
+                metadata_keys::RECEIVED_AT.into(),
+                payload.received_at.to_rfc3339(),
+            ));
+        }
+        let input = Payload {
+            bytes: payload.bytes.clone(),
+            content_type: payload.content_type.clone(),
+            source: payload.source.clone(),
+            metadata,
+            config: self.config_json.clone(),
+        };
+        let translated = match self.plugin.translate(input, payload.received_at) {
+            Ok(t) => t,
+            Err(e) => {
+                let kind = match &e {
+                    PluginError::Adapter { error, .. } => error.kind(),
+                    other => other.kind(),
+                };
+                tracing::warn!(payload = payload.id, source = %self.source, kind, "payload quarantined: plugin failed");
+                outcome.quarantined.push(self.entry(
+                    payload,
+                    Stage::Translate,
+                    kind,
+                    e.to_string(),
+                ));
+                return outcome;
+            }
+        };
+        for reject in translated.rejects {
+            let mut q = self.entry(
+                payload,
+                Stage::Translate,
+                reject.error.kind(),
+                reject.error.to_string(),
+            );
+            q.item_index = Some(reject.index);
+            q.line = reject.line;
+            outcome.quarantined.push(q);
+        }
+        let plugin = self.plugin.name_version();
+        for (i, report) in translated.reports.into_iter().enumerate() {
+            let id = record_id(&self.source, &report);
+            let violations = validate_report(&report, payload.received_at);
+            if !violations.is_empty() {
+                let reason = violations
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut q = self.entry(
+                    payload,
+                    Stage::Validate,
+                    "schema",
+                    format!("report breaks schema rules: {reason}"),
+                );
+                q.item_index = u32::try_from(i).ok();
+                q.record_id = Some(id);
+                outcome.quarantined.push(q);
+                continue;
+            }
+            outcome.records.push(SourceRecord {
+                envelope: Envelope {
+                    record_id: id,
+                    source: self.source.clone(),
+                    received_at: payload.received_at,
+                    raw_sha256: payload.sha256.clone(),
+                    schema_version: SCHEMA_VERSION.into(),
+                    isa: self.isa.clone(),
+                    plugin: plugin.clone(),
+                },
+                report,
+            });
+        }
+        outcome
+    }
+}
+
+/// Runs translation for every source: takes pending payloads from the journal,
+/// translates them on a blocking pool, commits each outcome.
+pub struct TranslateStage {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Translators by source name.
+    pub translators: HashMap<String, Arc<Translator>>,
+    /// Sinks every record is queued for.
+    pub sinks: Vec<String>,
+    /// Payloads translated at once.
+    pub workers: usize,
+    /// How long to wait when there is nothing to do.
+    pub idle_poll: Duration,
+}
+
+fn unknown_source(payload: &StoredPayload, sinks: &[String]) -> TranslationOutcome {
+    TranslationOutcome {
+        payload_id: payload.id,
+        records: Vec::new(),
+        quarantined: vec![QuarantineEntry {
+            id: 0,
+            stage: Stage::Translate,
+            payload_id: Some(payload.id),
+            outbox_id: None,
+            component: payload.source.clone(),
+            item_index: None,
+            line: None,
+            record_id: None,
+            error_kind: "unknown-source".into(),
+            reason: format!(
+                "source {} is not in the configuration; add it back and replay this entry",
+                payload.source
+            ),
+            plugin: String::new(),
+            plugin_sha256: String::new(),
+            created_at: Utc::now(),
+            state: "open".into(),
+        }],
+        sinks: sinks.to_vec(),
+    }
+}
+
+impl TranslateStage {
+    /// Translates until `shutdown` turns true. Returns when in-flight work is committed.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let sinks: Arc<[String]> = self.sinks.clone().into();
+        let mut in_flight: HashSet<i64> = HashSet::new();
+        let mut tasks: JoinSet<(i64, Result<(), crate::store::StoreError>)> = JoinSet::new();
+        let mut cursor: Option<i64> = None;
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            while tasks.len() < self.workers {
+                let store = self.store.clone();
+                let want = self.workers * 4;
+                let after = cursor;
+                let batch =
+                    tokio::task::spawn_blocking(move || store.pending_payloads(after, want))
+                        .await
+                        .unwrap_or_else(|e| {
+                            Err(crate::store::StoreError::Database {
+                                context: "reading pending payloads",
+                                message: e.to_string(),
+                            })
+                        });
+                let batch = match batch {
+                    Ok(b) => b,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot read the journal");
+                        break;
+                    }
+                };
+                let fresh: Vec<_> = batch
+                    .into_iter()
+                    .filter(|p| !in_flight.contains(&p.id))
+                    .collect();
+                if fresh.is_empty() {
+                    // Start again from the oldest: replayed payloads may have lower ids.
+                    cursor = None;
+                    break;
+                }
+                cursor = fresh.last().map(|p| p.id);
+                for payload in fresh {
+                    in_flight.insert(payload.id);
+                    let translator = self.translators.get(&payload.source).cloned();
+                    let store = self.store.clone();
+                    let sinks = sinks.clone();
+                    tasks.spawn_blocking(move || {
+                        let outcome = match &translator {
+                            Some(t) => t.translate(&payload, &sinks),
+                            None => unknown_source(&payload, &sinks),
+                        };
+                        let id = payload.id;
+                        let result = store.complete_translation(outcome).map(|stats| {
+                            tracing::debug!(
+                                payload = id,
+                                new = stats.new_records,
+                                duplicates = stats.duplicates,
+                                quarantined = stats.quarantined,
+                                "payload translated"
+                            );
+                        });
+                        (id, result)
+                    });
+                    if tasks.len() >= self.workers * 2 {
+                        break;
+                    }
+                }
+            }
+            if tasks.is_empty() {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.idle_poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+            if let Some(joined) = tasks.join_next().await {
+                match joined {
+                    Ok((id, result)) => {
+                        in_flight.remove(&id);
+                        if let Err(e) = result {
+                            // The payload stays pending and is retried; say why.
+                            tracing::error!(payload = id, error = %e, "cannot commit a translation; will retry");
+                            tokio::time::sleep(self.idle_poll).await;
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "translate task failed"),
+                }
+            }
+        }
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((_, Err(e))) = joined {
+                tracing::error!(error = %e, "cannot commit a translation at shutdown; it will be redone on restart");
+            }
+        }
+    }
+}

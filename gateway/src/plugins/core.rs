@@ -1,0 +1,191 @@
+//! What every plugin kind shares: loading (pin check, compile, pre-link) and the
+//! sandboxed call with its error mapping.
+
+use super::engine::{PluginEngine, deadline_ticks};
+use super::error::PluginError;
+use super::limits::{MemoryLimiter, SandboxLimits};
+use super::sandbox::HostState;
+use bcgw_sdk::plugin::PluginInfo;
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+use wasmtime::component::{Component, InstancePre};
+use wasmtime::{Store, Trap};
+
+/// Most stderr carried into a trap error: enough for a panic message and location.
+const STDERR_TAIL_BYTES: usize = 2048;
+
+/// A loaded plugin, whatever its world.
+pub(crate) struct PluginCore {
+    pub engine: PluginEngine,
+    pub path: PathBuf,
+    pub sha256: String,
+    pub wit_version: String,
+    pub info: PluginInfo,
+    pub limits: SandboxLimits,
+}
+
+/// The result of a sandboxed call with what the plugin printed.
+pub(crate) struct CallOutput<R> {
+    pub value: R,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The version part of the export whose name starts with `interface@`.
+fn exported_version(
+    component: &Component,
+    engine: &wasmtime::Engine,
+    interface: &str,
+) -> Option<String> {
+    let prefix = format!("{}@", interface.split('@').next().unwrap_or(interface));
+    component
+        .component_type()
+        .exports(engine)
+        .find_map(|(name, _)| name.strip_prefix(&prefix).map(str::to_owned))
+}
+
+/// Reads a plugin file and checks its SHA-256 against the pin, if one is given.
+fn read_pinned(path: &Path, pin: Option<&str>) -> Result<(Vec<u8>, String), PluginError> {
+    let wasm = std::fs::read(path).map_err(|source| PluginError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let sha256 = super::sha256_hex(&wasm);
+    if let Some(expected) = pin
+        && !expected.trim().eq_ignore_ascii_case(&sha256)
+    {
+        return Err(PluginError::ShaMismatch {
+            path: path.to_owned(),
+            expected: expected.trim().to_ascii_lowercase(),
+            actual: sha256,
+        });
+    }
+    Ok((wasm, sha256))
+}
+
+impl PluginCore {
+    /// Reads, verifies, compiles and pre-links a plugin that must export `interface`.
+    /// `typed` turns the untyped `InstancePre` into the world's typed one.
+    pub fn load<P>(
+        engine: &PluginEngine,
+        path: &Path,
+        pin: Option<&str>,
+        limits: SandboxLimits,
+        interface: &'static str,
+        typed: impl FnOnce(InstancePre<HostState>) -> wasmtime::Result<P>,
+    ) -> Result<(PluginCore, P), PluginError> {
+        if limits.memory_bytes > engine.max_memory_bytes() {
+            return Err(PluginError::Engine(format!(
+                "limits.memory_bytes {} for {} is above the engine's slot size {}; raise plugins.max_memory_mb",
+                limits.memory_bytes,
+                path.display(),
+                engine.max_memory_bytes()
+            )));
+        }
+        let (wasm, sha256) = read_pinned(path, pin)?;
+        let component = engine
+            .component(&wasm, &sha256)
+            .map_err(|e| PluginError::Compile {
+                path: path.to_owned(),
+                reason: format!("{e:#}"),
+            })?;
+        let wrong_world = |e: wasmtime::Error| PluginError::WrongWorld {
+            path: path.to_owned(),
+            expected: interface,
+            reason: format!("{e:#}"),
+        };
+        let wit_version = exported_version(&component, engine.engine(), interface)
+            .unwrap_or_else(|| "unknown".into());
+        let instance_pre = engine
+            .linker()
+            .instantiate_pre(&component)
+            .map_err(wrong_world)?;
+        let pre = typed(instance_pre).map_err(wrong_world)?;
+        let core = PluginCore {
+            engine: engine.clone(),
+            path: path.to_owned(),
+            sha256,
+            wit_version,
+            info: PluginInfo::default(),
+            limits,
+        };
+        Ok((core, pre))
+    }
+
+    /// `name@version`, as recorded in envelopes and quarantine entries.
+    pub fn name_version(&self) -> String {
+        if self.info.name.is_empty() {
+            format!("{}@unknown", self.path.display())
+        } else {
+            format!("{}@{}", self.info.name, self.info.version)
+        }
+    }
+
+    /// Runs `f` (which instantiates and calls) in a fresh store under the sandbox
+    /// limits, mapping traps to specific errors.
+    pub fn call<R>(
+        &self,
+        now: DateTime<Utc>,
+        seed: &[u8],
+        f: impl FnOnce(&mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<CallOutput<R>, PluginError> {
+        let mut store = Store::new(
+            self.engine.engine(),
+            HostState::new(&self.limits, now, seed),
+        );
+        store.limiter(|s| &mut s.limiter);
+        store.set_epoch_deadline(deadline_ticks(self.limits.deadline()));
+        store.epoch_deadline_trap();
+        let outcome = f(&mut store);
+        let state = store.into_data();
+        let (stdout, _) = state.stdout.contents();
+        let (stderr, _) = state.stderr.contents();
+        if !stderr.is_empty() || !stdout.is_empty() {
+            // Plugin output may contain personal data: debug level only, under its own
+            // target so operators can keep it off entirely.
+            tracing::debug!(target: "bcgw::plugin_output", plugin = %self.name_version(), stdout = %stdout, stderr = %stderr);
+        }
+        match outcome {
+            Ok(value) => Ok(CallOutput {
+                value,
+                stdout,
+                stderr,
+            }),
+            Err(e) => Err(self.classify(e, &state.limiter, &stderr)),
+        }
+    }
+
+    fn classify(&self, err: wasmtime::Error, limiter: &MemoryLimiter, stderr: &str) -> PluginError {
+        let plugin = self.name_version();
+        if let Some(requested) = limiter.refused {
+            return PluginError::MemoryCap {
+                plugin,
+                requested,
+                cap: self.limits.memory_bytes,
+            };
+        }
+        if matches!(err.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+            return PluginError::DeadlineExceeded {
+                plugin,
+                deadline_ms: self.limits.deadline_ms,
+            };
+        }
+        let tail_start = stderr.len().saturating_sub(STDERR_TAIL_BYTES);
+        let tail_start = (tail_start..stderr.len())
+            .find(|&i| stderr.is_char_boundary(i))
+            .unwrap_or(stderr.len());
+        PluginError::Trap {
+            plugin,
+            message: format!("{err:#}"),
+            stderr: stderr[tail_start..].to_string(),
+        }
+    }
+
+    /// The error for a plugin's own refusal.
+    pub fn refused(&self, error: bcgw_sdk::plugin::AdapterError) -> PluginError {
+        PluginError::Adapter {
+            plugin: self.name_version(),
+            error,
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! A loaded sink renderer (`sink-renderer` world): turns an incident into a
+//! submission for Niche or another records system, sandboxed like an adapter.
+
+use super::bindings::renderer::SinkRendererPre;
+use super::core::PluginCore;
+use super::engine::PluginEngine;
+use super::error::PluginError;
+use super::limits::SandboxLimits;
+use super::sandbox::HostState;
+use bcgw_sdk::convert::Conv;
+use bcgw_sdk::plugin::{Incident, PluginInfo, Submission};
+use chrono::{DateTime, Utc};
+use std::path::Path;
+
+/// The interface a sink renderer must export.
+pub const RENDERER_INTERFACE: &str = "bcgw:adapter/renderer@1.0.0";
+
+/// A renderer plugin, compiled and pre-linked. Each call gets a fresh instance.
+pub struct RendererPlugin {
+    core: PluginCore,
+    pre: SinkRendererPre<HostState>,
+}
+
+impl std::fmt::Debug for RendererPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RendererPlugin")
+            .field("plugin", &self.name_version())
+            .field("sha256", &self.core.sha256)
+            .finish()
+    }
+}
+
+impl RendererPlugin {
+    /// Loads, verifies and compiles a renderer, then asks it to describe itself.
+    pub fn load(
+        engine: &PluginEngine,
+        path: &Path,
+        pin: Option<&str>,
+        limits: SandboxLimits,
+    ) -> Result<RendererPlugin, PluginError> {
+        let (core, pre) = PluginCore::load(
+            engine,
+            path,
+            pin,
+            limits,
+            RENDERER_INTERFACE,
+            SinkRendererPre::new,
+        )?;
+        let mut plugin = RendererPlugin { core, pre };
+        let info = plugin.core.call(Utc::now(), &[], |store| {
+            plugin
+                .pre
+                .instantiate(&mut *store)?
+                .bcgw_adapter_renderer()
+                .call_describe(store)
+        })?;
+        plugin.core.info = info.value.conv();
+        Ok(plugin)
+    }
+
+    /// What the plugin says about itself.
+    pub fn info(&self) -> &PluginInfo {
+        &self.core.info
+    }
+
+    /// SHA-256 of the plugin file, hex.
+    pub fn sha256(&self) -> &str {
+        &self.core.sha256
+    }
+
+    /// The WIT package version of the interface it exports.
+    pub fn wit_version(&self) -> &str {
+        &self.core.wit_version
+    }
+
+    /// `name@version`.
+    pub fn name_version(&self) -> String {
+        self.core.name_version()
+    }
+
+    /// Asks the plugin whether `config` (JSON text) is a configuration it accepts.
+    pub fn validate_config(&self, config: &str) -> Result<(), PluginError> {
+        let out = self.core.call(Utc::now(), config.as_bytes(), |store| {
+            self.pre
+                .instantiate(&mut *store)?
+                .bcgw_adapter_renderer()
+                .call_validate_config(store, config)
+        })?;
+        out.value.map_err(|e| self.core.refused(e.conv()))
+    }
+
+    /// Renders one incident with `config` (JSON text). `now` is what the plugin's
+    /// clock reads; the incident id seeds its randomness, so rendering is repeatable.
+    pub fn render(
+        &self,
+        incident: Incident,
+        config: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Submission, PluginError> {
+        let seed = incident.incident_id.clone();
+        let wit_incident = incident.conv();
+        let out = self.core.call(now, seed.as_bytes(), |store| {
+            self.pre
+                .instantiate(&mut *store)?
+                .bcgw_adapter_renderer()
+                .call_render(store, &wit_incident, config)
+        })?;
+        let submission: Submission = out.value.map_err(|e| self.core.refused(e.conv()))?.conv();
+        if submission.body.len() > self.core.limits.max_output_bytes {
+            return Err(PluginError::OutputCap {
+                plugin: self.name_version(),
+                what: format!(
+                    "a {}-byte submission, limits.max_output_bytes is {}",
+                    submission.body.len(),
+                    self.core.limits.max_output_bytes
+                ),
+            });
+        }
+        Ok(submission)
+    }
+}

@@ -1,0 +1,97 @@
+//! The file-drop sink: writes each submission atomically (temp file, fsync, rename,
+//! fsync the folder) into a folder an import service watches. The file is named by
+//! the incident id, so writing the same incident again replaces it with the same
+//! content: idempotent by construction.
+
+use super::{Attempt, Sink};
+use bcgw_sdk::plugin::Submission;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A folder of submissions.
+pub struct FileDropSink {
+    dir: PathBuf,
+    extension: String,
+}
+
+impl FileDropSink {
+    /// A sink writing `<incident id>.<extension>` files into `dir` (created if missing).
+    pub fn new(dir: &Path, extension: &str) -> std::io::Result<FileDropSink> {
+        std::fs::create_dir_all(dir)?;
+        Ok(FileDropSink {
+            dir: dir.to_owned(),
+            extension: extension.trim_start_matches('.').to_string(),
+        })
+    }
+
+    fn write(&self, key: &str, body: &[u8]) -> std::io::Result<String> {
+        // Keys are `rec-<hex>`/`inc-<hex>`; refuse anything that could leave the folder.
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "incident id is not a safe file name",
+            ));
+        }
+        let name = format!("{key}.{}", self.extension);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(&self.dir)?;
+        tmp.write_all(body)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(self.dir.join(&name)).map_err(|e| e.error)?;
+        std::fs::File::open(&self.dir)?.sync_all()?;
+        Ok(name)
+    }
+}
+
+#[async_trait::async_trait]
+impl Sink for FileDropSink {
+    async fn deliver(&self, key: &str, submission: &Submission) -> Attempt {
+        match self.write(key, &submission.body) {
+            Ok(name) => Attempt::Delivered(name),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                Attempt::Rejected(e.to_string())
+            }
+            Err(e) => Attempt::Retry {
+                error: format!("cannot write into {}: {e}", self.dir.display()),
+                retry_after: None,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn writes_atomically_and_idempotently() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = FileDropSink::new(dir.path(), "xml").unwrap();
+        let sub = Submission {
+            content_type: "application/xml".into(),
+            body: b"<a/>".to_vec(),
+        };
+        assert_eq!(
+            sink.deliver("rec-1", &sub).await,
+            Attempt::Delivered("rec-1.xml".into())
+        );
+        assert_eq!(
+            sink.deliver("rec-1", &sub).await,
+            Attempt::Delivered("rec-1.xml".into())
+        );
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(files, vec![std::ffi::OsString::from("rec-1.xml")]);
+        assert!(matches!(
+            sink.deliver("../escape", &sub).await,
+            Attempt::Rejected(_)
+        ));
+    }
+}

@@ -1,0 +1,186 @@
+//! The niche sink: POSTs rendered submissions to a Niche import endpoint over
+//! HTTP(S), with the incident id as the idempotency key.
+//!
+//! The endpoint answers `201`/`200` with `{"occurrence_reference": "..."}` (or a
+//! `Location` header); the reference is stored with the delivery. `429`, `503`,
+//! other `5xx`, `408`, timeouts and connection failures are temporary (retried,
+//! honouring `Retry-After`); other `4xx` are permanent (quarantined).
+
+use super::{Attempt, Sink};
+use crate::config::sink::NicheSinkConfig;
+use bcgw_sdk::plugin::Submission;
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
+use std::time::Duration;
+
+/// The header carrying the idempotency key.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// Most of an error response body kept in a message: enough to see why, short
+/// enough not to carry a whole echoed submission into logs.
+const BODY_SNIPPET: usize = 300;
+
+/// A Niche import endpoint.
+pub struct NicheSink {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    bearer: Option<HeaderValue>,
+}
+
+impl NicheSink {
+    /// Builds the HTTP client from config: timeouts, TLS client certificate and extra
+    /// CA, bearer token. Errors name the key that is wrong.
+    pub fn new(config: &NicheSinkConfig) -> Result<NicheSink, String> {
+        let url = reqwest::Url::parse(&config.url).map_err(|e| format!("niche.url: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!(
+                "niche.url: scheme {} is not http or https",
+                url.scheme()
+            ));
+        }
+        let mut builder = reqwest::Client::builder()
+            .timeout(Duration::from_millis(config.timeout_ms))
+            .connect_timeout(Duration::from_millis(config.timeout_ms.min(5_000)))
+            .no_proxy()
+            .pool_max_idle_per_host(config.concurrency.max(1));
+        let mut bearer = None;
+        if let Some(auth) = &config.auth {
+            if let Some(ca) = &auth.ca_file {
+                let pem = std::fs::read(ca)
+                    .map_err(|e| format!("niche.auth.ca_file {}: {e}", ca.display()))?;
+                let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+                    format!(
+                        "niche.auth.ca_file {}: not a PEM certificate: {e}",
+                        ca.display()
+                    )
+                })?;
+                builder = builder.add_root_certificate(cert);
+            }
+            match (&auth.client_cert_file, &auth.client_key_file) {
+                (Some(cert), Some(key)) => {
+                    let mut pem = std::fs::read(cert).map_err(|e| {
+                        format!("niche.auth.client_cert_file {}: {e}", cert.display())
+                    })?;
+                    pem.extend(std::fs::read(key).map_err(|e| {
+                        format!("niche.auth.client_key_file {}: {e}", key.display())
+                    })?);
+                    let id = reqwest::Identity::from_pem(&pem)
+                        .map_err(|e| format!("niche.auth.client_cert_file/client_key_file: not a PEM certificate and key: {e}"))?;
+                    builder = builder.identity(id);
+                }
+                (None, None) => {}
+                _ => {
+                    return Err(
+                        "niche.auth: client_cert_file and client_key_file go together".into(),
+                    );
+                }
+            }
+            if let Some(token) = &auth.bearer_token {
+                let secret = token
+                    .resolve()
+                    .map_err(|e| format!("niche.auth.bearer_token: {e}"))?;
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", secret.expose()))
+                    .map_err(|_| {
+                        "niche.auth.bearer_token: contains characters not allowed in a header"
+                            .to_string()
+                    })?;
+                value.set_sensitive(true);
+                bearer = Some(value);
+            }
+        }
+        let client = builder
+            .build()
+            .map_err(|e| format!("niche: cannot build the HTTP client: {e}"))?;
+        Ok(NicheSink {
+            client,
+            url,
+            bearer,
+        })
+    }
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    // An HTTP date.
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .ok()
+}
+
+fn snippet(body: &str) -> String {
+    let mut end = body.len().min(BODY_SNIPPET);
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    body[..end].trim().replace('\n', " ")
+}
+
+#[async_trait::async_trait]
+impl Sink for NicheSink {
+    async fn deliver(&self, key: &str, submission: &Submission) -> Attempt {
+        let mut req = self
+            .client
+            .post(self.url.clone())
+            .header(IDEMPOTENCY_KEY, key)
+            .header(CONTENT_TYPE, submission.content_type.as_str())
+            .body(submission.body.clone());
+        if let Some(b) = &self.bearer {
+            req = req.header(AUTHORIZATION, b.clone());
+        }
+        let response = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let what = if e.is_timeout() {
+                    "timed out"
+                } else if e.is_connect() {
+                    "cannot connect"
+                } else {
+                    "request failed"
+                };
+                return Attempt::Retry {
+                    error: format!("{what}: {}", crate::observability::error_chain(&e)),
+                    retry_after: None,
+                };
+            }
+        };
+        let status = response.status();
+        let after = retry_after(response.headers());
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_owned);
+        let body = response.text().await.unwrap_or_default();
+        if status.is_success() {
+            let reference = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("occurrence_reference")?.as_str().map(str::to_owned))
+                .or(location);
+            return match reference {
+                Some(r) if !r.trim().is_empty() => Attempt::Delivered(r),
+                // Accepted, but we cannot tell which occurrence it became: retrying is
+                // safe (same idempotency key) and gets the reference next time.
+                _ => Attempt::Retry {
+                    error: format!("HTTP {status} without an occurrence reference"),
+                    retry_after: after,
+                },
+            };
+        }
+        let error = format!("HTTP {status}: {}", snippet(&body));
+        match status {
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::REQUEST_TIMEOUT => Attempt::Retry {
+                error,
+                retry_after: after,
+            },
+            s if s.is_server_error() => Attempt::Retry {
+                error,
+                retry_after: after,
+            },
+            _ => Attempt::Rejected(error),
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The delivery loop of one sink: claim due outbox entries, render, deliver,
+//! record; back off per entry; stop hammering a dead endpoint (circuit breaker).
+
+use super::backoff;
+use super::breaker::Breaker;
+use super::{Attempt, Sink};
+use crate::config::sink::RetryConfig;
+use crate::plugins::{PluginError, RendererPlugin};
+use crate::store::{Delivery, DeliveryResult, QuarantineEntry, Stage, Store, StoreError};
+use bcgw_sdk::plugin::Incident;
+use chrono::Utc;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// What a delivery task came back with.
+enum Outcome {
+    Sent(Attempt),
+    RenderFailed(PluginError),
+}
+
+/// Delivers one sink's outbox.
+pub struct DeliveryWorker {
+    /// The sink's configured name.
+    pub name: String,
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Renders incidents into submissions.
+    pub renderer: Arc<RendererPlugin>,
+    /// The renderer's config as JSON text.
+    pub renderer_config: Arc<str>,
+    /// Where submissions go.
+    pub sink: Arc<dyn Sink>,
+    /// Deliveries in flight at once.
+    pub concurrency: usize,
+    /// Retry timing.
+    pub retry: RetryConfig,
+    /// The circuit breaker.
+    pub breaker: Breaker,
+    /// Longest sleep when idle.
+    pub idle_poll: Duration,
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(StoreError::Database {
+            context: "running a store call",
+            message: e.to_string(),
+        })
+    })
+}
+
+impl DeliveryWorker {
+    fn start(&self, tasks: &mut JoinSet<(Delivery, Outcome)>, delivery: Delivery) {
+        let renderer = self.renderer.clone();
+        let config = self.renderer_config.clone();
+        let sink = self.sink.clone();
+        tasks.spawn(async move {
+            let incident = Incident {
+                incident_id: delivery.incident_id.clone(),
+                reports: delivery.records.clone(),
+            };
+            let rendered =
+                tokio::task::spawn_blocking(move || renderer.render(incident, &config, Utc::now()))
+                    .await;
+            let outcome = match rendered {
+                Ok(Ok(submission)) => {
+                    Outcome::Sent(sink.deliver(&delivery.incident_id, &submission).await)
+                }
+                Ok(Err(e)) => Outcome::RenderFailed(e),
+                Err(e) => Outcome::Sent(Attempt::Retry {
+                    error: format!("render task failed: {e}"),
+                    retry_after: None,
+                }),
+            };
+            (delivery, outcome)
+        });
+    }
+
+    fn dead_letter(&self, d: &Delivery, kind: &str, reason: String) -> DeliveryResult {
+        DeliveryResult::DeadLetter {
+            outbox_id: d.outbox_id,
+            entry: Box::new(QuarantineEntry {
+                id: 0,
+                stage: Stage::Deliver,
+                payload_id: None,
+                outbox_id: Some(d.outbox_id),
+                component: self.name.clone(),
+                item_index: None,
+                line: None,
+                record_id: Some(d.incident_id.clone()),
+                error_kind: kind.to_string(),
+                reason,
+                plugin: self.renderer.name_version(),
+                plugin_sha256: self.renderer.sha256().to_string(),
+                created_at: Utc::now(),
+                state: "open".into(),
+            }),
+        }
+    }
+
+    /// Turns a finished task into a store update and feeds the breaker.
+    fn settle(&mut self, d: &Delivery, outcome: Outcome) -> DeliveryResult {
+        match outcome {
+            Outcome::Sent(Attempt::Delivered(reference)) => {
+                self.breaker.success();
+                tracing::debug!(sink = %self.name, outbox = d.outbox_id, incident = %d.incident_id, "delivered");
+                DeliveryResult::Delivered {
+                    outbox_id: d.outbox_id,
+                    reference,
+                }
+            }
+            Outcome::Sent(Attempt::Retry { error, retry_after }) => {
+                if self.breaker.failure(Instant::now()) {
+                    tracing::warn!(sink = %self.name, error = %error, "circuit opened: pausing deliveries to a failing endpoint");
+                }
+                let wait = backoff::delay(&self.retry, d.attempts, retry_after, d.outbox_id as u64);
+                tracing::debug!(sink = %self.name, outbox = d.outbox_id, attempts = d.attempts + 1, wait_ms = wait.as_millis() as u64, error = %error, "delivery failed; will retry");
+                DeliveryResult::Retry {
+                    outbox_id: d.outbox_id,
+                    error,
+                    next_attempt_at: Utc::now()
+                        + chrono::Duration::from_std(wait).unwrap_or_default(),
+                }
+            }
+            Outcome::Sent(Attempt::Rejected(reason)) => {
+                // The endpoint answered: it is alive, whatever it thought of this one.
+                self.breaker.success();
+                tracing::warn!(sink = %self.name, outbox = d.outbox_id, incident = %d.incident_id, "delivery refused permanently; quarantined");
+                self.dead_letter(
+                    d,
+                    "rejected",
+                    format!("sink {} refused the submission: {reason}", self.name),
+                )
+            }
+            Outcome::RenderFailed(e) => {
+                tracing::warn!(sink = %self.name, outbox = d.outbox_id, kind = e.kind(), "renderer failed; quarantined");
+                self.dead_letter(d, e.kind(), e.to_string())
+            }
+        }
+    }
+
+    /// Delivers until `shutdown`; then waits for in-flight deliveries and records them.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+        let mut tasks: JoinSet<(Delivery, Outcome)> = JoinSet::new();
+        let mut in_flight: HashSet<i64> = HashSet::new();
+        let mut unsaved: Vec<(i64, DeliveryResult)> = Vec::new();
+        loop {
+            let stopping = *shutdown.borrow();
+            if !stopping {
+                let slots = match self.breaker.permits(Instant::now()) {
+                    Ok(trial) => trial
+                        .unwrap_or(self.concurrency)
+                        .saturating_sub(tasks.len()),
+                    Err(_) => 0,
+                };
+                if slots > 0 {
+                    let store = self.store.clone();
+                    let name = self.name.clone();
+                    let skip: Vec<i64> = in_flight.iter().copied().collect();
+                    match blocking(move || store.due_deliveries(&name, Utc::now(), slots, &skip))
+                        .await
+                    {
+                        Ok(due) => {
+                            for d in due {
+                                in_flight.insert(d.outbox_id);
+                                self.start(&mut tasks, d);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::error!(sink = %self.name, error = %e, "cannot read the outbox")
+                        }
+                    }
+                }
+            } else if tasks.is_empty() && unsaved.is_empty() {
+                return;
+            }
+            if tasks.is_empty() && unsaved.is_empty() {
+                let wait = self.idle_wait().await;
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+            if let Some(Ok((d, outcome))) = tasks.join_next().await {
+                let result = self.settle(&d, outcome);
+                unsaved.push((d.outbox_id, result));
+            }
+            while let Some(Ok((d, outcome))) = tasks.try_join_next() {
+                let result = self.settle(&d, outcome);
+                unsaved.push((d.outbox_id, result));
+            }
+            self.save(&mut unsaved, &mut in_flight).await;
+        }
+    }
+
+    /// How long to sleep with nothing in flight: until the next due retry, the
+    /// breaker's trial, or the idle poll, whichever is first.
+    async fn idle_wait(&mut self) -> Duration {
+        let store = self.store.clone();
+        let name = self.name.clone();
+        let next = blocking(move || store.next_due(&name)).await.ok().flatten();
+        let until_due = next
+            .map(|t| (t - Utc::now()).to_std().unwrap_or_default())
+            .unwrap_or(self.idle_poll);
+        let until_trial = self
+            .breaker
+            .permits(Instant::now())
+            .err()
+            .unwrap_or_default();
+        until_due
+            .max(until_trial)
+            .min(self.idle_poll)
+            .max(Duration::from_millis(5))
+    }
+
+    async fn save(&self, unsaved: &mut Vec<(i64, DeliveryResult)>, in_flight: &mut HashSet<i64>) {
+        if unsaved.is_empty() {
+            return;
+        }
+        let batch: Vec<DeliveryResult> = unsaved.iter().map(|(_, r)| r.clone()).collect();
+        let store = self.store.clone();
+        match blocking(move || store.finish_deliveries(batch)).await {
+            Ok(()) => {
+                for (id, _) in unsaved.drain(..) {
+                    in_flight.remove(&id);
+                }
+            }
+            Err(e) => {
+                // Keep them in flight (not re-sent) and try to record them again.
+                tracing::error!(sink = %self.name, error = %e, "cannot record delivery results; retrying");
+                tokio::time::sleep(self.idle_poll).await;
+            }
+        }
+    }
+}

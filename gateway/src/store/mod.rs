@@ -1,0 +1,71 @@
+//! The store: the journal of raw payloads, the records translated from them, the
+//! outbox of deliveries, and the quarantine. Stages meet only here: a source never
+//! calls a sink, and any stage can crash and resume from what the store holds.
+//!
+//! [`Store`] is the interface; [`sqlite::SqliteStore`] the embedded default. A
+//! PostgreSQL store for several gateway instances implements the same trait (claims
+//! there become `FOR UPDATE SKIP LOCKED` with leases).
+
+mod error;
+pub mod sqlite;
+mod types;
+
+pub use error::StoreError;
+pub use types::*;
+
+use chrono::{DateTime, Utc};
+
+/// Durable state shared by every stage. Calls block; async code calls them from
+/// `spawn_blocking`.
+pub trait Store: Send + Sync + 'static {
+    /// Journals raw payloads. Returns once they are durably committed (the caller may
+    /// then acknowledge its source). A payload whose (source, SHA-256) is already in
+    /// the journal is not stored again: [`Appended::Duplicate`].
+    fn append_payloads(&self, batch: Vec<NewPayload>) -> Result<Vec<Appended>, StoreError>;
+
+    /// Payloads not yet translated, oldest first, with ids above `after`.
+    fn pending_payloads(
+        &self,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredPayload>, StoreError>;
+
+    /// Commits the outcome of translating one payload in one transaction: new
+    /// records, their outbox entries, quarantine entries, and the payload marked done.
+    fn complete_translation(&self, outcome: TranslationOutcome) -> Result<CommitStats, StoreError>;
+
+    /// Deliveries for `sink` due at `now`, oldest first, skipping `in_flight` ids.
+    fn due_deliveries(
+        &self,
+        sink: &str,
+        now: DateTime<Utc>,
+        limit: usize,
+        in_flight: &[i64],
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Records the result of delivery attempts.
+    fn finish_deliveries(&self, results: Vec<DeliveryResult>) -> Result<(), StoreError>;
+
+    /// When the next pending delivery for `sink` is due, if any is pending.
+    fn next_due(&self, sink: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Quarantine entries, newest first.
+    fn quarantine_list(
+        &self,
+        filter: &QuarantineFilter,
+    ) -> Result<Vec<QuarantineEntry>, StoreError>;
+
+    /// One quarantine entry with the payload it came from.
+    fn quarantine_get(
+        &self,
+        id: i64,
+    ) -> Result<Option<(QuarantineEntry, Option<StoredPayload>)>, StoreError>;
+
+    /// Sends quarantined items back through the pipeline: their payload is
+    /// translated again (exact de-duplication stops good items of the same payload
+    /// being stored twice) or their delivery retried.
+    fn quarantine_replay(&self, ids: &[i64]) -> Result<ReplayStats, StoreError>;
+
+    /// Counts for summaries and health.
+    fn stats(&self) -> Result<StoreStats, StoreError>;
+}

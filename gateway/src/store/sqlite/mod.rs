@@ -1,0 +1,260 @@
+//! The embedded default store: SQLite in WAL mode with `synchronous=FULL`, one
+//! writer thread doing group commit ([`writer`]), and a separate connection for
+//! reads (WAL lets readers and the writer work at once).
+
+mod ops;
+mod reads;
+mod schema;
+mod writer;
+
+use super::*;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+pub use writer::GroupCommit;
+use writer::Writer;
+
+/// The SQLite store.
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Writer,
+    reader: Mutex<Connection>,
+}
+
+/// Store settings.
+#[derive(Debug, Clone)]
+pub struct SqliteSettings {
+    /// The database file.
+    pub path: PathBuf,
+    /// Refuse writes past this size (bytes), reported as "full".
+    pub max_size_bytes: Option<u64>,
+    /// Group commit settings.
+    pub group: GroupCommit,
+}
+
+/// Turns a database error into a store error that names the file.
+pub(crate) fn map_err(path: &Path, context: &'static str, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => StoreError::Full {
+            path: path.to_owned(),
+        },
+        Some(ErrorCode::ReadOnly) | Some(ErrorCode::PermissionDenied) => StoreError::ReadOnly {
+            path: path.to_owned(),
+        },
+        _ => StoreError::Database {
+            context,
+            message: e.to_string(),
+        },
+    }
+}
+
+fn open_error(path: &Path, reason: impl Into<String>) -> StoreError {
+    StoreError::Open {
+        path: path.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Checks the directory exists (creating it) and is writable, for a clear message
+/// before SQLite's "unable to open database file".
+fn check_directory(path: &Path) -> Result<(), StoreError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| {
+        open_error(
+            path,
+            format!("cannot create directory {}: {e}", dir.display()),
+        )
+    })?;
+    tempfile::tempfile_in(dir).map_err(|e| {
+        open_error(
+            path,
+            format!("directory {} is not writable ({e}); the journal must be writable before any payload is acknowledged", dir.display()),
+        )
+    })?;
+    Ok(())
+}
+
+fn configure(
+    conn: &Connection,
+    path: &Path,
+    max_size_bytes: Option<u64>,
+) -> Result<(), StoreError> {
+    let err = |e| open_error(path, format!("cannot configure the database: {e}"));
+    conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(err)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(open_error(
+            path,
+            format!("the file system does not support WAL (journal_mode is {mode})"),
+        ));
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .map_err(err)?;
+    if let Some(max) = max_size_bytes {
+        let page_size: i64 = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .map_err(err)?;
+        let pages = (max / page_size.max(1) as u64).max(1);
+        conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store. Fails with a clear message when the
+    /// directory is missing and cannot be created, or is not writable.
+    pub fn open(settings: &SqliteSettings) -> Result<SqliteStore, StoreError> {
+        let path = &settings.path;
+        check_directory(path)?;
+        let conn = Connection::open(path).map_err(|e| open_error(path, e.to_string()))?;
+        configure(&conn, path, settings.max_size_bytes)?;
+        conn.execute_batch(schema::DDL)
+            .map_err(|e| map_err(path, "creating tables", e))?;
+        let version: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .ok();
+        match version.as_deref().map(str::parse::<i64>) {
+            None => {
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    [schema::SCHEMA_VERSION.to_string()],
+                )
+                .map_err(|e| map_err(path, "writing the schema version", e))?;
+            }
+            Some(Ok(v)) if v == schema::SCHEMA_VERSION => {}
+            Some(other) => {
+                return Err(open_error(
+                    path,
+                    format!(
+                        "schema version {other:?} is not {}; this store was written by another bcgw version",
+                        schema::SCHEMA_VERSION
+                    ),
+                ));
+            }
+        }
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_error(path, e.to_string()))?;
+        reader
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| open_error(path, e.to_string()))?;
+        let writer = Writer::start(conn, path.clone(), settings.group)
+            .map_err(|e| open_error(path, format!("cannot start the writer thread: {e}")))?;
+        Ok(SqliteStore {
+            path: path.clone(),
+            writer,
+            reader: Mutex::new(reader),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read<T>(
+        &self,
+        context: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let conn = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+        f(&conn).map_err(|e| map_err(&self.path, context, e))
+    }
+
+    fn write<T: Send + 'static>(
+        &self,
+        context: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        self.writer
+            .write(move |conn| f(conn).map_err(|e| map_err(&path, context, e)))
+    }
+}
+
+impl Store for SqliteStore {
+    fn append_payloads(&self, batch: Vec<NewPayload>) -> Result<Vec<Appended>, StoreError> {
+        self.write("journaling payloads", move |c| {
+            ops::append_payloads(c, batch)
+        })
+    }
+
+    fn pending_payloads(
+        &self,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredPayload>, StoreError> {
+        self.read("reading pending payloads", |c| {
+            reads::pending_payloads(c, after, limit)
+        })
+    }
+
+    fn complete_translation(&self, outcome: TranslationOutcome) -> Result<CommitStats, StoreError> {
+        self.write("committing a translation", move |c| {
+            ops::complete_translation(c, outcome)
+        })
+    }
+
+    fn due_deliveries(
+        &self,
+        sink: &str,
+        now: DateTime<Utc>,
+        limit: usize,
+        in_flight: &[i64],
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.read("reading due deliveries", |c| {
+            reads::due_deliveries(c, sink, now, limit, in_flight)
+        })
+    }
+
+    fn finish_deliveries(&self, results: Vec<DeliveryResult>) -> Result<(), StoreError> {
+        self.write("recording deliveries", move |c| {
+            ops::finish_deliveries(c, results)
+        })
+    }
+
+    fn next_due(&self, sink: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read("reading the outbox", |c| reads::next_due(c, sink))
+    }
+
+    fn quarantine_list(
+        &self,
+        filter: &QuarantineFilter,
+    ) -> Result<Vec<QuarantineEntry>, StoreError> {
+        self.read("listing the quarantine", |c| {
+            reads::quarantine_list(c, filter)
+        })
+    }
+
+    fn quarantine_get(
+        &self,
+        id: i64,
+    ) -> Result<Option<(QuarantineEntry, Option<StoredPayload>)>, StoreError> {
+        self.read("reading the quarantine", |c| reads::quarantine_get(c, id))
+    }
+
+    fn quarantine_replay(&self, ids: &[i64]) -> Result<ReplayStats, StoreError> {
+        let ids = ids.to_vec();
+        self.write("replaying quarantine entries", move |c| {
+            ops::quarantine_replay(c, &ids)
+        })
+    }
+
+    fn stats(&self) -> Result<StoreStats, StoreError> {
+        self.read("counting", reads::stats)
+    }
+}

@@ -1,0 +1,202 @@
+//! Reads, on the read connection.
+
+use super::super::*;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+fn from_ms(v: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(v).unwrap_or_default()
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        Box::new(StoreError::Corrupt(format!("{what}: {e}"))),
+    )
+}
+
+const PAYLOAD_COLUMNS: &str =
+    "id, source, received_at, content_type, metadata, bytes, sha256, origin";
+
+fn payload(r: &Row<'_>) -> rusqlite::Result<StoredPayload> {
+    let metadata: String = r.get(4)?;
+    Ok(StoredPayload {
+        id: r.get(0)?,
+        source: r.get(1)?,
+        received_at: from_ms(r.get(2)?),
+        content_type: r.get(3)?,
+        metadata: serde_json::from_str(&metadata).map_err(|e| corrupt("payload metadata", e))?,
+        bytes: r.get(5)?,
+        sha256: r.get(6)?,
+        origin: r.get(7)?,
+    })
+}
+
+/// Untranslated payloads, oldest first.
+pub fn pending_payloads(
+    c: &Connection,
+    after: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<Vec<StoredPayload>> {
+    let mut q = c.prepare_cached(&format!(
+        "SELECT {PAYLOAD_COLUMNS} FROM payloads WHERE state = 'pending' AND id > ?1 ORDER BY id LIMIT ?2"
+    ))?;
+    let rows = q.query_map(params![after.unwrap_or(0), limit as i64], payload)?;
+    rows.collect()
+}
+
+/// Pending deliveries due now, with their records.
+pub fn due_deliveries(
+    c: &Connection,
+    sink: &str,
+    now: DateTime<Utc>,
+    limit: usize,
+    in_flight: &[i64],
+) -> rusqlite::Result<Vec<Delivery>> {
+    let mut q = c.prepare_cached(
+        "SELECT id, incident_id, record_ids, attempts FROM outbox
+         WHERE sink = ?1 AND state = 'pending' AND next_attempt_at <= ?2
+         ORDER BY next_attempt_at, id LIMIT ?3",
+    )?;
+    let rows: Vec<(i64, String, String, u32)> = q
+        .query_map(
+            params![
+                sink,
+                now.timestamp_millis(),
+                (limit + in_flight.len()) as i64
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut record = c.prepare_cached("SELECT record FROM records WHERE record_id = ?1")?;
+    let mut out = Vec::new();
+    for (outbox_id, incident_id, record_ids, attempts) in rows {
+        if in_flight.contains(&outbox_id) {
+            continue;
+        }
+        if out.len() == limit {
+            break;
+        }
+        let ids: Vec<String> =
+            serde_json::from_str(&record_ids).map_err(|e| corrupt("outbox record ids", e))?;
+        let mut records = Vec::with_capacity(ids.len());
+        for id in ids {
+            let json: String = record.query_row([&id], |r| r.get(0))?;
+            records.push(serde_json::from_str(&json).map_err(|e| corrupt("stored record", e))?);
+        }
+        out.push(Delivery {
+            outbox_id,
+            sink: sink.to_string(),
+            incident_id,
+            attempts,
+            records,
+        });
+    }
+    Ok(out)
+}
+
+/// When the next pending delivery is due.
+pub fn next_due(c: &Connection, sink: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let v: Option<i64> = c.query_row(
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE sink = ?1 AND state = 'pending'",
+        [sink],
+        |r| r.get(0),
+    )?;
+    Ok(v.map(from_ms))
+}
+
+const QUARANTINE_COLUMNS: &str = "id, stage, payload_id, outbox_id, component, item_index, line, record_id, \
+     error_kind, reason, plugin, plugin_sha256, created_at, state";
+
+fn entry(r: &Row<'_>) -> rusqlite::Result<QuarantineEntry> {
+    let stage: String = r.get(1)?;
+    Ok(QuarantineEntry {
+        id: r.get(0)?,
+        stage: Stage::parse(&stage).ok_or_else(|| corrupt("quarantine stage", &stage))?,
+        payload_id: r.get(2)?,
+        outbox_id: r.get(3)?,
+        component: r.get(4)?,
+        item_index: r.get(5)?,
+        line: r.get(6)?,
+        record_id: r.get(7)?,
+        error_kind: r.get(8)?,
+        reason: r.get(9)?,
+        plugin: r.get(10)?,
+        plugin_sha256: r.get(11)?,
+        created_at: from_ms(r.get(12)?),
+        state: r.get(13)?,
+    })
+}
+
+/// Quarantine entries, newest first.
+pub fn quarantine_list(
+    c: &Connection,
+    f: &QuarantineFilter,
+) -> rusqlite::Result<Vec<QuarantineEntry>> {
+    let mut q = c.prepare_cached(&format!(
+        "SELECT {QUARANTINE_COLUMNS} FROM quarantine
+         WHERE (?1 = 0 OR state = 'open') AND (?2 IS NULL OR component = ?2)
+         ORDER BY id DESC LIMIT ?3"
+    ))?;
+    let limit = f.limit.map_or(-1, |l| l as i64);
+    let rows = q.query_map(params![f.open_only as i64, f.component, limit], entry)?;
+    rows.collect()
+}
+
+/// One entry and its payload.
+pub fn quarantine_get(
+    c: &Connection,
+    id: i64,
+) -> rusqlite::Result<Option<(QuarantineEntry, Option<StoredPayload>)>> {
+    let e = c
+        .query_row(
+            &format!("SELECT {QUARANTINE_COLUMNS} FROM quarantine WHERE id = ?1"),
+            [id],
+            entry,
+        )
+        .optional()?;
+    let Some(e) = e else { return Ok(None) };
+    let p = match e.payload_id {
+        Some(pid) => c
+            .query_row(
+                &format!("SELECT {PAYLOAD_COLUMNS} FROM payloads WHERE id = ?1"),
+                [pid],
+                payload,
+            )
+            .optional()?,
+        None => None,
+    };
+    Ok(Some((e, p)))
+}
+
+fn per_sink(c: &Connection, state: &str) -> rusqlite::Result<Vec<(String, u64)>> {
+    let mut q = c.prepare_cached(
+        "SELECT sink, COUNT(*) FROM outbox WHERE state = ?1 GROUP BY sink ORDER BY sink",
+    )?;
+    let rows = q.query_map([state], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Counts across the store.
+pub fn stats(c: &Connection) -> rusqlite::Result<StoreStats> {
+    let count = |sql: &str| c.query_row(sql, [], |r| r.get::<_, u64>(0));
+    let mut q = c.prepare_cached(
+        "SELECT error_kind, reason, COUNT(*) FROM quarantine WHERE state = 'open'
+         GROUP BY error_kind, reason ORDER BY COUNT(*) DESC, error_kind",
+    )?;
+    let quarantine = q
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<Vec<(String, String, u64)>>>()?;
+    Ok(StoreStats {
+        payloads: count("SELECT COUNT(*) FROM payloads")?,
+        payloads_pending: count("SELECT COUNT(*) FROM payloads WHERE state = 'pending'")?,
+        duplicate_payloads: count("SELECT COUNT(*) FROM payload_repeats")?,
+        records: count("SELECT COUNT(*) FROM records")?,
+        duplicate_records: count("SELECT COUNT(*) FROM duplicates")?,
+        delivered: per_sink(c, "delivered")?,
+        pending: per_sink(c, "pending")?,
+        dead: per_sink(c, "dead")?,
+        quarantined: quarantine.iter().map(|(_, _, n)| n).sum(),
+        quarantine,
+    })
+}

@@ -1,0 +1,138 @@
+//! The single writer thread and its group commit.
+//!
+//! Every write goes through one thread that owns the write connection. It takes a
+//! job, gathers whatever else arrives within the commit window (up to a maximum),
+//! runs each job in its own savepoint inside one transaction, and commits once —
+//! one fsync for the whole group. Only after the commit does each caller get its
+//! result, so "Ok" always means "durable". A job that fails rolls back to its
+//! savepoint without disturbing the others; a failed commit fails them all.
+
+use super::super::StoreError;
+use super::map_err;
+use rusqlite::Connection;
+use std::any::Any;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
+
+/// A write: runs inside the group's transaction and returns a value.
+pub type Op = Box<dyn FnOnce(&Connection) -> Result<Box<dyn Any + Send>, StoreError> + Send>;
+
+struct Job {
+    op: Op,
+    reply: SyncSender<Result<Box<dyn Any + Send>, StoreError>>,
+}
+
+/// Group commit settings.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupCommit {
+    /// Most jobs per transaction.
+    pub max_jobs: usize,
+    /// How long to wait for more jobs after the first.
+    pub window: Duration,
+}
+
+/// Handle to the writer thread.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: SyncSender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn` (the database at `path`).
+    pub fn start(conn: Connection, path: PathBuf, group: GroupCommit) -> std::io::Result<Writer> {
+        // Bounded so that producers feel back-pressure when the disk is slow.
+        let (tx, rx) = sync_channel::<Job>(group.max_jobs.max(1) * 4);
+        std::thread::Builder::new()
+            .name("bcgw-store-writer".into())
+            .spawn(move || run(conn, path, rx, group))?;
+        Ok(Writer { jobs: tx })
+    }
+
+    /// Runs `f` in the next group commit and returns its value once committed.
+    pub fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (reply, result) = sync_channel(1);
+        let op: Op = Box::new(move |conn| f(conn).map(|v| Box::new(v) as Box<dyn Any + Send>));
+        self.jobs
+            .send(Job { op, reply })
+            .map_err(|_| StoreError::Closed)?;
+        let value = result.recv().map_err(|_| StoreError::Closed)??;
+        value
+            .downcast::<T>()
+            .map(|v| *v)
+            .map_err(|_| StoreError::Corrupt("writer returned a value of the wrong type".into()))
+    }
+}
+
+fn gather(rx: &Receiver<Job>, first: Job, group: GroupCommit) -> Vec<Job> {
+    let mut jobs = vec![first];
+    let deadline = Instant::now() + group.window;
+    while jobs.len() < group.max_jobs {
+        // Take what is already queued without waiting, then wait out the window.
+        if let Ok(job) = rx.try_recv() {
+            jobs.push(job);
+            continue;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match rx.recv_timeout(left) {
+            Ok(job) => jobs.push(job),
+            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    jobs
+}
+
+fn run(conn: Connection, path: PathBuf, rx: Receiver<Job>, group: GroupCommit) {
+    let map_err = |context, e| map_err(&path, context, e);
+    while let Ok(first) = rx.recv() {
+        let jobs = gather(&rx, first, group);
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let err = map_err("beginning a transaction", e);
+            for job in jobs {
+                let _ = job.reply.send(Err(err.clone()));
+            }
+            continue;
+        }
+        let mut results = Vec::with_capacity(jobs.len());
+        let mut replies = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let outcome = match conn.execute_batch("SAVEPOINT job") {
+                Ok(()) => {
+                    let r = (job.op)(&conn);
+                    let end = if r.is_ok() {
+                        "RELEASE job"
+                    } else {
+                        "ROLLBACK TO job; RELEASE job"
+                    };
+                    match conn.execute_batch(end) {
+                        Ok(()) => r,
+                        Err(e) => Err(map_err("ending a savepoint", e)),
+                    }
+                }
+                Err(e) => Err(map_err("starting a savepoint", e)),
+            };
+            results.push(outcome);
+            replies.push(job.reply);
+        }
+        match conn.execute_batch("COMMIT") {
+            Ok(()) => {
+                for (reply, r) in replies.into_iter().zip(results) {
+                    let _ = reply.send(r);
+                }
+            }
+            Err(e) => {
+                let err = map_err("committing", e);
+                let _ = conn.execute_batch("ROLLBACK");
+                for reply in replies {
+                    let _ = reply.send(Err(err.clone()));
+                }
+            }
+        }
+    }
+}

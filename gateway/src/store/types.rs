@@ -1,0 +1,232 @@
+//! What goes in and out of the store.
+
+use bcgw_sdk::schema::SourceRecord;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A raw payload as a source received it, before it is journaled.
+#[derive(Debug, Clone)]
+pub struct NewPayload {
+    /// The configured source name.
+    pub source: String,
+    /// When the source received it.
+    pub received_at: DateTime<Utc>,
+    /// Media type.
+    pub content_type: String,
+    /// Source metadata (file name, first line, topic...).
+    pub metadata: Vec<(String, String)>,
+    /// The raw bytes.
+    pub bytes: Vec<u8>,
+    /// Where it came from, for the audit trail (e.g. `week45.csv#2`). No personal data.
+    pub origin: String,
+}
+
+/// The result of journaling one payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored with this id.
+    New(i64),
+    /// Already in the journal with this id; nothing stored.
+    Duplicate(i64),
+}
+
+/// A journaled payload.
+#[derive(Debug, Clone)]
+pub struct StoredPayload {
+    /// Journal id.
+    pub id: i64,
+    /// The configured source name.
+    pub source: String,
+    /// When the source received it.
+    pub received_at: DateTime<Utc>,
+    /// Media type.
+    pub content_type: String,
+    /// Source metadata.
+    pub metadata: Vec<(String, String)>,
+    /// The raw bytes.
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Where it came from.
+    pub origin: String,
+}
+
+/// The pipeline stage an item was quarantined at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// The plugin could not translate the payload or an item of it.
+    Translate,
+    /// A translated report broke the schema rules.
+    Validate,
+    /// The sink refused the delivery permanently (or the renderer failed).
+    Deliver,
+}
+
+impl Stage {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Translate => "translate",
+            Stage::Validate => "validate",
+            Stage::Deliver => "deliver",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Stage> {
+        match s {
+            "translate" => Some(Stage::Translate),
+            "validate" => Some(Stage::Validate),
+            "deliver" => Some(Stage::Deliver),
+            _ => None,
+        }
+    }
+}
+
+/// Something kept aside with the reason, for a person to look at and replay.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarantineEntry {
+    /// Id (0 before it is stored).
+    pub id: i64,
+    /// The stage that refused it.
+    pub stage: Stage,
+    /// The payload it came from (translate and validate stages).
+    pub payload_id: Option<i64>,
+    /// The outbox entry (deliver stage).
+    pub outbox_id: Option<i64>,
+    /// The configured source or sink name.
+    pub component: String,
+    /// Position of the item in the payload, if the problem is one item.
+    pub item_index: Option<u32>,
+    /// Line in the original file, if known.
+    pub line: Option<u32>,
+    /// The record id, if the report got that far.
+    pub record_id: Option<String>,
+    /// A short stable kind (`invalid-field`, `deadline-exceeded`, `schema`...).
+    pub error_kind: String,
+    /// The full reason. Never contains field values.
+    pub reason: String,
+    /// The plugin as `name@version`.
+    pub plugin: String,
+    /// The plugin file's SHA-256.
+    pub plugin_sha256: String,
+    /// When it was quarantined.
+    pub created_at: DateTime<Utc>,
+    /// `open`, or `replayed` once sent back through the pipeline.
+    pub state: String,
+}
+
+/// The outcome of translating one payload.
+#[derive(Debug, Clone)]
+pub struct TranslationOutcome {
+    /// The payload.
+    pub payload_id: i64,
+    /// Valid records, with envelopes.
+    pub records: Vec<SourceRecord>,
+    /// Items (or the whole payload) that failed.
+    pub quarantined: Vec<QuarantineEntry>,
+    /// Sinks every new record is queued for.
+    pub sinks: Vec<String>,
+}
+
+/// What committing a translation did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommitStats {
+    /// Records stored for the first time.
+    pub new_records: usize,
+    /// Records already stored from another payload (exact duplicates removed).
+    pub duplicates: usize,
+    /// Quarantine entries written.
+    pub quarantined: usize,
+}
+
+/// One delivery to make: an incident for a sink.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Outbox id.
+    pub outbox_id: i64,
+    /// The sink.
+    pub sink: String,
+    /// The incident id, also the idempotency key.
+    pub incident_id: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// The records of the incident.
+    pub records: Vec<SourceRecord>,
+}
+
+/// The result of one delivery attempt.
+#[derive(Debug, Clone)]
+pub enum DeliveryResult {
+    /// The sink accepted it; `reference` is what it answered (e.g. a Niche occurrence reference).
+    Delivered {
+        /// Outbox id.
+        outbox_id: i64,
+        /// The sink's reference.
+        reference: String,
+    },
+    /// A temporary failure: try again at `next_attempt_at`.
+    Retry {
+        /// Outbox id.
+        outbox_id: i64,
+        /// What went wrong.
+        error: String,
+        /// When to try again.
+        next_attempt_at: DateTime<Utc>,
+    },
+    /// A permanent failure: the delivery goes to quarantine.
+    DeadLetter {
+        /// Outbox id.
+        outbox_id: i64,
+        /// The quarantine entry to write.
+        entry: Box<QuarantineEntry>,
+    },
+}
+
+/// Which quarantine entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct QuarantineFilter {
+    /// Only open entries (not yet replayed).
+    pub open_only: bool,
+    /// Only this source or sink.
+    pub component: Option<String>,
+    /// At most this many.
+    pub limit: Option<usize>,
+}
+
+/// What a replay did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReplayStats {
+    /// Payloads queued for translation again.
+    pub payloads: usize,
+    /// Deliveries queued again.
+    pub deliveries: usize,
+    /// Entries marked replayed.
+    pub entries: usize,
+}
+
+/// Counts across the store.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StoreStats {
+    /// Payloads journaled.
+    pub payloads: u64,
+    /// Payloads waiting for translation.
+    pub payloads_pending: u64,
+    /// Duplicate payloads the journal refused (same source and bytes).
+    pub duplicate_payloads: u64,
+    /// Records stored.
+    pub records: u64,
+    /// Exact duplicate records removed.
+    pub duplicate_records: u64,
+    /// Deliveries made, per sink.
+    pub delivered: Vec<(String, u64)>,
+    /// Deliveries pending (including scheduled retries), per sink.
+    pub pending: Vec<(String, u64)>,
+    /// Deliveries dead-lettered, per sink.
+    pub dead: Vec<(String, u64)>,
+    /// Open quarantine entries by kind and reason, with counts.
+    pub quarantine: Vec<(String, String, u64)>,
+    /// Open quarantine entries in all.
+    pub quarantined: u64,
+}

@@ -1,0 +1,168 @@
+//! `bcgw plugin test` and `bcgw plugin inspect`, run as a user runs them.
+
+use crate::helpers::{code_cache, workspace};
+use bcgw_test_artifacts::{CSV_MAPPED, HOSTILE};
+use std::process::{Command, Output};
+
+fn bcgw(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bcgw"))
+        .args(args)
+        .env(
+            "XDG_CACHE_HOME",
+            code_cache().parent().expect("cache dir has a parent"),
+        )
+        .current_dir(workspace())
+        .output()
+        .expect("bcgw runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn plugin_test_prints_reports_as_json_lines_and_errors_with_line_numbers() {
+    let out = bcgw(&[
+        "plugin",
+        "test",
+        "--plugin",
+        CSV_MAPPED,
+        "--config",
+        "plugins/csv-mapped/fixtures/messy.toml",
+        "--input",
+        "plugins/csv-mapped/fixtures/messy.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["source_record_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["R1", "R2", "R3", "R5", "R6"]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("rejected (line 8, item 3): invalid field Date"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("5 report(s) translated, 1 item(s) failed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn plugin_test_exits_zero_when_every_item_succeeds() {
+    let out = bcgw(&[
+        "plugin",
+        "test",
+        "--plugin",
+        CSV_MAPPED,
+        "--config",
+        "examples/plugin-config/northgate-retail.toml",
+        "--input",
+        "examples/exports/northgate-retail-week45.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 5);
+}
+
+#[test]
+fn plugin_test_reports_a_hostile_plugin_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("spin.toml");
+    std::fs::write(&config, "attack = \"spin\"\n").unwrap();
+    let out = bcgw(&[
+        "plugin",
+        "test",
+        "--plugin",
+        HOSTILE,
+        "--config",
+        config.to_str().unwrap(),
+        "--input",
+        "examples/exports/northgate-retail-week45.csv",
+        "--content-type",
+        "text/plain",
+        "--deadline-ms",
+        "50",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("deadline exceeded: still running after 50 ms"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn plugin_test_refuses_a_plugin_whose_sha256_differs_from_the_pin() {
+    let out = bcgw(&[
+        "plugin",
+        "test",
+        "--plugin",
+        CSV_MAPPED,
+        "--sha256",
+        &"0".repeat(64),
+        "--input",
+        "examples/exports/northgate-retail-week45.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("sha256 mismatch"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn plugin_inspect_prints_declarations_and_digest() {
+    let sha = bcgw::plugins::sha256_hex(&std::fs::read(CSV_MAPPED).unwrap());
+    let out = bcgw(&["plugin", "inspect", CSV_MAPPED]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("name:          csv-mapped"), "{stdout}");
+    assert!(
+        stdout.contains("wit package:   bcgw:adapter@1.0.0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("sha256:        {sha}")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("columns (required)"), "{stdout}");
+    let json = bcgw(&["plugin", "inspect", "--json", CSV_MAPPED]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["sha256"], sha);
+    assert_eq!(v["wit_version"], "1.0.0");
+    assert_eq!(v["systems"][0], "retailer-csv");
+}
+
+#[test]
+fn the_readme_first_plugin_runs_in_the_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("radio.txt");
+    std::fs::write(&input, "ALERT 14:03 BOOTS BROADMEAD M 30S BLUE HOODIE THEFT\r\n\r\nALERT 14:09 TK MAXX F 20S GREY TRK\r\n").unwrap();
+    let out = bcgw(&[
+        "plugin",
+        "test",
+        "--plugin",
+        bcgw_test_artifacts::FIRST_PLUGIN,
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let alerts: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(alerts.len(), 2);
+    assert_eq!(alerts[0]["event"]["kind"], "alert");
+    assert_eq!(
+        alerts[1]["event"]["narrative"],
+        "ALERT 14:09 TK MAXX F 20S GREY TRK"
+    );
+}

@@ -1,0 +1,48 @@
+//! Shared helpers: engines, plugin loading, payloads.
+
+use bcgw::plugins::engine::EngineSettings;
+use bcgw::plugins::{AdapterPlugin, PluginEngine, SandboxLimits};
+use bcgw_sdk::plugin::Payload;
+use std::path::{Path, PathBuf};
+
+/// Where tests cache compiled plugin code (shared across tests of one build).
+pub fn code_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("compiled")
+}
+
+/// An engine for tests, with the compiled-code cache on.
+pub fn engine() -> PluginEngine {
+    PluginEngine::new(EngineSettings {
+        cache_dir: Some(code_cache()),
+        max_instances: 4,
+        ..EngineSettings::default()
+    })
+    .expect("engine builds")
+}
+
+/// Loads a plugin with the given limits.
+pub fn load(engine: &PluginEngine, path: &str, limits: SandboxLimits) -> AdapterPlugin {
+    AdapterPlugin::load(engine, Path::new(path), None, limits).expect("plugin loads")
+}
+
+/// A payload with the given bytes, content type and plugin config (JSON).
+pub fn payload(bytes: &[u8], content_type: &str, config: serde_json::Value) -> Payload {
+    Payload {
+        bytes: bytes.to_vec(),
+        content_type: content_type.into(),
+        source: "test-source".into(),
+        metadata: vec![],
+        config: config.to_string(),
+    }
+}
+
+/// Converts a TOML plugin config (as in the fixtures) to JSON.
+pub fn toml_config(text: &str) -> serde_json::Value {
+    let table: toml::Table = toml::from_str(text).expect("fixture config is TOML");
+    serde_json::to_value(table).expect("TOML converts to JSON")
+}
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests of bcgw, built into one binary (`cargo nextest run`), one
+//! module per area. They use real components: plugins built to wasm32-wasip2 by
+//! `tests/artifacts`, the `bcgw` binary, loopback sockets.
+
+mod cli_plugin;
+mod csv_mapped_wasm;
+mod helpers;
+mod plugin_sandbox;
