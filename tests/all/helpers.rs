@@ -46,3 +46,40 @@ pub fn toml_config(text: &str) -> serde_json::Value {
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
+
+/// Path of a binary built beside the test executable (`target/<profile>/<name>`).
+/// `cargo nextest run --workspace` builds `niche-sim` because it has tests of its own.
+pub fn sibling_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is not built; run `cargo build -p {name}` (scripts/test does)",
+        path.display()
+    );
+    path
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, or panics after `timeout`
+/// saying what was awaited.
+pub fn wait_for<T>(
+    what: &str,
+    timeout: std::time::Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -2,7 +2,12 @@
 //! module per area. They use real components: plugins built to wasm32-wasip2 by
 //! `tests/artifacts`, the `bcgw` binary, loopback sockets.
 
+mod cli_config;
 mod cli_plugin;
 mod csv_mapped_wasm;
+mod gateway;
 mod helpers;
+mod niche;
+mod pipeline;
 mod plugin_sandbox;
+mod store_faults;

@@ -243,13 +243,43 @@ fn check_sink(name: &str, s: &super::SinkConfig, engine: Option<&PluginEngine>, 
                 if n.concurrency == 0 {
                     p.error(format!("{base}.niche.concurrency"), "must be at least 1");
                 }
-                if let Err(e) = crate::sinks::niche::NicheSink::new(n)
-                    && !e.starts_with("niche.url")
+                let mut auth_ok = true;
+                if let Some(auth) = &n.auth {
+                    if let Some(token) = &auth.bearer_token
+                        && let Err(e) = token.resolve()
+                    {
+                        auth_ok = false;
+                        p.error(format!("{base}.niche.auth.bearer_token"), e);
+                    }
+                    for (key, file) in [
+                        ("client_cert_file", &auth.client_cert_file),
+                        ("client_key_file", &auth.client_key_file),
+                        ("ca_file", &auth.ca_file),
+                    ] {
+                        if let Some(f) = file
+                            && let Err(e) = std::fs::metadata(f)
+                        {
+                            auth_ok = false;
+                            p.error(
+                                format!("{base}.niche.auth.{key}"),
+                                format!("{}: {e}", f.display()),
+                            );
+                        }
+                    }
+                }
+                // Building the client catches what is left (PEM that does not parse...).
+                if auth_ok
+                    && reqwest::Url::parse(&n.url).is_ok()
+                    && let Err(e) = crate::sinks::niche::NicheSink::new(n)
                 {
-                    p.error(
-                        format!("{base}.{}", e.split(':').next().unwrap_or("niche")),
-                        e.clone(),
-                    );
+                    let key = e
+                        .split(':')
+                        .next()
+                        .unwrap_or("niche")
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("niche");
+                    p.error(format!("{base}.{key}"), e.clone());
                 }
             }
         },

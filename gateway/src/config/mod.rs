@@ -4,6 +4,11 @@
 //!
 //! Relative paths are resolved against the directory of the config file, so a
 //! config and the files it names can move together.
+//!
+//! Unknown keys are errors, but the structs here do not use serde's
+//! `deny_unknown_fields`: that stops at the first one. [`parse`] collects every
+//! unknown key (with `serde_ignored`) so `bcgw check-config` can list them all, and
+//! [`load`] refuses to start if there are any.
 
 pub mod check;
 pub mod env;
@@ -20,7 +25,6 @@ pub use source::{SourceConfig, SourceKind};
 
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where the journal, records, outbox and quarantine live.
     #[serde(default)]
@@ -50,7 +54,7 @@ pub enum StoreKind {
 
 /// `[store]`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct StoreConfig {
     /// The implementation.
     pub kind: StoreKind,
@@ -79,7 +83,7 @@ impl Default for StoreConfig {
 
 /// `[plugins]`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct PluginsConfig {
     /// Where compiled plugin code is cached. Default: `compiled/` beside the store.
     pub cache_dir: Option<PathBuf>,
@@ -101,7 +105,7 @@ impl Default for PluginsConfig {
 
 /// `[pipeline]`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct PipelineConfig {
     /// Payloads translated in parallel. Default: the number of CPU cores.
     pub translate_workers: Option<usize>,

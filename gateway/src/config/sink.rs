@@ -18,7 +18,6 @@ pub enum SinkKind {
 
 /// One sink.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SinkConfig {
     /// What kind of sink this is; its settings go in the table of the same name.
     pub kind: SinkKind,
@@ -48,7 +47,6 @@ pub struct SinkConfig {
 
 /// How the niche sink authenticates.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct NicheAuth {
     /// A bearer token sent as `Authorization: Bearer ...`.
     #[serde(default)]
@@ -66,7 +64,7 @@ pub struct NicheAuth {
 
 /// Retry timing for failed deliveries: exponential backoff with full jitter.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct RetryConfig {
     /// First retry delay.
     pub initial_ms: u64,
@@ -88,7 +86,7 @@ impl Default for RetryConfig {
 
 /// The circuit breaker: stop sending to an endpoint that keeps failing.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct BreakerConfig {
     /// Consecutive failures that open the circuit.
     pub failure_threshold: u32,
@@ -107,7 +105,6 @@ impl Default for BreakerConfig {
 
 /// Settings of a niche sink.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct NicheSinkConfig {
     /// The import endpoint, e.g. `https://niche-import.force.police.uk/submissions`.
     pub url: String,
@@ -137,7 +134,6 @@ fn default_concurrency() -> usize {
 
 /// Settings of a file-drop sink.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct FileDropConfig {
     /// The folder submissions are written into (atomically: temp file, then rename).
     pub dir: PathBuf,

@@ -14,7 +14,6 @@ pub enum SourceKind {
 
 /// One source.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     /// What kind of source this is; its settings go in the table of the same name.
     pub kind: SourceKind,
@@ -62,7 +61,6 @@ pub enum Completion {
 
 /// Settings of a CSV folder source.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CsvFolderConfig {
     /// The folder exports are dropped into. `done/` and `failed/` are created inside it.
     pub path: PathBuf,

@@ -191,6 +191,7 @@ impl TranslateStage {
         let mut in_flight: HashSet<i64> = HashSet::new();
         let mut tasks: JoinSet<(i64, Result<(), crate::store::StoreError>)> = JoinSet::new();
         let mut cursor: Option<i64> = None;
+        let mut failures: u32 = 0;
         loop {
             if *shutdown.borrow() {
                 break;
@@ -263,10 +264,17 @@ impl TranslateStage {
                 match joined {
                     Ok((id, result)) => {
                         in_flight.remove(&id);
-                        if let Err(e) = result {
-                            // The payload stays pending and is retried; say why.
-                            tracing::error!(payload = id, error = %e, "cannot commit a translation; will retry");
-                            tokio::time::sleep(self.idle_poll).await;
+                        match result {
+                            Ok(()) => failures = 0,
+                            Err(e) => {
+                                // The payload stays pending and is retried, backing off
+                                // while the store cannot take writes (full, read-only).
+                                failures = failures.saturating_add(1);
+                                let wait = (self.idle_poll * 2u32.saturating_pow(failures.min(8)))
+                                    .min(Duration::from_secs(5));
+                                tracing::error!(payload = id, error = %e, retry_in_ms = wait.as_millis() as u64, "cannot commit a translation");
+                                tokio::time::sleep(wait).await;
+                            }
                         }
                     }
                     Err(e) => tracing::error!(error = %e, "translate task failed"),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 /// Limits for one plugin. Each guards the gateway against a broken or hostile plugin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct SandboxLimits {
     /// CPU deadline per call, in milliseconds. An infinite loop is stopped here
     /// (epoch interruption), and the payload is quarantined.

@@ -56,6 +56,23 @@ impl Breaker {
         }
     }
 
+    /// How long until a request may be sent (zero if one may be sent now). Unlike
+    /// [`permits`](Breaker::permits), this does not change the state.
+    pub fn blocked_for(&self, now: Instant) -> Duration {
+        match self.state {
+            State::Open { until } => until.saturating_duration_since(now),
+            State::Closed { .. } | State::HalfOpen => Duration::ZERO,
+        }
+    }
+
+    /// Gives back an unused trial (there was nothing due to send): the next call to
+    /// [`permits`](Breaker::permits) offers it again.
+    pub fn release_trial(&mut self, now: Instant) {
+        if self.state == State::HalfOpen {
+            self.state = State::Open { until: now };
+        }
+    }
+
     /// Records a success: the circuit closes.
     pub fn success(&mut self) {
         self.state = State::Closed { failures: 0 };
@@ -107,5 +124,18 @@ mod tests {
         assert_eq!(b.permits(t0 + Duration::from_millis(2100)), Ok(Some(1)));
         b.success();
         assert_eq!(b.permits(t0 + Duration::from_millis(2101)), Ok(None));
+    }
+
+    #[test]
+    fn an_unused_trial_is_offered_again() {
+        let mut b = Breaker::new(BreakerConfig {
+            failure_threshold: 1,
+            open_ms: 10,
+        });
+        let t0 = Instant::now();
+        assert!(b.failure(t0));
+        assert_eq!(b.permits(t0 + Duration::from_millis(20)), Ok(Some(1)));
+        b.release_trial(t0 + Duration::from_millis(20));
+        assert_eq!(b.permits(t0 + Duration::from_millis(21)), Ok(Some(1)));
     }
 }

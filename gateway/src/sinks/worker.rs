@@ -149,11 +149,14 @@ impl DeliveryWorker {
         let mut tasks: JoinSet<(Delivery, Outcome)> = JoinSet::new();
         let mut in_flight: HashSet<i64> = HashSet::new();
         let mut unsaved: Vec<(i64, DeliveryResult)> = Vec::new();
+        let mut save_failures: u32 = 0;
         loop {
             let stopping = *shutdown.borrow();
             if !stopping {
-                let slots = match self.breaker.permits(Instant::now()) {
-                    Ok(trial) => trial
+                let permits = self.breaker.permits(Instant::now());
+                let trial = matches!(permits, Ok(Some(_)));
+                let slots = match permits {
+                    Ok(limit) => limit
                         .unwrap_or(self.concurrency)
                         .saturating_sub(tasks.len()),
                     Err(_) => 0,
@@ -166,6 +169,9 @@ impl DeliveryWorker {
                         .await
                     {
                         Ok(due) => {
+                            if trial && due.is_empty() {
+                                self.breaker.release_trial(Instant::now());
+                            }
                             for d in due {
                                 in_flight.insert(d.outbox_id);
                                 self.start(&mut tasks, d);
@@ -175,6 +181,9 @@ impl DeliveryWorker {
                             tracing::error!(sink = %self.name, error = %e, "cannot read the outbox")
                         }
                     }
+                } else if trial {
+                    // Deliveries from before the circuit opened are still in flight.
+                    self.breaker.release_trial(Instant::now());
                 }
             } else if tasks.is_empty() && unsaved.is_empty() {
                 return;
@@ -195,31 +204,33 @@ impl DeliveryWorker {
                 let result = self.settle(&d, outcome);
                 unsaved.push((d.outbox_id, result));
             }
-            self.save(&mut unsaved, &mut in_flight).await;
+            self.save(&mut unsaved, &mut in_flight, &mut save_failures)
+                .await;
         }
     }
 
     /// How long to sleep with nothing in flight: until the next due retry, the
     /// breaker's trial, or the idle poll, whichever is first.
-    async fn idle_wait(&mut self) -> Duration {
+    async fn idle_wait(&self) -> Duration {
         let store = self.store.clone();
         let name = self.name.clone();
         let next = blocking(move || store.next_due(&name)).await.ok().flatten();
         let until_due = next
             .map(|t| (t - Utc::now()).to_std().unwrap_or_default())
             .unwrap_or(self.idle_poll);
-        let until_trial = self
-            .breaker
-            .permits(Instant::now())
-            .err()
-            .unwrap_or_default();
+        let until_trial = self.breaker.blocked_for(Instant::now());
         until_due
             .max(until_trial)
             .min(self.idle_poll)
             .max(Duration::from_millis(5))
     }
 
-    async fn save(&self, unsaved: &mut Vec<(i64, DeliveryResult)>, in_flight: &mut HashSet<i64>) {
+    async fn save(
+        &self,
+        unsaved: &mut Vec<(i64, DeliveryResult)>,
+        in_flight: &mut HashSet<i64>,
+        failures: &mut u32,
+    ) {
         if unsaved.is_empty() {
             return;
         }
@@ -227,14 +238,19 @@ impl DeliveryWorker {
         let store = self.store.clone();
         match blocking(move || store.finish_deliveries(batch)).await {
             Ok(()) => {
+                *failures = 0;
                 for (id, _) in unsaved.drain(..) {
                     in_flight.remove(&id);
                 }
             }
             Err(e) => {
-                // Keep them in flight (not re-sent) and try to record them again.
-                tracing::error!(sink = %self.name, error = %e, "cannot record delivery results; retrying");
-                tokio::time::sleep(self.idle_poll).await;
+                // Keep them in flight (not re-sent) and try to record them again,
+                // backing off while the store cannot take writes.
+                *failures = failures.saturating_add(1);
+                let wait = (self.idle_poll * 2u32.saturating_pow((*failures).min(8)))
+                    .min(Duration::from_secs(5));
+                tracing::error!(sink = %self.name, error = %e, retry_in_ms = wait.as_millis() as u64, "cannot record delivery results");
+                tokio::time::sleep(wait).await;
             }
         }
     }

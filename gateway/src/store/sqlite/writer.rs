@@ -18,9 +18,12 @@ use std::time::{Duration, Instant};
 /// A write: runs inside the group's transaction and returns a value.
 pub type Op = Box<dyn FnOnce(&Connection) -> Result<Box<dyn Any + Send>, StoreError> + Send>;
 
+/// What a job returns to its caller.
+type JobResult = Result<Box<dyn Any + Send>, StoreError>;
+
 struct Job {
     op: Op,
-    reply: SyncSender<Result<Box<dyn Any + Send>, StoreError>>,
+    reply: SyncSender<JobResult>,
 }
 
 /// Group commit settings.
@@ -88,48 +91,78 @@ fn gather(rx: &Receiver<Job>, first: Job, group: GroupCommit) -> Vec<Job> {
     jobs
 }
 
+/// Runs one job in its own savepoint.
+fn run_job(
+    conn: &Connection,
+    op: Op,
+    map_err: &impl Fn(&'static str, rusqlite::Error) -> StoreError,
+) -> Result<Box<dyn Any + Send>, StoreError> {
+    conn.execute_batch("SAVEPOINT job")
+        .map_err(|e| map_err("starting a savepoint", e))?;
+    let r = op(conn);
+    if conn.is_autocommit() {
+        // SQLite rolled the whole transaction back itself (disk full, I/O error):
+        // there is no savepoint left to end.
+        return r;
+    }
+    let end = if r.is_ok() {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    conn.execute_batch(end)
+        .map_err(|e| map_err("ending a savepoint", e))?;
+    r
+}
+
 fn run(conn: Connection, path: PathBuf, rx: Receiver<Job>, group: GroupCommit) {
     let map_err = |context, e| map_err(&path, context, e);
     while let Ok(first) = rx.recv() {
         let jobs = gather(&rx, first, group);
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-            let err = map_err("beginning a transaction", e);
-            for job in jobs {
-                let _ = job.reply.send(Err(err.clone()));
-            }
-            continue;
-        }
-        let mut results = Vec::with_capacity(jobs.len());
-        let mut replies = Vec::with_capacity(jobs.len());
+        // Jobs whose work is in the open transaction, with their results.
+        let mut open: Vec<(SyncSender<JobResult>, JobResult)> = Vec::new();
+        let mut began = false;
         for job in jobs {
-            let outcome = match conn.execute_batch("SAVEPOINT job") {
-                Ok(()) => {
-                    let r = (job.op)(&conn);
-                    let end = if r.is_ok() {
-                        "RELEASE job"
-                    } else {
-                        "ROLLBACK TO job; RELEASE job"
-                    };
-                    match conn.execute_batch(end) {
-                        Ok(()) => r,
-                        Err(e) => Err(map_err("ending a savepoint", e)),
-                    }
+            if !began {
+                if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+                    let _ = job.reply.send(Err(map_err("beginning a transaction", e)));
+                    continue;
                 }
-                Err(e) => Err(map_err("starting a savepoint", e)),
-            };
-            results.push(outcome);
-            replies.push(job.reply);
+                began = true;
+            }
+            let r = run_job(&conn, job.op, &map_err);
+            if conn.is_autocommit() {
+                // The transaction is gone, and with it the work of every job before
+                // this one in the group: they fail too (their callers retry).
+                let err = match &r {
+                    Err(e) => e.clone(),
+                    Ok(_) => StoreError::Database {
+                        context: "committing",
+                        message: "the transaction was rolled back".into(),
+                    },
+                };
+                for (reply, _) in open.drain(..) {
+                    let _ = reply.send(Err(err.clone()));
+                }
+                let _ = job.reply.send(r.and(Err(err)));
+                began = false;
+                continue;
+            }
+            open.push((job.reply, r));
+        }
+        if !began {
+            continue;
         }
         match conn.execute_batch("COMMIT") {
             Ok(()) => {
-                for (reply, r) in replies.into_iter().zip(results) {
+                for (reply, r) in open {
                     let _ = reply.send(r);
                 }
             }
             Err(e) => {
                 let err = map_err("committing", e);
                 let _ = conn.execute_batch("ROLLBACK");
-                for reply in replies {
+                for (reply, _) in open {
                     let _ = reply.send(Err(err.clone()));
                 }
             }
