@@ -31,16 +31,26 @@ fn spawn(listen: &str, state: &Path) -> Option<(Child, String)> {
         .spawn()
         .expect("niche-sim starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take()?)
-        .read_line(&mut line)
-        .ok()?;
-    let addr = line
-        .split("http://")
-        .nth(1)?
-        .split_whitespace()
-        .next()?
-        .to_string();
-    Some((child, addr))
+    let addr = child
+        .stdout
+        .take()
+        .and_then(|out| BufReader::new(out).read_line(&mut line).ok())
+        .and_then(|_| {
+            line.split("http://")
+                .nth(1)?
+                .split_whitespace()
+                .next()
+                .map(str::to_string)
+        });
+    match addr {
+        Some(addr) => Some((child, addr)),
+        None => {
+            // It could not listen (e.g. the port is not free yet).
+            let _ = child.kill();
+            let _ = child.wait();
+            None
+        }
+    }
 }
 
 impl NicheSim {
