@@ -166,3 +166,18 @@ fn the_readme_first_plugin_runs_in_the_gateway() {
         "ALERT 14:09 TK MAXX F 20S GREY TRK"
     );
 }
+
+#[test]
+fn plugin_inspect_recognises_a_sink_renderer() {
+    let out = bcgw(&[
+        "plugin",
+        "inspect",
+        "--json",
+        bcgw_test_artifacts::NICHE_XML,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "renderer");
+    assert_eq!(v["name"], "niche-xml");
+    assert_eq!(v["config_keys"][0]["name"], "force_code");
+}

@@ -3,6 +3,7 @@
 //! `tests/artifacts`, the `bcgw` binary, loopback sockets.
 
 mod cli_config;
+mod cli_link;
 mod cli_plugin;
 mod csv_mapped_wasm;
 mod gateway;

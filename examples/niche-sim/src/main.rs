@@ -43,6 +43,10 @@ struct Args {
     /// Require `Authorization: Bearer <token>`.
     #[arg(long, env = "NICHE_SIM_TOKEN")]
     token: Option<String>,
+    /// fsync the state file before answering (off only for benchmarks that measure
+    /// the gateway rather than the simulator's disk).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    fsync: bool,
     /// The force code in references.
     #[arg(long, default_value = "AS")]
     force: String,
@@ -318,7 +322,7 @@ async fn serve(stream: tokio::net::TcpStream, sim: Shared, args: Arc<Args>) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Arc::new(Args::parse());
-    let state = State::open(args.state.clone())?;
+    let state = State::open(args.state.clone(), args.fsync)?;
     let listener = TcpListener::bind(args.listen).await?;
     let mut sim = Sim {
         state,

@@ -59,16 +59,18 @@ pub struct State {
     /// Counters.
     pub stats: Stats,
     file: Option<std::fs::File>,
+    fsync: bool,
 }
 
 impl State {
     /// Loads the state file (if any) and opens it for appending.
-    pub fn open(path: Option<PathBuf>) -> anyhow::Result<State> {
+    pub fn open(path: Option<PathBuf>, fsync: bool) -> anyhow::Result<State> {
         let mut state = State {
             by_key: HashMap::new(),
             order: Vec::new(),
             stats: Stats::default(),
             file: None,
+            fsync,
         };
         if let Some(path) = path {
             if path.exists() {
@@ -101,7 +103,9 @@ impl State {
             let mut line = serde_json::to_string(&o).map_err(std::io::Error::other)?;
             line.push('\n');
             f.write_all(line.as_bytes())?;
-            f.sync_data()?;
+            if self.fsync {
+                f.sync_data()?;
+            }
         }
         self.order.push(o.idempotency_key.clone());
         self.by_key.insert(o.idempotency_key.clone(), o);

@@ -3,6 +3,7 @@
 //! Errors reach the user through `anyhow` with context; exit codes are documented
 //! on [`Exit`].
 
+mod link;
 mod plugin;
 mod quarantine;
 mod run;
@@ -31,6 +32,9 @@ pub enum Command {
     CheckConfig(run::ConfigArg),
     /// Print the store's counts: payloads, records, duplicates, deliveries, quarantine.
     Status(run::ConfigArg),
+    /// Link reports that describe the same incident (flat CSV in, incident per report
+    /// out); `eval`, `generate` and `train` measure and tune it.
+    Link(link::LinkArgs),
     /// Work with quarantined items: list, show, replay.
     #[command(subcommand)]
     Quarantine(quarantine::QuarantineCommand),
@@ -75,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::CheckConfig(args) => run::check_config(args),
         Command::Status(args) => run::status(args),
         Command::Quarantine(cmd) => quarantine::run(cmd),
+        Command::Link(args) => link::run(args),
         Command::Plugin(cmd) => plugin::run(cmd),
     };
     match result {

@@ -1,7 +1,9 @@
 //! `bcgw plugin test` and `bcgw plugin inspect`.
 
 use super::Exit;
-use crate::plugins::{AdapterPlugin, PluginEngine, SandboxLimits, engine::EngineSettings};
+use crate::plugins::{
+    AdapterPlugin, PluginEngine, PluginError, RendererPlugin, SandboxLimits, engine::EngineSettings,
+};
 use crate::sources::csv_chunks::CsvChunker;
 use anyhow::{Context, Result, bail};
 use bcgw_sdk::plugin::{Payload, metadata_keys};
@@ -209,20 +211,41 @@ fn test(args: TestArgs) -> Result<Exit> {
 
 fn inspect(args: InspectArgs) -> Result<Exit> {
     let engine = engine(SandboxLimits::default().memory_bytes)?;
-    let plugin = AdapterPlugin::load(&engine, &args.plugin, None, SandboxLimits::default())?;
-    let info = plugin.info();
+    let limits = SandboxLimits::default();
+    // A plugin is either a source adapter or a sink renderer: try both worlds.
+    let (kind, interface, info, wit, sha) =
+        match AdapterPlugin::load(&engine, &args.plugin, None, limits.clone()) {
+            Ok(p) => (
+                "adapter",
+                "bcgw:adapter/translator",
+                p.info().clone(),
+                p.wit_version().to_string(),
+                p.sha256().to_string(),
+            ),
+            Err(PluginError::WrongWorld { .. }) => {
+                let p = RendererPlugin::load(&engine, &args.plugin, None, limits)?;
+                (
+                    "renderer",
+                    "bcgw:adapter/renderer",
+                    p.info().clone(),
+                    p.wit_version().to_string(),
+                    p.sha256().to_string(),
+                )
+            }
+            Err(e) => return Err(e.into()),
+        };
     if args.json {
         let v = serde_json::json!({
             "name": info.name,
             "version": info.version,
             "description": info.description,
-            "kind": "adapter",
-            "interface": crate::plugins::adapter::TRANSLATOR_INTERFACE.split('@').next(),
-            "wit_version": plugin.wit_version(),
+            "kind": kind,
+            "interface": interface,
+            "wit_version": wit,
             "systems": info.systems,
             "content_types": info.content_types,
             "config_keys": info.config_keys,
-            "sha256": plugin.sha256(),
+            "sha256": sha,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(Exit::Ok);
@@ -230,9 +253,9 @@ fn inspect(args: InspectArgs) -> Result<Exit> {
     println!("name:          {}", info.name);
     println!("version:       {}", info.version);
     println!("description:   {}", info.description);
-    println!("kind:          adapter (exports bcgw:adapter/translator)");
-    println!("wit package:   bcgw:adapter@{}", plugin.wit_version());
-    println!("sha256:        {}", plugin.sha256());
+    println!("kind:          {kind} (exports {interface})");
+    println!("wit package:   bcgw:adapter@{wit}");
+    println!("sha256:        {sha}");
     println!("systems:       {}", info.systems.join(", "));
     println!("content types: {}", info.content_types.join(", "));
     println!("config keys:");

@@ -7,12 +7,14 @@
 mod event;
 mod location;
 mod objects;
+mod offence;
 mod person;
 mod validate;
 
 pub use event::{Category, Event, ReportKind};
 pub use location::{Coordinates, Location, normalise_postcode};
 pub use objects::{Evidence, MediaKind, MediaReference, Property, Vehicle};
+pub use offence::classify_offence;
 pub use person::{AgeRange, FactOrAssessment, Gender, Person, PersonRole};
 pub use validate::{SchemaViolation, validate_report};
 

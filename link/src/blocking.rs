@@ -1,0 +1,130 @@
+//! Blocking: which pairs to compare at all. Comparing every report with every other
+//! is quadratic; instead reports that share a key — the same postcode, or a
+//! distinctive premises word, on the same local day — are compared. Keys are made
+//! for the neighbouring day near midnight and for the day/month-swapped date of a
+//! date-only report, so recall survives the usual date slips.
+
+use crate::features::{Features, swapped};
+use crate::vocab::{Vocab, WordId};
+use chrono::{Duration, NaiveDate};
+use std::collections::HashMap;
+
+/// A blocking key: what is shared, and the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// Full postcode.
+    Postcode(WordId, NaiveDate),
+    /// Postcode sector (catches a typo in the last letters).
+    Sector(WordId, NaiveDate),
+    /// The start of a premises word that is not common (a branch or street name),
+    /// so a typo late in the word still meets.
+    WordStart([u8; 4], NaiveDate),
+    /// The end of such a word, so a typo early in it still meets.
+    WordEnd([u8; 4], NaiveDate),
+    /// The chain.
+    Chain(WordId, NaiveDate),
+}
+
+/// Premises words on more than this share of names are too common to block on.
+const COMMON_WORD_SHARE: f64 = 0.10;
+
+fn start_of(w: &str) -> [u8; 4] {
+    let b = w.as_bytes();
+    std::array::from_fn(|i| b.get(i).copied().unwrap_or(0))
+}
+
+fn end_of(w: &str) -> [u8; 4] {
+    let b = w.as_bytes();
+    let skip = b.len().saturating_sub(4);
+    std::array::from_fn(|i| b.get(skip + i).copied().unwrap_or(0))
+}
+
+/// The days a report could be on: its own, the next or previous one within three
+/// hours of midnight, and the swapped date of a date-only report.
+pub fn days(f: &Features) -> Vec<NaiveDate> {
+    let Some(s) = f.when else { return Vec::new() };
+    let mut d = vec![s.date];
+    if s.date_only {
+        d.extend(swapped(s.date));
+    } else {
+        let minute_of_day = (s.start + 24 * 60).rem_euclid(24 * 60);
+        // The minute is UTC; UK local time is at most an hour ahead, so widen by one.
+        if minute_of_day < 4 * 60 {
+            d.push(s.date - Duration::days(1));
+        }
+        if minute_of_day > 19 * 60 {
+            d.push(s.date + Duration::days(1));
+        }
+    }
+    d
+}
+
+/// The keys of one report.
+pub fn keys(f: &Features, vocab: &Vocab) -> Vec<Key> {
+    let mut out = Vec::new();
+    let distinct: Vec<&str> = f
+        .premises
+        .iter()
+        .filter(|&&w| vocab.premises_share(w) < COMMON_WORD_SHARE || f.premises.len() == 1)
+        .map(|&w| vocab.word(w))
+        .filter(|w| w.len() >= 3)
+        .collect();
+    for day in days(f) {
+        if let Some(pc) = f.postcode {
+            out.push(Key::Postcode(pc[0], day));
+            out.push(Key::Sector(pc[1], day));
+        }
+        for w in &distinct {
+            out.push(Key::WordStart(start_of(w), day));
+            if w.len() >= 6 {
+                out.push(Key::WordEnd(end_of(w), day));
+            }
+        }
+        if let Some(c) = f.chain {
+            out.push(Key::Chain(c, day));
+        }
+    }
+    out
+}
+
+/// Blocks larger than this are compared only within a time window, so one busy
+/// key (a chain on a Saturday) cannot make the work quadratic.
+const BIG_BLOCK: usize = 400;
+/// The window for big blocks, in minutes.
+const BIG_BLOCK_WINDOW: i64 = 6 * 60;
+
+/// All candidate pairs `(i, j)` with `i < j`, without repeats.
+pub fn candidate_pairs(features: &[Features], vocab: &Vocab) -> Vec<(u32, u32)> {
+    let mut blocks: HashMap<Key, Vec<u32>> = HashMap::new();
+    for (i, f) in features.iter().enumerate() {
+        for k in keys(f, vocab) {
+            blocks.entry(k).or_default().push(i as u32);
+        }
+    }
+    let mut pairs = Vec::new();
+    for (_, mut members) in blocks {
+        members.dedup();
+        if members.len() <= BIG_BLOCK {
+            for (x, &i) in members.iter().enumerate() {
+                for &j in &members[x + 1..] {
+                    pairs.push((i.min(j), i.max(j)));
+                }
+            }
+        } else {
+            let start = |i: u32| features[i as usize].when.map_or(0, |s| s.start);
+            members.sort_by_key(|&i| start(i));
+            for (x, &i) in members.iter().enumerate() {
+                for &j in &members[x + 1..] {
+                    if start(j) - features[i as usize].when.map_or(0, |s| s.end) > BIG_BLOCK_WINDOW
+                    {
+                        break;
+                    }
+                    pairs.push((i.min(j), i.max(j)));
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}

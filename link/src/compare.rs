@@ -1,0 +1,316 @@
+//! Comparing two reports feature by feature. Each comparison lands on a discrete
+//! agreement level; the model turns levels into evidence (Fellegi–Sunter).
+
+use crate::features::{Features, SourceKind, swapped};
+use crate::vocab::{Vocab, WordId};
+use bcgw_sdk::schema::Category;
+
+/// The compared features, in the order of a [`Levels`] vector.
+pub const FEATURES: [&str; 7] = [
+    "time",
+    "premises",
+    "postcode",
+    "category",
+    "description",
+    "value",
+    "channels",
+];
+
+/// Number of agreement levels of each feature.
+pub const LEVELS: [usize; 7] = [9, 8, 6, 4, 5, 4, 3];
+
+/// Names of each feature's levels, for explanations and the weights file.
+pub const LEVEL_NAMES: [&[&str]; 7] = [
+    &[
+        "<=15min",
+        "<=1h",
+        "<=4h",
+        "<=12h",
+        "same-day",
+        "day-month-swap",
+        "<=3days",
+        "further",
+        "unknown",
+    ],
+    &[
+        "same-name",
+        "similar",
+        "partly-similar",
+        "chain-only",
+        "other-branch",
+        "other-chain",
+        "different",
+        "unknown",
+    ],
+    &[
+        "same",
+        "one-typo",
+        "same-sector",
+        "same-district",
+        "different",
+        "unknown",
+    ],
+    &["same", "compatible", "incompatible", "unknown"],
+    &["strong", "partial", "weak", "contradicts", "unknown"],
+    &["within-5%", "within-30%", "different", "unknown"],
+    &["same-channel", "radio-and-report", "two-report-channels"],
+];
+
+/// The agreement level of each feature for one pair.
+pub type Levels = [u8; 7];
+
+/// Packs levels into one number (4 bits each), the key of a comparison pattern.
+pub fn pack(l: &Levels) -> u32 {
+    l.iter()
+        .enumerate()
+        .fold(0, |acc, (i, v)| acc | (u32::from(*v) << (4 * i)))
+}
+
+/// Unpacks [`pack`].
+pub fn unpack(p: u32) -> Levels {
+    std::array::from_fn(|i| ((p >> (4 * i)) & 0xF) as u8)
+}
+
+/// Raw measurements behind the levels, for explanations.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Detail {
+    /// Gap between the times in minutes (0 if the ranges overlap).
+    pub gap_minutes: Option<i64>,
+    /// Premises name similarity, 0..1.
+    pub name_similarity: Option<f64>,
+    /// Description similarity, 0..1.
+    pub description_similarity: Option<f64>,
+}
+
+fn time_level(a: &Features, b: &Features, d: &mut Detail) -> u8 {
+    let (Some(x), Some(y)) = (a.when, b.when) else {
+        return 8;
+    };
+    let gap = if x.end < y.start {
+        y.start - x.end
+    } else if y.end < x.start {
+        x.start - y.end
+    } else {
+        0
+    };
+    d.gap_minutes = Some(gap);
+    if x.date_only || y.date_only {
+        if gap == 0 {
+            return 4;
+        }
+        // A UK date read as US (or the reverse) in one export.
+        let swap = |p: &crate::features::Span, q: &crate::features::Span| {
+            p.date_only && swapped(p.date) == Some(q.date)
+        };
+        if swap(&x, &y) || swap(&y, &x) {
+            return 5;
+        }
+    }
+    match gap {
+        0..=15 => 0,
+        16..=60 => 1,
+        61..=240 => 2,
+        241..=720 => 3,
+        721..=4320 => 6,
+        _ => 7,
+    }
+}
+
+/// Weighted overlap of premises words, allowing typos; chains compare as a unit.
+fn name_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) -> u8 {
+    let empty = |f: &Features| f.chain.is_none() && f.premises.is_empty();
+    if empty(a) || empty(b) {
+        return 7;
+    }
+    if let (Some(x), Some(y)) = (a.chain, b.chain)
+        && x != y
+    {
+        d.name_similarity = Some(0.0);
+        return 5;
+    }
+    if a.chain == b.chain && a.premises == b.premises {
+        d.name_similarity = Some(1.0);
+        return 0;
+    }
+    const CHAIN_WEIGHT: f64 = 1.0;
+    let format_word = |w: WordId| crate::normalize::premises::FORMAT_WORDS.contains(&vocab.word(w));
+    let weight = |w: WordId| {
+        let base = vocab.premises_weight(w);
+        if format_word(w) { base * 0.3 } else { base }
+    };
+    let mut matched = 0.0;
+    let mut total = 0.0;
+    let mut b_used = vec![false; b.premises.len()];
+    for &wa in &a.premises {
+        let hit = b.premises.iter().enumerate().find(|(j, wb)| {
+            !b_used[*j]
+                && (**wb == wa
+                    || crate::normalize::text::same_word(vocab.word(wa), vocab.word(**wb)))
+        });
+        match hit {
+            Some((j, _)) => {
+                b_used[j] = true;
+                matched += 2.0 * weight(wa);
+                total += 2.0 * weight(wa);
+            }
+            None => total += weight(wa),
+        }
+    }
+    for (j, &wb) in b.premises.iter().enumerate() {
+        if !b_used[j] {
+            total += weight(wb);
+        }
+    }
+    match (a.chain, b.chain) {
+        (Some(_), Some(_)) => {
+            matched += 2.0 * CHAIN_WEIGHT;
+            total += 2.0 * CHAIN_WEIGHT;
+        }
+        (Some(_), None) | (None, Some(_)) => total += CHAIN_WEIGHT,
+        (None, None) => {}
+    }
+    let sim = if total > 0.0 { matched / total } else { 0.0 };
+    d.name_similarity = Some(sim);
+    let distinctive = |f: &Features| f.premises.iter().any(|w| !format_word(*w));
+    let any_word_match = b_used.iter().any(|u| *u);
+    if a.chain.is_some() && a.chain == b.chain {
+        match (distinctive(a), distinctive(b)) {
+            // One side names only the chain ("BOOTS"): which branch is open.
+            (false, _) | (_, false) => return 3,
+            // Same chain, different branch names: another store of the chain.
+            _ if !any_word_match => return 4,
+            _ => {}
+        }
+    }
+    match sim {
+        s if s >= 0.75 => 1,
+        s if s >= 0.45 => 2,
+        _ => 6,
+    }
+}
+
+fn postcode_level(a: &Features, b: &Features, vocab: &Vocab) -> u8 {
+    match (a.postcode, b.postcode) {
+        (Some(x), Some(y)) if x[0] == y[0] => 0,
+        (Some(x), Some(y))
+            if crate::normalize::text::edit_distance(vocab.word(x[0]), vocab.word(y[0]), 1)
+                <= 1 =>
+        {
+            1
+        }
+        (Some(x), Some(y)) if x[1] == y[1] => 2,
+        (Some(x), Some(y)) if x[2] == y[2] => 3,
+        (Some(_), Some(_)) => 4,
+        _ => 5,
+    }
+}
+
+fn compatible(x: Category, y: Category) -> bool {
+    use Category::*;
+    let pair = |p: Category, q: Category| (x == p && y == q) || (x == q && y == p);
+    pair(TheftFromShop, Robbery)
+        || pair(ViolenceAgainstStaff, Robbery)
+        || pair(ViolenceAgainstStaff, PublicOrder)
+        || pair(Asb, PublicOrder)
+        || pair(TheftFromShop, ViolenceAgainstStaff)
+        || pair(CriminalDamage, Burglary)
+        || pair(TheftFromShop, Fraud)
+        || pair(Asb, ViolenceAgainstStaff)
+}
+
+fn category_level(a: &Features, b: &Features) -> u8 {
+    match (a.category, b.category) {
+        (Some(x), Some(y)) if x == y => 0,
+        (Some(Category::Other), _) | (_, Some(Category::Other)) => 3,
+        (Some(x), Some(y)) if compatible(x, y) => 1,
+        (Some(_), Some(_)) => 2,
+        _ => 3,
+    }
+}
+
+fn description_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) -> u8 {
+    let has = |f: &Features| f.gender.is_some() || f.age.is_some() || !f.traits.is_empty();
+    if !has(a) || !has(b) {
+        return 4;
+    }
+    let conflict = matches!((a.gender, b.gender), (Some(x), Some(y)) if x != y)
+        || matches!((a.age, b.age), (Some((a0, a1)), Some((b0, b1))) if a1.saturating_add(5) < b0 || b1.saturating_add(5) < a0);
+    // Colour+item pairs ("blue-hoodie") count double.
+    let w = |id: &WordId| {
+        if vocab.word(*id).contains('-') {
+            2.0
+        } else {
+            1.0
+        }
+    };
+    let common: f64 = a
+        .traits
+        .iter()
+        .filter(|t| b.traits.binary_search(t).is_ok())
+        .map(w)
+        .sum();
+    let all = a.traits.iter().map(w).sum::<f64>() + b.traits.iter().map(w).sum::<f64>() - common;
+    let mut sim = if all > 0.0 { common / all } else { 0.0 };
+    if a.gender.is_some() && a.gender == b.gender {
+        sim += 0.1;
+    }
+    if let (Some((a0, a1)), Some((b0, b1))) = (a.age, b.age)
+        && a0 <= b1
+        && b0 <= a1
+    {
+        sim += 0.1;
+    }
+    let sim = sim.min(1.0);
+    d.description_similarity = Some(sim);
+    if conflict {
+        3
+    } else if sim >= 0.45 {
+        0
+    } else if sim >= 0.2 {
+        1
+    } else {
+        2
+    }
+}
+
+fn value_level(a: &Features, b: &Features) -> u8 {
+    match (a.value, b.value) {
+        (Some(x), Some(y)) if x == 0 && y == 0 => 0,
+        (Some(x), Some(y)) => {
+            let diff = x.abs_diff(y) as f64 / x.max(y).max(1) as f64;
+            if diff <= 0.05 {
+                0
+            } else if diff <= 0.30 {
+                1
+            } else {
+                2
+            }
+        }
+        _ => 3,
+    }
+}
+
+fn channel_level(a: &Features, b: &Features) -> u8 {
+    if a.kind == b.kind {
+        0
+    } else if a.kind == SourceKind::Radio || b.kind == SourceKind::Radio {
+        1
+    } else {
+        2
+    }
+}
+
+/// Compares two reports.
+pub fn compare(a: &Features, b: &Features, vocab: &Vocab) -> (Levels, Detail) {
+    let mut d = Detail::default();
+    let levels = [
+        time_level(a, b, &mut d),
+        name_level(a, b, vocab, &mut d),
+        postcode_level(a, b, vocab),
+        category_level(a, b),
+        description_level(a, b, vocab, &mut d),
+        value_level(a, b),
+        channel_level(a, b),
+    ];
+    (levels, d)
+}

@@ -1,0 +1,286 @@
+//! The engine: reports in, incidents out, with the reasons.
+
+use crate::blocking::candidate_pairs;
+use crate::cluster::{ClusterSettings, Clustering, PairCache, PairScore};
+use crate::compare::{FEATURES, LEVEL_NAMES, Levels, compare, pack};
+use crate::features::{Features, SourceKind};
+use crate::model::Model;
+use crate::vocab::Vocab;
+use bcgw_sdk::schema::Report;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Linking settings (`[link]` in config, or a file for `bcgw link --config`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinkConfig {
+    /// Mean match probability over all cross pairs needed to merge two clusters.
+    pub threshold: f64,
+    /// Probability two reports from the same channel need to share an incident.
+    pub same_channel_threshold: f64,
+    /// Candidate pairs below this probability are not considered for merging.
+    pub min_edge: f64,
+    /// Refine the model by EM on the reports being linked (no labels needed).
+    pub em: bool,
+    /// Most EM iterations.
+    pub em_iterations: usize,
+    /// How much the starting model pulls in EM, as a share of the candidate pairs
+    /// (0.5: the prior counts as half as many pairs as the data).
+    pub em_prior_share: f64,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        LinkConfig {
+            threshold: 0.4,
+            same_channel_threshold: 0.98,
+            min_edge: 0.05,
+            em: true,
+            em_iterations: 40,
+            em_prior_share: 1.0,
+        }
+    }
+}
+
+/// One report to link.
+#[derive(Debug, Clone)]
+pub struct LinkInput {
+    /// The caller's id for it.
+    pub id: String,
+    /// The channel.
+    pub kind: SourceKind,
+    /// The common-schema report.
+    pub report: Report,
+}
+
+/// Why a report is in its incident: the strongest link to another member.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The member it links to most strongly.
+    pub linked_to: usize,
+    /// Match probability of that pair.
+    pub probability: f64,
+    /// Per feature: name, level, evidence in bits.
+    pub features: Vec<(&'static str, &'static str, f64)>,
+}
+
+impl Explanation {
+    /// One line: `time=<=15min(+4.1) premises=similar(+3.0) ... p=0.97`.
+    pub fn to_line(&self) -> String {
+        let mut parts: Vec<String> = self
+            .features
+            .iter()
+            .map(|(f, l, w)| format!("{f}={l}({w:+.1})"))
+            .collect();
+        parts.push(format!("p={:.3}", self.probability));
+        parts.join(" ")
+    }
+}
+
+/// The result of linking.
+#[derive(Debug, Clone)]
+pub struct LinkOutput {
+    /// Incident index of each input report.
+    pub incident_of: Vec<usize>,
+    /// Incident ids (`inc-<id of the earliest member>`), by incident index.
+    pub incident_ids: Vec<String>,
+    /// Why each report is linked (`None` for a report alone in its incident).
+    pub explanations: Vec<Option<Explanation>>,
+    /// The model used (after EM, if on).
+    pub model: Model,
+    /// Candidate pairs compared.
+    pub candidate_pairs: usize,
+    /// Whether EM's estimate was used (false: it was implausible, the start model was kept).
+    pub em_used: bool,
+}
+
+/// Features of a batch of reports.
+pub struct Prepared {
+    /// Features, by report index.
+    pub features: Vec<Features>,
+    /// The shared vocabulary.
+    pub vocab: Vocab,
+}
+
+/// Extracts features of every report.
+pub fn prepare<'a>(reports: impl IntoIterator<Item = (&'a Report, SourceKind)>) -> Prepared {
+    let mut vocab = Vocab::default();
+    let features = reports
+        .into_iter()
+        .map(|(r, kind)| Features::extract(r, kind, &mut vocab))
+        .collect();
+    vocab.freeze();
+    Prepared { features, vocab }
+}
+
+/// Candidate pairs with their comparison patterns.
+pub fn compare_candidates(p: &Prepared) -> Vec<(u32, u32, u32)> {
+    candidate_pairs(&p.features, &p.vocab)
+        .into_iter()
+        .map(|(a, b)| {
+            let (l, _) = compare(&p.features[a as usize], &p.features[b as usize], &p.vocab);
+            (a, b, pack(&l))
+        })
+        .collect()
+}
+
+struct Scorer<'a> {
+    prepared: &'a Prepared,
+    model: &'a Model,
+    cache: PairCache,
+    by_pattern: HashMap<u32, f64>,
+}
+
+impl Scorer<'_> {
+    fn pattern_probability(&mut self, pattern: u32) -> f64 {
+        let model = self.model;
+        *self
+            .by_pattern
+            .entry(pattern)
+            .or_insert_with(|| model.probability(&crate::compare::unpack(pattern)))
+    }
+}
+
+impl PairScore for Scorer<'_> {
+    fn probability(&mut self, a: u32, b: u32) -> f64 {
+        let key = (a.min(b), a.max(b));
+        if let Some(p) = self.cache.known.get(&key) {
+            return *p;
+        }
+        let f = &self.prepared.features;
+        let (l, _) = compare(&f[a as usize], &f[b as usize], &self.prepared.vocab);
+        let p = self.pattern_probability(pack(&l));
+        self.cache.known.insert(key, p);
+        p
+    }
+}
+
+/// Explains the link between two reports under a model.
+pub fn explain_pair(prepared: &Prepared, model: &Model, a: usize, b: usize) -> Explanation {
+    explain_pair_features(&prepared.features, &prepared.vocab, model, a, b)
+}
+
+/// Explains the link between reports `a` and `b` of `features`.
+pub fn explain_pair_features(
+    features: &[Features],
+    vocab: &Vocab,
+    model: &Model,
+    a: usize,
+    b: usize,
+) -> Explanation {
+    let (l, _) = compare(&features[a], &features[b], vocab);
+    explanation(model, &l, b)
+}
+
+fn explanation(model: &Model, l: &Levels, linked_to: usize) -> Explanation {
+    Explanation {
+        linked_to,
+        probability: model.probability(l),
+        features: (0..FEATURES.len())
+            .map(|f| {
+                (
+                    FEATURES[f],
+                    LEVEL_NAMES[f][l[f] as usize],
+                    model.level_weight(f, l[f]),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Links a batch of reports into incidents.
+pub fn link(inputs: &[LinkInput], config: &LinkConfig, start_model: &Model) -> LinkOutput {
+    let prepared = prepare(inputs.iter().map(|i| (&i.report, i.kind)));
+    link_prepared(&prepared, config, start_model, |i| inputs[i].id.clone())
+}
+
+/// Links already-prepared reports; `id` names report `i` for incident ids.
+pub fn link_prepared(
+    prepared: &Prepared,
+    config: &LinkConfig,
+    start_model: &Model,
+    id: impl Fn(usize) -> String,
+) -> LinkOutput {
+    let candidates = compare_candidates(prepared);
+    let mut patterns: HashMap<u32, u64> = HashMap::new();
+    for (_, _, p) in &candidates {
+        *patterns.entry(*p).or_default() += 1;
+    }
+    let (model, em_used) = if config.em && candidates.len() >= 50 {
+        let prior = config.em_prior_share * candidates.len() as f64;
+        let estimated = start_model.em(&patterns, config.em_iterations, prior);
+        if estimated.is_plausible() {
+            (estimated, true)
+        } else {
+            (start_model.clone(), false)
+        }
+    } else {
+        (start_model.clone(), false)
+    };
+    let mut scorer = Scorer {
+        prepared,
+        model: &model,
+        cache: PairCache::default(),
+        by_pattern: HashMap::new(),
+    };
+    let mut edges = Vec::new();
+    for &(a, b, pattern) in &candidates {
+        let p = scorer.pattern_probability(pattern);
+        scorer.cache.known.insert((a, b), p);
+        if p >= config.min_edge {
+            edges.push((a, b, p));
+        }
+    }
+    let n = prepared.features.len();
+    let mut clustering = Clustering::singletons(n);
+    let settings = ClusterSettings {
+        threshold: config.threshold,
+        same_channel_threshold: config.same_channel_threshold,
+    };
+    clustering.run(&edges, &prepared.features, &mut scorer, &settings);
+    // Number incidents in order of their first report; name them after the earliest.
+    let mut index_of_cluster: HashMap<u32, usize> = HashMap::new();
+    let mut incident_of = Vec::with_capacity(n);
+    let mut incident_ids = Vec::new();
+    for r in 0..n {
+        let c = clustering.cluster_of[r];
+        let next = index_of_cluster.len();
+        let idx = *index_of_cluster.entry(c).or_insert_with(|| {
+            let earliest = clustering.members[c as usize]
+                .iter()
+                .copied()
+                .min_by_key(|&m| {
+                    (
+                        prepared.features[m as usize]
+                            .when
+                            .map_or(i64::MAX, |s| s.start),
+                        m,
+                    )
+                })
+                .unwrap_or(r as u32);
+            incident_ids.push(format!("inc-{}", id(earliest as usize)));
+            next
+        });
+        incident_of.push(idx);
+    }
+    let explanations = (0..n)
+        .map(|r| {
+            let c = clustering.cluster_of[r] as usize;
+            clustering.members[c]
+                .iter()
+                .copied()
+                .filter(|&m| m as usize != r)
+                .map(|m| (m, scorer.probability(r as u32, m)))
+                .max_by(|x, y| x.1.total_cmp(&y.1))
+                .map(|(m, _)| explain_pair(prepared, &model, r, m as usize))
+        })
+        .collect();
+    LinkOutput {
+        incident_of,
+        incident_ids,
+        explanations,
+        candidate_pairs: candidates.len(),
+        em_used,
+        model,
+    }
+}

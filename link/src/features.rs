@@ -1,0 +1,199 @@
+//! What linking knows about one report: its common-schema record reduced to
+//! normalised, comparable features.
+
+use crate::normalize::{description, postcode, premises};
+use crate::vocab::{Vocab, WordId};
+use bcgw_sdk::schema::{Category, Report, ReportKind, classify_offence};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Europe::London;
+
+/// The channel a report came through; pairs of channels behave differently (a
+/// radio alert usually corroborates a report sent minutes before or after).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceKind {
+    /// A BCRP platform report.
+    Bcrp,
+    /// A line of a retailer's export.
+    RetailerCsv,
+    /// A radio alert.
+    Radio,
+    /// Anything else.
+    Other,
+}
+
+impl SourceKind {
+    /// Parses the flat CSV's `source` column (`bcrp`, `retailer_csv`, `radio`).
+    pub fn parse(s: &str) -> SourceKind {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "bcrp" | "bcrp_csv" | "disc" | "auror" | "sentrysis" => SourceKind::Bcrp,
+            "retailer_csv" | "retailer" | "csv" => SourceKind::RetailerCsv,
+            "radio" | "shopnet_radio" | "shopnet" => SourceKind::Radio,
+            _ => SourceKind::Other,
+        }
+    }
+
+    /// The kind for a common-schema report from the daemon: alerts are radio-like;
+    /// otherwise by source system.
+    pub fn of_report(report: &Report) -> SourceKind {
+        if report.event.kind == ReportKind::Alert {
+            return SourceKind::Radio;
+        }
+        SourceKind::parse(&report.source_system)
+    }
+
+    /// The name used in explanations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Bcrp => "bcrp",
+            SourceKind::RetailerCsv => "retailer_csv",
+            SourceKind::Radio => "radio",
+            SourceKind::Other => "other",
+        }
+    }
+}
+
+/// When it happened, in whole minutes since the epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Earliest.
+    pub start: i64,
+    /// Latest (equal to `start` for a precise time).
+    pub end: i64,
+    /// True when only the date is known.
+    pub date_only: bool,
+    /// The local (UK) calendar date.
+    pub date: NaiveDate,
+}
+
+/// A report's comparable features.
+#[derive(Debug, Clone)]
+pub struct Features {
+    /// The channel.
+    pub kind: SourceKind,
+    /// When.
+    pub when: Option<Span>,
+    /// Full postcode, sector and district ids.
+    pub postcode: Option<[WordId; 3]>,
+    /// Chain id, if a known chain.
+    pub chain: Option<WordId>,
+    /// Other premises words.
+    pub premises: Vec<WordId>,
+    /// The schema category (from the source's wording when the adapter left `other`).
+    pub category: Option<Category>,
+    /// Gender and age from the offender description.
+    pub gender: Option<char>,
+    /// Age range.
+    pub age: Option<(u8, u8)>,
+    /// Description trait ids, sorted.
+    pub traits: Vec<WordId>,
+    /// Value in pence.
+    pub value: Option<u64>,
+}
+
+fn minutes(t: DateTime<Utc>) -> i64 {
+    t.timestamp().div_euclid(60)
+}
+
+fn span(report: &Report) -> Option<Span> {
+    let from = report.event.occurred_from.or(report.event.reported_at)?;
+    let to = report.event.occurred_to.unwrap_or(from).max(from);
+    let date = from.with_timezone(&London).date_naive();
+    // A range of most of a day is a date without a time.
+    let date_only = (to - from).num_hours() >= 20;
+    Some(Span {
+        start: minutes(from),
+        end: minutes(to),
+        date_only,
+        date,
+    })
+}
+
+/// The day/month swap of a UK date read the US way (3 Nov read as 11 Mar), if it
+/// is a different valid date.
+pub fn swapped(date: NaiveDate) -> Option<NaiveDate> {
+    if date.day() > 12 || date.day() == date.month() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(date.year(), date.day(), date.month())
+}
+
+impl Features {
+    /// Extracts the features of a common-schema report.
+    pub fn extract(report: &Report, kind: SourceKind, vocab: &mut Vocab) -> Features {
+        let loc = &report.location;
+        // A postcode the schema could not take is kept as an extension; linking
+        // tolerates the slips that kept it out.
+        let raw_postcode = report
+            .extensions
+            .iter()
+            .find(|(k, _)| k == "premises_postcode_raw" || k == "unparsed_postcode")
+            .map(|(_, v)| v.as_str());
+        let postcode = loc
+            .postcode
+            .as_deref()
+            .or(raw_postcode)
+            .and_then(postcode::normalise)
+            .map(|p| {
+                [
+                    vocab.id(&p.full),
+                    vocab.id(&p.sector),
+                    vocab.id(&p.district),
+                ]
+            });
+        let name = loc
+            .premises_name
+            .as_deref()
+            .map(premises::normalise)
+            .unwrap_or_default();
+        let chain = name.chain.map(|c| vocab.id(c));
+        let premises: Vec<WordId> = name.words.iter().map(|w| vocab.id(w)).collect();
+        vocab.count_premises(&premises);
+        let category = match report.event.category {
+            Category::Other => report
+                .event
+                .category_raw
+                .as_deref()
+                .and_then(classify_offence),
+            c => Some(c),
+        }
+        .or_else(|| report.event.narrative.as_deref().and_then(classify_offence));
+        let described: Vec<String> = report
+            .persons
+            .iter()
+            .filter_map(|p| p.description.clone())
+            .collect();
+        let desc = description::parse(&described.join(" "));
+        let mut traits: Vec<WordId> = desc.traits.iter().map(|t| vocab.id(t)).collect();
+        traits.sort_unstable();
+        let gender = desc.gender.or_else(|| {
+            report.persons.iter().find_map(|p| match p.gender {
+                Some(bcgw_sdk::schema::Gender::Male) => Some('M'),
+                Some(bcgw_sdk::schema::Gender::Female) => Some('F'),
+                _ => None,
+            })
+        });
+        let age = desc.age.or_else(|| {
+            report.persons.iter().find_map(|p| {
+                p.age_range
+                    .map(|a| (a.min.unwrap_or(0), a.max.unwrap_or(99)))
+            })
+        });
+        let value = report
+            .property
+            .iter()
+            .filter_map(|p| p.value_pence)
+            .reduce(|a, b| a + b);
+        Features {
+            kind,
+            when: span(report),
+            postcode,
+            chain,
+            premises,
+            category,
+            gender,
+            age,
+            traits,
+            value,
+        }
+    }
+}

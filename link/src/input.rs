@@ -1,0 +1,221 @@
+//! The flat CSV analysts export, mapped into common-schema reports: the engine
+//! links schema records, so the daemon's records link the same way.
+//!
+//! Header: `report_id,source,source_record_id,occurred_at,premises_name,
+//! premises_postcode,offence,offender_description,property_value_gbp,
+//! staff_injured,narrative`. Any field but `report_id` may be empty.
+
+use bcgw_sdk::schema::{
+    Category, Event, Location, Person, PersonRole, Property, Report, ReportKind, classify_offence,
+    normalise_postcode,
+};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Europe::London;
+
+/// One row of the flat CSV.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct FlatRow {
+    /// The analyst's id for the row.
+    pub report_id: String,
+    /// `bcrp`, `retailer_csv` or `radio`.
+    #[serde(default)]
+    pub source: String,
+    /// The source's own id.
+    #[serde(default)]
+    pub source_record_id: String,
+    /// ISO 8601 local UK time, or a date alone.
+    #[serde(default)]
+    pub occurred_at: String,
+    /// Premises name as the source wrote it.
+    #[serde(default)]
+    pub premises_name: String,
+    /// Postcode as the source wrote it.
+    #[serde(default)]
+    pub premises_postcode: String,
+    /// Offence wording.
+    #[serde(default)]
+    pub offence: String,
+    /// Offender description.
+    #[serde(default)]
+    pub offender_description: String,
+    /// Value in pounds.
+    #[serde(default)]
+    pub property_value_gbp: String,
+    /// yes/no/true/false/1/0.
+    #[serde(default)]
+    pub staff_injured: String,
+    /// Free text.
+    #[serde(default)]
+    pub narrative: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn local(dt: NaiveDateTime) -> DateTime<Utc> {
+    London
+        .from_local_datetime(&dt)
+        .earliest()
+        .unwrap_or_else(|| London.from_utc_datetime(&dt))
+        .with_timezone(&Utc)
+}
+
+/// Parses `occurred_at`: ISO 8601 with or without offset or seconds, or a date
+/// alone (also UK `dd/mm/yyyy`). Returns the start and, for a date alone, the end
+/// of that local day.
+pub fn parse_when(raw: &str) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some((t.with_timezone(&Utc), None));
+    }
+    let t = s.replacen(' ', "T", 1);
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%d/%m/%YT%H:%M:%S",
+        "%d/%m/%YT%H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(&t, f) {
+            return Some((local(dt), None));
+        }
+    }
+    for f in ["%Y-%m-%d", "%d/%m/%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            let start = local(d.and_time(NaiveTime::MIN));
+            let end = local(d.and_hms_opt(23, 59, 59)?);
+            return Some((start, Some(end)));
+        }
+    }
+    None
+}
+
+fn pounds(raw: &str) -> Option<u64> {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let v: f64 = cleaned.parse().ok()?;
+    (v.is_finite() && v >= 0.0).then(|| (v * 100.0).round() as u64)
+}
+
+fn yes_no(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" => Some(true),
+        "no" | "n" | "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+impl FlatRow {
+    /// The common-schema report for this row.
+    pub fn to_report(&self) -> Report {
+        let when = parse_when(&self.occurred_at);
+        let radio =
+            crate::features::SourceKind::parse(&self.source) == crate::features::SourceKind::Radio;
+        let mut persons = Vec::new();
+        if let Some(d) = opt(&self.offender_description) {
+            let mut p = Person::with_role(PersonRole::Suspect);
+            p.description = Some(d);
+            persons.push(p);
+        }
+        let property = pounds(&self.property_value_gbp)
+            .map(|v| Property {
+                value_pence: Some(v),
+                ..Property::default()
+            })
+            .into_iter()
+            .collect();
+        let mut extensions = Vec::new();
+        let postcode = opt(&self.premises_postcode).and_then(|raw| {
+            normalise_postcode(&raw).or_else(|| {
+                // Keep what the source wrote: linking tolerates typos the schema does not.
+                extensions.push(("premises_postcode_raw".to_string(), raw));
+                None
+            })
+        });
+        Report {
+            source_system: self.source.trim().to_ascii_lowercase().replace('_', "-"),
+            source_record_id: opt(&self.source_record_id),
+            event: Event {
+                kind: if radio {
+                    ReportKind::Alert
+                } else {
+                    ReportKind::CrimeReport
+                },
+                occurred_from: when.map(|w| w.0),
+                occurred_to: when.and_then(|w| w.1),
+                reported_at: None,
+                category: classify_offence(&self.offence).unwrap_or(Category::Other),
+                category_raw: opt(&self.offence),
+                business_crime: true,
+                narrative: opt(&self.narrative),
+                staff_injured: yes_no(&self.staff_injured),
+                police_reference: None,
+            },
+            location: Location {
+                premises_name: opt(&self.premises_name),
+                postcode,
+                ..Location::default()
+            },
+            persons,
+            property,
+            extensions,
+            ..Report::default()
+        }
+    }
+}
+
+/// Reads a flat CSV and extracts features row by row, keeping only the ids and the
+/// features (not the reports), so a million rows fit in little memory.
+pub fn prepare_flat_csv<R: std::io::Read>(
+    reader: R,
+) -> Result<(Vec<String>, crate::engine::Prepared), String> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let headers = rdr
+        .headers()
+        .map_err(|e| format!("cannot read the header: {e}"))?
+        .clone();
+    if !headers.iter().any(|h| h.trim() == "report_id") {
+        return Err("the header has no report_id column".into());
+    }
+    let mut vocab = crate::vocab::Vocab::default();
+    let mut ids = Vec::new();
+    let mut features = Vec::new();
+    for (n, row) in rdr.deserialize::<FlatRow>().enumerate() {
+        let row = row.map_err(|e| format!("row {}: {e}", n + 2))?;
+        if row.report_id.trim().is_empty() {
+            return Err(format!("row {}: report_id is empty", n + 2));
+        }
+        let kind = crate::features::SourceKind::parse(&row.source);
+        features.push(crate::features::Features::extract(
+            &row.to_report(),
+            kind,
+            &mut vocab,
+        ));
+        ids.push(row.report_id.trim().to_string());
+    }
+    vocab.freeze();
+    Ok((ids, crate::engine::Prepared { features, vocab }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_dates_in_uk_local_time() {
+        let (t, end) = parse_when("2026-07-01T14:00:00").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-07-01T13:00:00+00:00");
+        assert!(end.is_none());
+        let (t, end) = parse_when("2026-01-05").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-01-05T00:00:00+00:00");
+        assert_eq!(end.unwrap().to_rfc3339(), "2026-01-05T23:59:59+00:00");
+        assert!(parse_when("2026-11-03 09:05").is_some());
+        assert!(parse_when("soon").is_none());
+    }
+}

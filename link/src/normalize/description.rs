@@ -1,0 +1,282 @@
+//! Offender descriptions: gender, age range, appearance, clothing and colour
+//! words, including the abbreviations radio users type (`M 30S BLU HOODIE GRY TRK`).
+//!
+//! The parsed form is for comparison only; it is never written out.
+
+use super::text::tokens;
+
+/// A description reduced to comparable parts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Description {
+    /// `Some('M')` or `Some('F')` when the description says (and does not contradict itself).
+    pub gender: Option<char>,
+    /// Age range in years.
+    pub age: Option<(u8, u8)>,
+    /// Canonical colour, clothing, appearance and colour+item tokens, sorted, deduplicated.
+    pub traits: Vec<String>,
+}
+
+impl Description {
+    /// Whether nothing comparable was found.
+    pub fn is_empty(&self) -> bool {
+        self.gender.is_none() && self.age.is_none() && self.traits.is_empty()
+    }
+}
+
+const COLOURS: &[(&str, &[&str])] = &[
+    ("black", &["black", "blk", "blck", "bk"]),
+    ("white", &["white", "wht", "wte", "wh"]),
+    ("grey", &["grey", "gray", "gry", "gy"]),
+    ("blue", &["blue", "blu", "bl", "navy", "nvy", "denim"]),
+    ("red", &["red", "rd", "maroon", "burgundy"]),
+    (
+        "green",
+        &[
+            "green",
+            "grn",
+            "gr",
+            "khaki",
+            "khk",
+            "olive",
+            "camo",
+            "camouflage",
+        ],
+    ),
+    ("brown", &["brown", "brn", "beige", "tan"]),
+    ("yellow", &["yellow", "yel", "ylw", "mustard"]),
+    ("orange", &["orange", "orng", "org"]),
+    ("pink", &["pink", "pnk"]),
+    ("purple", &["purple", "purp", "prpl", "lilac"]),
+];
+
+const ITEMS: &[(&str, &[&str])] = &[
+    (
+        "hoodie",
+        &[
+            "hoodie", "hoody", "hoodies", "hood", "hooded", "hdy", "hoodi",
+        ],
+    ),
+    (
+        "tracksuit",
+        &[
+            "tracksuit",
+            "trackies",
+            "trackie",
+            "trk",
+            "trks",
+            "trakies",
+            "joggers",
+            "jogging",
+            "sweatpants",
+            "tracky",
+            "bottoms",
+        ],
+    ),
+    (
+        "jacket",
+        &[
+            "jacket", "jkt", "coat", "parka", "puffer", "anorak", "raincoat", "gilet", "bomber",
+            "fleece", "mac",
+        ],
+    ),
+    ("jeans", &["jeans", "jns", "denims"]),
+    (
+        "cap",
+        &["cap", "baseball", "hat", "beanie", "bobble", "hood up"],
+    ),
+    (
+        "trainers",
+        &[
+            "trainers", "trnrs", "sneakers", "shoes", "footwear", "boots",
+        ],
+    ),
+    (
+        "bag",
+        &["bag", "rucksack", "backpack", "holdall", "carrier", "bags"],
+    ),
+    (
+        "mask",
+        &["mask", "balaclava", "snood", "scarf", "face", "covered"],
+    ),
+    (
+        "top",
+        &[
+            "top",
+            "tshirt",
+            "shirt",
+            "jumper",
+            "sweatshirt",
+            "tee",
+            "jersey",
+            "polo",
+        ],
+    ),
+    ("shorts", &["shorts"]),
+    ("skirt", &["skirt", "dress"]),
+    ("glasses", &["glasses", "specs", "sunglasses"]),
+    (
+        "beard",
+        &["beard", "bearded", "stubble", "goatee", "moustache"],
+    ),
+    ("tattoo", &["tattoo", "tattoos", "tattooed", "tats"]),
+    ("bike", &["bike", "bicycle", "cycle", "scooter", "moped"]),
+];
+
+/// Police identity codes (IC1-IC6) and their plain-word equivalents; used only to
+/// compare two descriptions, never stored or printed.
+const APPEARANCE: &[(&str, &[&str])] = &[
+    ("ic1", &["ic1", "caucasian"]),
+    ("ic2", &["ic2", "mediterranean"]),
+    ("ic3", &["ic3", "afro", "caribbean"]),
+    ("ic4", &["ic4", "asian", "indian", "pakistani"]),
+    ("ic5", &["ic5", "oriental", "chinese"]),
+    ("ic6", &["ic6", "arab", "arabic"]),
+];
+
+const MALE: &[&str] = &[
+    "m", "male", "man", "men", "boy", "boys", "lad", "lads", "gent", "he", "him", "his", "bloke",
+    "youth",
+];
+const FEMALE: &[&str] = &[
+    "f", "female", "woman", "women", "girl", "girls", "lady", "she", "her", "fem",
+];
+
+fn lookup(
+    table: &'static [(&'static str, &'static [&'static str])],
+    word: &str,
+) -> Option<&'static str> {
+    table
+        .iter()
+        .find(|(_, forms)| forms.contains(&word))
+        .map(|(c, _)| *c)
+}
+
+fn decade(word: &str) -> Option<(u8, u8)> {
+    let digits = word.strip_suffix('s')?;
+    let d: u8 = digits.parse().ok()?;
+    (d.is_multiple_of(10) && (10..=90).contains(&d)).then_some((d, d + 9))
+}
+
+fn age_of(words: &[String], i: usize) -> Option<(u8, u8)> {
+    let w = words[i].trim_end_matches("ish");
+    let spelled = match w {
+        "twenties" => Some(20),
+        "thirties" => Some(30),
+        "forties" => Some(40),
+        "fifties" => Some(50),
+        "sixties" => Some(60),
+        "seventies" => Some(70),
+        _ => None,
+    };
+    if let Some(d) = spelled {
+        return Some((d, d + 9));
+    }
+    if let Some(r) = decade(w) {
+        return Some(r);
+    }
+    if matches!(
+        w,
+        "teen"
+            | "teens"
+            | "teenage"
+            | "teenager"
+            | "teenagers"
+            | "youths"
+            | "juvenile"
+            | "juveniles"
+    ) {
+        return Some((13, 19));
+    }
+    if matches!(w, "elderly" | "pensioner" | "oap") {
+        return Some((65, 90));
+    }
+    if let Some((a, b)) = w.split_once('-').or_else(|| w.split_once("to")) {
+        let (a, b): (u8, u8) = (a.parse().ok()?, b.parse().ok()?);
+        return (a <= b && b <= 99).then_some((a, b));
+    }
+    let n: u8 = w.parse().ok()?;
+    if !(12..=90).contains(&n) {
+        return None;
+    }
+    // "25-30" arrives as two numbers after tokenising.
+    if let Some(next) = words.get(i + 1).and_then(|x| x.parse::<u8>().ok())
+        && next > n
+        && next <= 99
+    {
+        return Some((n, next));
+    }
+    Some((n.saturating_sub(3), n.saturating_add(3)))
+}
+
+/// Parses a description.
+pub fn parse(raw: &str) -> Description {
+    let words = tokens(raw);
+    let (mut male, mut female) = (false, false);
+    let mut age = None;
+    let mut traits = Vec::new();
+    let mut last_colour: Option<(&str, usize)> = None;
+    for (i, w) in words.iter().enumerate() {
+        if MALE.contains(&w.as_str()) {
+            male = true;
+        } else if FEMALE.contains(&w.as_str()) {
+            female = true;
+        }
+        if age.is_none() {
+            age = age_of(&words, i);
+        }
+        if let Some(c) = lookup(COLOURS, w) {
+            traits.push(c.to_string());
+            last_colour = Some((c, i));
+        } else if let Some(item) = lookup(ITEMS, w) {
+            traits.push(item.to_string());
+            // "blue hoodie", "blu hooded top": a colour within two words before an item.
+            if let Some((c, at)) = last_colour
+                && i - at <= 2
+            {
+                traits.push(format!("{c}-{item}"));
+            }
+        } else if let Some(a) = lookup(APPEARANCE, w) {
+            traits.push(a.to_string());
+        }
+    }
+    traits.sort();
+    traits.dedup();
+    Description {
+        gender: match (male, female) {
+            (true, false) => Some('M'),
+            (false, true) => Some('F'),
+            _ => None,
+        },
+        age,
+        traits,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn radio_shorthand_and_prose_agree() {
+        let radio = parse("M 30S BLU HOODIE GRY TRK");
+        let prose = parse("White male in his thirties, 35ish, blue hooded top and grey trackies");
+        assert_eq!(radio.gender, Some('M'));
+        assert_eq!(radio.age, Some((30, 39)));
+        assert!(radio.traits.contains(&"blue-hoodie".to_string()));
+        assert!(radio.traits.contains(&"grey-tracksuit".to_string()));
+        assert_eq!(prose.gender, Some('M'));
+        assert_eq!(prose.age, Some((30, 39)));
+        assert!(prose.traits.contains(&"blue-hoodie".to_string()));
+        assert!(prose.traits.contains(&"grey-tracksuit".to_string()));
+    }
+
+    #[test]
+    fn ages_and_genders() {
+        assert_eq!(parse("F 20s red coat").gender, Some('F'));
+        assert_eq!(parse("teenager").age, Some((13, 19)));
+        assert_eq!(parse("aged 50").age, Some((47, 53)));
+        assert_eq!(parse("man and woman").gender, None);
+        assert_eq!(parse("25-30 female").age, Some((25, 30)));
+        assert!(parse("").is_empty());
+    }
+}

@@ -1,0 +1,195 @@
+//! Premises names: case, punctuation, store numbers, chain names and their
+//! spellings, generic and format words, street abbreviations.
+
+use super::text::{same_word, tokens};
+
+/// Retail chains seen in UK business crime, with the spellings exports use. The
+/// first entry of each row is the canonical name.
+const CHAINS: &[&[&str]] = &[
+    &["tesco", "tescos"],
+    &["sainsburys", "sainsbury", "sainsburies"],
+    &["asda"],
+    &["morrisons", "morrison", "morrisions"],
+    &["aldi"],
+    &["lidl"],
+    &["waitrose"],
+    &["coop", "co op", "cooperative", "co operative"],
+    &["iceland"],
+    &["marks spencer", "m s", "ms", "marks and spencer", "marks"],
+    &["boots", "boots the chemist", "boots chemist"],
+    &["superdrug"],
+    &["primark"],
+    &["tkmaxx", "tk maxx", "tkmax", "tk max"],
+    &["next"],
+    &["jd", "jd sports", "jdsports"],
+    &["sportsdirect", "sports direct"],
+    &["wilko", "wilkos", "wilkinsons"],
+    &["bm", "b m", "b and m"],
+    &["poundland"],
+    &["homebargains", "home bargains"],
+    &["greggs"],
+    &["costa", "costa coffee"],
+    &["whsmith", "wh smith", "smiths"],
+    &["currys", "curries", "currys pc world"],
+    &["argos"],
+    &["hollandbarrett", "holland barrett", "holland and barrett"],
+    &["lloydspharmacy", "lloyds pharmacy"],
+    &["spar"],
+    &["londis"],
+    &["nisa", "nisa local"],
+    &["onestop", "one stop"],
+    &["farmfoods"],
+    &["cardfactory", "card factory"],
+    &["hm", "h m"],
+    &["newlook", "new look"],
+    &["riverisland", "river island"],
+    &["matalan"],
+    &["footlocker", "foot locker"],
+    &["schuh"],
+    &["hmv"],
+    &["waterstones"],
+    &["specsavers"],
+    &["pandora"],
+    &["ernestjones", "ernest jones"],
+    &["hsamuel", "h samuel"],
+    &["mcdonalds", "mcdonald", "maccies"],
+];
+
+/// Words that say nothing about which premises it is.
+const GENERIC: &[&str] = &[
+    "the", "ltd", "limited", "plc", "store", "stores", "shop", "branch", "uk", "and", "of", "no",
+    "unit", "retail", "outlet", "plaza",
+];
+
+/// Store-format words: they help a little but are often left out.
+pub const FORMAT_WORDS: &[&str] = &[
+    "express",
+    "extra",
+    "metro",
+    "local",
+    "superstore",
+    "supermarket",
+    "megastore",
+    "petrol",
+    "central",
+];
+
+/// Street abbreviations and their full forms.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("st", "street"),
+    ("rd", "road"),
+    ("ave", "avenue"),
+    ("sq", "square"),
+    ("ctr", "centre"),
+    ("cntr", "centre"),
+    ("center", "centre"),
+    ("shopping", "centre"),
+    ("nth", "north"),
+    ("sth", "south"),
+    ("hse", "house"),
+    ("pk", "park"),
+    ("ln", "lane"),
+];
+
+/// A premises name reduced to what identifies the premises.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PremisesName {
+    /// The canonical chain, if the name contains one.
+    pub chain: Option<&'static str>,
+    /// The other words, normalised (branch, street, locality), in order.
+    pub words: Vec<String>,
+}
+
+impl PremisesName {
+    /// The name as one normalised string, for exact comparison and display.
+    pub fn key(&self) -> String {
+        let mut parts: Vec<&str> = self.chain.into_iter().collect();
+        parts.extend(self.words.iter().map(String::as_str));
+        parts.join(" ")
+    }
+
+    /// Whether nothing usable is left.
+    pub fn is_empty(&self) -> bool {
+        self.chain.is_none() && self.words.is_empty()
+    }
+}
+
+fn find_chain(words: &[String]) -> Option<(&'static str, usize, usize)> {
+    // Windows of three, two, then one word, joined without spaces and compared with
+    // each spelling without spaces: "card fatcory" is "cardfactory" with a typo.
+    for len in (1..=3).rev() {
+        for start in 0..words.len().saturating_sub(len - 1) {
+            let joined: String = words[start..start + len].concat();
+            for row in CHAINS {
+                for spelling in row.iter() {
+                    let compact = spelling.replace(' ', "");
+                    // Short spellings (ms, hm, bm, jd) must match exactly.
+                    if joined == compact || (compact.len() >= 5 && same_word(&joined, &compact)) {
+                        return Some((row[0], start, len));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Normalises a premises name: drops punctuation, store numbers and generic words,
+/// expands street abbreviations, and recognises the chain in its usual spellings.
+pub fn normalise(raw: &str) -> PremisesName {
+    let mut words: Vec<String> = tokens(raw)
+        .into_iter()
+        // Store numbers ("#0412", "store 412", "unit 3b") identify nothing across systems.
+        .filter(|t| !t.chars().any(|c| c.is_ascii_digit()))
+        .map(|t| {
+            ABBREVIATIONS
+                .iter()
+                .find(|(short, _)| *short == t)
+                .map_or(t.clone(), |(_, long)| long.to_string())
+        })
+        .collect();
+    let chain = find_chain(&words).map(|(name, start, len)| {
+        words.drain(start..start + len);
+        name
+    });
+    words.retain(|w| !GENERIC.contains(&w.as_str()));
+    words.dedup();
+    PremisesName { chain, words }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_store_numbers_and_generic_words() {
+        let a = normalise("Boots #0412 Broadmead");
+        assert_eq!(
+            (a.chain, a.words.clone()),
+            (Some("boots"), vec!["broadmead".to_string()])
+        );
+        assert_eq!(normalise("BOOTS BROADMEAD").key(), "boots broadmead");
+        assert_eq!(
+            normalise("Boots the Chemist, Broadmead").key(),
+            "boots broadmead"
+        );
+        assert_eq!(
+            normalise("Marks & Spencer Cabot Circus").key(),
+            "marks spencer cabot circus"
+        );
+        assert_eq!(normalise("M&S Cabot Circus").chain, Some("marks spencer"));
+        assert_eq!(
+            normalise("Sainsbury's Local, Queens Rd").key(),
+            "sainsburys local queens road"
+        );
+        assert_eq!(normalise("Sainsbrys Queens Road").chain, Some("sainsburys"));
+        assert_eq!(normalise("The Co-op Store No. 7").key(), "coop");
+        assert_eq!(
+            normalise("Harbourside Pharmacy").key(),
+            "harbourside pharmacy"
+        );
+        assert!(normalise("#12").is_empty());
+        assert_eq!(normalise("CARD FATCORY").chain, Some("cardfactory"));
+        assert_eq!(normalise("HME BARGAINS").chain, Some("homebargains"));
+    }
+}

@@ -1,0 +1,82 @@
+//! Interned words: each distinct word is stored once and compared as a number,
+//! which keeps a million reports' features small and comparisons fast.
+
+use std::collections::HashMap;
+
+/// A word's id.
+pub type WordId = u32;
+
+/// The words seen so far, and in how many reports each premises word occurs (for
+/// weighting rare words above common ones).
+#[derive(Debug, Default, Clone)]
+pub struct Vocab {
+    ids: HashMap<String, WordId>,
+    words: Vec<String>,
+    premises_df: Vec<u32>,
+    premises_docs: u32,
+    /// Weights computed once the batch is complete ([`Vocab::freeze`]).
+    frozen: Vec<f64>,
+}
+
+impl Vocab {
+    /// The id of `word`, adding it if new.
+    pub fn id(&mut self, word: &str) -> WordId {
+        if let Some(&id) = self.ids.get(word) {
+            return id;
+        }
+        let id = self.words.len() as WordId;
+        self.words.push(word.to_string());
+        self.premises_df.push(0);
+        self.ids.insert(word.to_string(), id);
+        id
+    }
+
+    /// The word of an id.
+    pub fn word(&self, id: WordId) -> &str {
+        self.words.get(id as usize).map_or("", String::as_str)
+    }
+
+    /// Computes every premises weight once, for a batch whose counts will not change
+    /// any more (comparisons then look weights up instead of computing logarithms).
+    pub fn freeze(&mut self) {
+        self.frozen = (0..self.words.len() as WordId)
+            .map(|w| self.compute_weight(w))
+            .collect();
+    }
+
+    /// Counts one premises name's words for the rarity weights.
+    pub fn count_premises(&mut self, words: &[WordId]) {
+        self.frozen.clear();
+        self.premises_docs += 1;
+        for &w in words {
+            if let Some(df) = self.premises_df.get_mut(w as usize) {
+                *df += 1;
+            }
+        }
+    }
+
+    /// How much a premises word says: ln(1 + N / df), so a word on every other
+    /// name ("bristol") weighs little and a branch name ("broadmead") a lot.
+    pub fn premises_weight(&self, w: WordId) -> f64 {
+        match self.frozen.get(w as usize) {
+            Some(&weight) => weight,
+            None => self.compute_weight(w),
+        }
+    }
+
+    /// The share of premises names containing `w` (0..1).
+    pub fn premises_share(&self, w: WordId) -> f64 {
+        let df = self.premises_df.get(w as usize).copied().unwrap_or(0) as f64;
+        df / f64::from(self.premises_docs.max(1))
+    }
+
+    fn compute_weight(&self, w: WordId) -> f64 {
+        let df = self
+            .premises_df
+            .get(w as usize)
+            .copied()
+            .unwrap_or(0)
+            .max(1) as f64;
+        (1.0 + f64::from(self.premises_docs.max(1)) / df).ln()
+    }
+}
