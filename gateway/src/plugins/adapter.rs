@@ -7,7 +7,7 @@ use super::error::PluginError;
 use super::limits::SandboxLimits;
 use super::sandbox::HostState;
 use bcgw_sdk::convert::Conv;
-use bcgw_sdk::plugin::{Payload, PluginInfo, RejectedItem};
+use bcgw_sdk::plugin::{Payload, RejectedItem};
 use bcgw_sdk::schema::Report;
 use chrono::{DateTime, Utc};
 use std::path::Path;
@@ -39,10 +39,15 @@ pub struct AdapterPlugin {
 
 impl std::fmt::Debug for AdapterPlugin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdapterPlugin")
-            .field("plugin", &self.name_version())
-            .field("sha256", &self.core.sha256)
-            .finish()
+        self.core.fmt(f)
+    }
+}
+
+impl std::ops::Deref for AdapterPlugin {
+    type Target = PluginCore;
+
+    fn deref(&self) -> &PluginCore {
+        &self.core
     }
 }
 
@@ -73,36 +78,6 @@ impl AdapterPlugin {
         })?;
         plugin.core.info = info.value.conv();
         Ok(plugin)
-    }
-
-    /// What the plugin says about itself.
-    pub fn info(&self) -> &PluginInfo {
-        &self.core.info
-    }
-
-    /// SHA-256 of the plugin file, hex.
-    pub fn sha256(&self) -> &str {
-        &self.core.sha256
-    }
-
-    /// The WIT package version of the interface it exports, e.g. `1.0.0`.
-    pub fn wit_version(&self) -> &str {
-        &self.core.wit_version
-    }
-
-    /// The file it was loaded from.
-    pub fn path(&self) -> &Path {
-        &self.core.path
-    }
-
-    /// The limits its calls run under.
-    pub fn limits(&self) -> &SandboxLimits {
-        &self.core.limits
-    }
-
-    /// `name@version`, as recorded in envelopes and quarantine entries.
-    pub fn name_version(&self) -> String {
-        self.core.name_version()
     }
 
     /// Creates one sandboxed instance and drops it without calling anything: a

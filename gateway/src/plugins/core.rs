@@ -14,21 +14,32 @@ use wasmtime::{Store, Trap};
 /// Most stderr carried into a trap error: enough for a panic message and location.
 const STDERR_TAIL_BYTES: usize = 2048;
 
-/// A loaded plugin, whatever its world.
-pub(crate) struct PluginCore {
-    pub engine: PluginEngine,
-    pub path: PathBuf,
-    pub sha256: String,
-    pub wit_version: String,
-    pub info: PluginInfo,
-    pub limits: SandboxLimits,
+/// What every loaded plugin has, whatever its world: where it came from, its
+/// digest, what it declares, and the limits its calls run under. Adapters and
+/// renderers dereference to it, so `plugin.sha256()` works on either.
+pub struct PluginCore {
+    pub(crate) engine: PluginEngine,
+    pub(crate) path: PathBuf,
+    pub(crate) sha256: String,
+    pub(crate) wit_version: String,
+    pub(crate) info: PluginInfo,
+    pub(crate) limits: SandboxLimits,
+}
+
+impl std::fmt::Debug for PluginCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("plugin", &self.name_version())
+            .field("sha256", &self.sha256)
+            .finish()
+    }
 }
 
 /// The result of a sandboxed call with what the plugin printed.
 pub(crate) struct CallOutput<R> {
-    pub value: R,
-    pub stdout: String,
-    pub stderr: String,
+    pub(crate) value: R,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// The version part of the export whose name starts with `interface@`.
@@ -66,7 +77,7 @@ fn read_pinned(path: &Path, pin: Option<&str>) -> Result<(Vec<u8>, String), Plug
 impl PluginCore {
     /// Reads, verifies, compiles and pre-links a plugin that must export `interface`.
     /// `typed` turns the untyped `InstancePre` into the world's typed one.
-    pub fn load<P>(
+    pub(crate) fn load<P>(
         engine: &PluginEngine,
         path: &Path,
         pin: Option<&str>,
@@ -112,6 +123,31 @@ impl PluginCore {
         Ok((core, pre))
     }
 
+    /// What the plugin says about itself.
+    pub fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+
+    /// SHA-256 of the plugin file, hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The WIT package version of the interface it exports, e.g. `1.0.0`.
+    pub fn wit_version(&self) -> &str {
+        &self.wit_version
+    }
+
+    /// The file it was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The limits its calls run under.
+    pub fn limits(&self) -> &SandboxLimits {
+        &self.limits
+    }
+
     /// `name@version`, as recorded in envelopes and quarantine entries.
     pub fn name_version(&self) -> String {
         if self.info.name.is_empty() {
@@ -123,7 +159,7 @@ impl PluginCore {
 
     /// Runs `f` (which instantiates and calls) in a fresh store under the sandbox
     /// limits, mapping traps to specific errors.
-    pub fn call<R>(
+    pub(crate) fn call<R>(
         &self,
         now: DateTime<Utc>,
         seed: &[u8],
@@ -182,7 +218,7 @@ impl PluginCore {
     }
 
     /// The error for a plugin's own refusal.
-    pub fn refused(&self, error: bcgw_sdk::plugin::AdapterError) -> PluginError {
+    pub(crate) fn refused(&self, error: bcgw_sdk::plugin::AdapterError) -> PluginError {
         PluginError::Adapter {
             plugin: self.name_version(),
             error,

@@ -22,6 +22,7 @@ pub mod renderer;
 mod sandbox;
 
 pub use adapter::{AdapterPlugin, Translated};
+pub use core::PluginCore;
 pub use engine::PluginEngine;
 pub use error::PluginError;
 pub use limits::SandboxLimits;

@@ -8,7 +8,7 @@ use super::error::PluginError;
 use super::limits::SandboxLimits;
 use super::sandbox::HostState;
 use bcgw_sdk::convert::Conv;
-use bcgw_sdk::plugin::{Incident, PluginInfo, Submission};
+use bcgw_sdk::plugin::{Incident, Submission};
 use chrono::{DateTime, Utc};
 use std::path::Path;
 
@@ -23,10 +23,15 @@ pub struct RendererPlugin {
 
 impl std::fmt::Debug for RendererPlugin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RendererPlugin")
-            .field("plugin", &self.name_version())
-            .field("sha256", &self.core.sha256)
-            .finish()
+        self.core.fmt(f)
+    }
+}
+
+impl std::ops::Deref for RendererPlugin {
+    type Target = PluginCore;
+
+    fn deref(&self) -> &PluginCore {
+        &self.core
     }
 }
 
@@ -56,26 +61,6 @@ impl RendererPlugin {
         })?;
         plugin.core.info = info.value.conv();
         Ok(plugin)
-    }
-
-    /// What the plugin says about itself.
-    pub fn info(&self) -> &PluginInfo {
-        &self.core.info
-    }
-
-    /// SHA-256 of the plugin file, hex.
-    pub fn sha256(&self) -> &str {
-        &self.core.sha256
-    }
-
-    /// The WIT package version of the interface it exports.
-    pub fn wit_version(&self) -> &str {
-        &self.core.wit_version
-    }
-
-    /// `name@version`.
-    pub fn name_version(&self) -> String {
-        self.core.name_version()
     }
 
     /// Asks the plugin whether `config` (JSON text) is a configuration it accepts.
