@@ -6,6 +6,7 @@
 //! drains the outbox. Any of them can stop at any moment; on restart each resumes
 //! from what the store holds.
 
+use crate::admin::AdminServer;
 use crate::config::{Config, LoadedConfig, SinkKind, SourceKind};
 use crate::pipeline::{TranslateStage, Translator};
 use crate::plugins::engine::EngineSettings;
@@ -16,7 +17,7 @@ use crate::sinks::niche::NicheSink;
 use crate::sinks::{DeliveryWorker, Sink};
 use crate::sources::csv_folder::CsvFolderSource;
 use crate::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
-use crate::store::{Store, StoreStats};
+use crate::store::{Backlog, Store, StoreStats};
 use anyhow::{Context, Result, anyhow};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -165,10 +166,6 @@ async fn wait_for_signal() {
     }
 }
 
-fn settled(stats: &StoreStats) -> bool {
-    stats.payloads_pending == 0 && stats.pending.iter().all(|(_, n)| *n == 0)
-}
-
 /// Runs the gateway. Returns the store's counts when it stops.
 pub async fn run(loaded: LoadedConfig, options: RunOptions) -> Result<StoreStats> {
     let config = loaded.config;
@@ -195,6 +192,17 @@ pub async fn run(loaded: LoadedConfig, options: RunOptions) -> Result<StoreStats
     }
     let (stop, shutdown) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
+    // Bound before any stage starts: a taken port stops the daemon at once.
+    if let Some(listen) = config.admin.listen {
+        let admin = AdminServer::bind(
+            listen,
+            store.clone(),
+            config.sinks.keys().cloned().collect(),
+        )
+        .await?;
+        tracing::info!(addr = %admin.local_addr()?, "admin endpoint serving /metrics and /healthz");
+        tasks.spawn(admin.run(shutdown.clone()));
+    }
     let mut source_idle = Vec::new();
     for (name, s) in &config.sources {
         match s.kind {
@@ -246,8 +254,8 @@ pub async fn run(loaded: LoadedConfig, options: RunOptions) -> Result<StoreStats
             }
             let sources_idle = source_idle.iter().all(|i| i.load(Ordering::Relaxed));
             let s = store.clone();
-            let stats = tokio::task::spawn_blocking(move || s.stats()).await??;
-            quiet_checks = if sources_idle && settled(&stats) {
+            let backlog = tokio::task::spawn_blocking(move || s.backlog()).await??;
+            quiet_checks = if sources_idle && backlog == Backlog::default() {
                 quiet_checks + 1
             } else {
                 0

@@ -4,6 +4,7 @@
 //! sandboxed WebAssembly adapter [`plugins`], which translate them into the common
 //! schema of [`bcgw_sdk::schema`]. See `ARCHITECTURE.md` for the life of a payload.
 
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod daemon;

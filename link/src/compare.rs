@@ -177,8 +177,14 @@ fn name_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) -> u8 {
         match (distinctive(a), distinctive(b)) {
             // One side names only the chain ("BOOTS"): which branch is open.
             (false, _) | (_, false) => return 3,
-            // Same chain, different branch names: another store of the chain.
-            _ if !any_word_match => return 4,
+            // Same chain, different branch names: another store of the chain —
+            // unless both give the same full postcode, which one branch has: then
+            // the names describe one shop two ways (by street, by town).
+            _ if !any_word_match => {
+                let same_postcode =
+                    matches!((a.postcode, b.postcode), (Some(x), Some(y)) if x[0] == y[0]);
+                return if same_postcode { 3 } else { 4 };
+            }
             _ => {}
         }
     }
@@ -216,6 +222,7 @@ fn compatible(x: Category, y: Category) -> bool {
         || pair(CriminalDamage, Burglary)
         || pair(TheftFromShop, Fraud)
         || pair(Asb, ViolenceAgainstStaff)
+        || pair(Asb, CriminalDamage)
 }
 
 fn category_level(a: &Features, b: &Features) -> u8 {

@@ -33,7 +33,7 @@ impl Default for LinkConfig {
     fn default() -> Self {
         LinkConfig {
             threshold: 0.4,
-            same_channel_threshold: 0.98,
+            same_channel_threshold: 0.6,
             min_edge: 0.05,
             em: true,
             em_iterations: 40,

@@ -62,9 +62,10 @@ fn local(dt: NaiveDateTime) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// Parses `occurred_at`: ISO 8601 with or without offset or seconds, or a date
-/// alone (also UK `dd/mm/yyyy`). Returns the start and, for a date alone, the end
-/// of that local day.
+/// Parses `occurred_at`: ISO 8601 with or without offset, seconds or the `T`, or
+/// a date alone; also the UK `dd/mm/yyyy` (or `dd-mm-yyyy`, `dd/mm/yy`) forms
+/// spreadsheets produce. Returns the start and, for a date alone, the end of
+/// that local day.
 pub fn parse_when(raw: &str) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
     let s = raw.trim();
     if s.is_empty() {
@@ -74,18 +75,35 @@ pub fn parse_when(raw: &str) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
         return Some((t.with_timezone(&Utc), None));
     }
     let t = s.replacen(' ', "T", 1);
+    // An explicit offset without the colon (`+0100`) is still an instant.
+    for f in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+        if let Ok(dt) = DateTime::parse_from_str(&t, f) {
+            return Some((dt.with_timezone(&Utc), None));
+        }
+    }
     for f in [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%dT%H:%M",
+        "%Y/%m/%dT%H:%M:%S",
+        "%Y/%m/%dT%H:%M",
         "%d/%m/%YT%H:%M:%S",
         "%d/%m/%YT%H:%M",
+        "%d-%m-%YT%H:%M:%S",
+        "%d-%m-%YT%H:%M",
     ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(&t, f) {
+            // Exactly midnight is what exports write when the time is not known.
+            if dt.time() == NaiveTime::MIN {
+                break;
+            }
             return Some((local(dt), None));
         }
     }
-    for f in ["%Y-%m-%d", "%d/%m/%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+    // Two-digit years first: `%Y` would read `26` as the year 26.
+    // A date alone, or a date at exactly midnight (the time part is ignored).
+    let date_part = s.split([' ', 'T']).next().unwrap_or(s);
+    for f in ["%d/%m/%y", "%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(date_part, f) {
             let start = local(d.and_time(NaiveTime::MIN));
             let end = local(d.and_hms_opt(23, 59, 59)?);
             return Some((start, Some(end)));
@@ -94,13 +112,17 @@ pub fn parse_when(raw: &str) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
     None
 }
 
+/// The first amount in the field, in pence: `£1,250.50`, `45 GBP`, `approx 30`;
+/// for a range such as `£50-£60` the lower bound.
 fn pounds(raw: &str) -> Option<u64> {
-    let cleaned: String = raw
+    let start = raw.find(|c: char| c.is_ascii_digit())?;
+    let number: String = raw[start..]
         .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .filter(|c| *c != ',')
         .collect();
-    let v: f64 = cleaned.parse().ok()?;
-    (v.is_finite() && v >= 0.0).then(|| (v * 100.0).round() as u64)
+    let v: f64 = number.trim_end_matches('.').parse().ok()?;
+    (0.0..1e12).contains(&v).then(|| (v * 100.0).round() as u64)
 }
 
 fn yes_no(raw: &str) -> Option<bool> {
@@ -217,5 +239,40 @@ mod tests {
         assert_eq!(end.unwrap().to_rfc3339(), "2026-01-05T23:59:59+00:00");
         assert!(parse_when("2026-11-03 09:05").is_some());
         assert!(parse_when("soon").is_none());
+        // Other spellings of the same instant or day.
+        let want = "2026-07-01T13:00:00+00:00";
+        for raw in [
+            "2026-07-01T14:00:00+0100",
+            "2026-07-01T13:00:00Z",
+            "01/07/2026 14:00",
+            "1/7/2026 14:00:00",
+            "01-07-2026 14:00",
+            "2026/07/01 14:00",
+        ] {
+            assert_eq!(parse_when(raw).unwrap().0.to_rfc3339(), want, "{raw}");
+        }
+        for raw in [
+            "01/07/2026",
+            "01/07/26",
+            "2026/07/01",
+            "01-07-2026",
+            "2026-07-01T00:00:00",
+            "2026-07-01 00:00",
+        ] {
+            let (t, end) = parse_when(raw).unwrap();
+            assert_eq!(t.to_rfc3339(), "2026-06-30T23:00:00+00:00", "{raw}");
+            assert!(end.is_some(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn money_is_the_first_amount_in_pence() {
+        assert_eq!(pounds("£1,250.50"), Some(125_050));
+        assert_eq!(pounds("45 GBP"), Some(4_500));
+        assert_eq!(pounds("approx £30"), Some(3_000));
+        assert_eq!(pounds("£50-£60"), Some(5_000));
+        assert_eq!(pounds("12."), Some(1_200));
+        assert_eq!(pounds("unknown"), None);
+        assert_eq!(pounds(""), None);
     }
 }

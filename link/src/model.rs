@@ -37,6 +37,41 @@ struct ModelFile {
 /// the floor caps how much one feature can veto a pair.
 const FLOOR: f64 = 2e-3;
 
+/// Smallest share of true matches a level may have. Higher than [`FLOOR`]: a
+/// corpus trained on is never the whole truth (independently made test data
+/// had matches among same-channel pairs, with values or postcodes that
+/// disagree), so no single disagreement may count for much more than -5 bits.
+const M_FLOOR: f64 = 1e-2;
+
+/// Scales `v` to sum to one with no entry below [`M_FLOOR`]: small entries are
+/// raised to the floor and the others shrink to make room. Idempotent, so a model
+/// written out and read back is the same model.
+fn normalise_m(v: &mut [f64]) {
+    let s: f64 = v.iter().sum();
+    if s <= 0.0 || !s.is_finite() {
+        v.fill(1.0 / v.len() as f64);
+        return;
+    }
+    v.iter_mut().for_each(|x| *x /= s);
+    for _ in 0..v.len() {
+        let low = v.iter().filter(|x| **x <= M_FLOOR * (1.0 + 1e-9)).count();
+        let rest: f64 = v.iter().filter(|x| **x > M_FLOOR * (1.0 + 1e-9)).sum();
+        let scale = (1.0 - low as f64 * M_FLOOR) / rest;
+        let mut settled = true;
+        for x in v.iter_mut() {
+            if *x <= M_FLOOR * (1.0 + 1e-9) {
+                *x = M_FLOOR;
+            } else {
+                *x *= scale;
+                settled &= *x > M_FLOOR;
+            }
+        }
+        if settled {
+            break;
+        }
+    }
+}
+
 fn normalise(v: &mut [f64]) {
     for x in v.iter_mut() {
         *x = x.max(FLOOR);
@@ -98,7 +133,7 @@ impl Model {
                 t[f][lv as usize] += n;
             }
         }
-        m.iter_mut().for_each(|v| normalise(v));
+        m.iter_mut().for_each(|v| normalise_m(v));
         u.iter_mut().for_each(|v| normalise(v));
         Model {
             lambda: (matches / total.max(1.0)).clamp(1e-4, 0.9),
@@ -144,7 +179,7 @@ impl Model {
                     u[f][lv as usize] += n * (1.0 - p);
                 }
             }
-            m.iter_mut().for_each(|v| normalise(v));
+            m.iter_mut().for_each(|v| normalise_m(v));
             u.iter_mut().for_each(|v| normalise(v));
             let next = Model {
                 lambda: (sm / total.max(1.0)).clamp(1e-4, 0.9),
@@ -189,7 +224,7 @@ impl Model {
                 model.m[f][lv] = m;
                 model.u[f][lv] = u;
             }
-            normalise(&mut model.m[f]);
+            normalise_m(&mut model.m[f]);
             normalise(&mut model.u[f]);
         }
         if !(0.0..1.0).contains(&model.lambda) || model.lambda == 0.0 {

@@ -2,6 +2,7 @@
 //! module per area. They use real components: plugins built to wasm32-wasip2 by
 //! `tests/artifacts`, the `bcgw` binary, loopback sockets.
 
+mod admin;
 mod cli_config;
 mod cli_link;
 mod cli_plugin;

@@ -41,6 +41,18 @@ pub struct Config {
     /// Sinks, by name. Every record is delivered to every sink.
     #[serde(default)]
     pub sinks: BTreeMap<String, SinkConfig>,
+    /// The admin endpoint (metrics, health).
+    #[serde(default)]
+    pub admin: AdminConfig,
+}
+
+/// `[admin]`: the operators' HTTP endpoint (`/metrics`, `/healthz`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AdminConfig {
+    /// Address to serve on, e.g. `127.0.0.1:9464`. Unset: no endpoint. It exposes
+    /// counts only, but keep it on loopback or an operations network.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// Which store implementation.

@@ -68,4 +68,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Counts for summaries and health.
     fn stats(&self) -> Result<StoreStats, StoreError>;
+
+    /// Work still to do: payloads waiting for translation and deliveries pending
+    /// (all sinks). Cheap enough to poll often, unlike [`Store::stats`].
+    fn backlog(&self) -> Result<Backlog, StoreError>;
 }

@@ -206,6 +206,15 @@ pub struct ReplayStats {
     pub entries: usize,
 }
 
+/// Work still to do, from [`crate::store::Store::backlog`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    /// Payloads waiting for translation.
+    pub payloads_pending: u64,
+    /// Deliveries pending, including scheduled retries, over all sinks.
+    pub deliveries_pending: u64,
+}
+
 /// Counts across the store.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StoreStats {

@@ -87,7 +87,7 @@ const ITEMS: &[(&str, &[&str])] = &[
     (
         "trainers",
         &[
-            "trainers", "trnrs", "sneakers", "shoes", "footwear", "boots",
+            "trainers", "trnrs", "sneakers", "shoes", "footwear", "boots", "sliders", "crocs",
         ],
     ),
     (
@@ -109,8 +109,17 @@ const ITEMS: &[(&str, &[&str])] = &[
             "tee",
             "jersey",
             "polo",
+            "sweater",
+            "cardigan",
+            "vest",
         ],
     ),
+    (
+        "trousers",
+        &["trousers", "chinos", "pants", "leggings", "cargos", "cargo"],
+    ),
+    ("hivis", &["hivis", "hiviz", "vis", "viz", "fluorescent"]),
+    ("gloves", &["gloves", "glove"]),
     ("shorts", &["shorts"]),
     ("skirt", &["skirt", "dress"]),
     ("glasses", &["glasses", "specs", "sunglasses"]),
@@ -131,7 +140,34 @@ const APPEARANCE: &[(&str, &[&str])] = &[
     ("ic4", &["ic4", "asian", "indian", "pakistani"]),
     ("ic5", &["ic5", "oriental", "chinese"]),
     ("ic6", &["ic6", "arab", "arabic"]),
+    ("bald", &["bald", "shaved", "skinhead", "balding"]),
+    ("blonde", &["blonde", "blond"]),
+    ("ginger", &["ginger", "redhead"]),
+    ("dreadlocks", &["dreadlocks", "dreads", "locs"]),
+    ("ponytail", &["ponytail"]),
 ];
+
+/// Radio shorthand that packs appearance, gender and sometimes age into one
+/// token: `ic1m`, `ic3f`, `wm` (white male), `bf`; returns the appearance code
+/// and the gender.
+fn packed_identity(word: &str) -> Option<(Option<&'static str>, char)> {
+    let (code, g) = word.split_at(word.len().checked_sub(1)?);
+    let gender = match g {
+        "m" => 'M',
+        "f" => 'F',
+        _ => return None,
+    };
+    let appearance = match code {
+        "ic1" | "w" => Some("ic1"),
+        "ic2" => Some("ic2"),
+        "ic3" | "b" => Some("ic3"),
+        "ic4" | "a" => Some("ic4"),
+        "ic5" => Some("ic5"),
+        "ic6" => Some("ic6"),
+        _ => return None,
+    };
+    Some((appearance, gender))
+}
 
 const MALE: &[&str] = &[
     "m", "male", "man", "men", "boy", "boys", "lad", "lads", "gent", "he", "him", "his", "bloke",
@@ -158,7 +194,10 @@ fn decade(word: &str) -> Option<(u8, u8)> {
 }
 
 fn age_of(words: &[String], i: usize) -> Option<(u8, u8)> {
-    let w = words[i].trim_end_matches("ish");
+    // "35ish", "20yo", "40yrs", "aged 30"
+    let w = ["ish", "yrs", "yr", "yo"]
+        .iter()
+        .fold(words[i].as_str(), |w, suffix| w.trim_end_matches(suffix));
     let spelled = match w {
         "twenties" => Some(20),
         "thirties" => Some(30),
@@ -237,6 +276,13 @@ pub fn parse(raw: &str) -> Description {
             }
         } else if let Some(a) = lookup(APPEARANCE, w) {
             traits.push(a.to_string());
+        } else if let Some((a, g)) = packed_identity(w) {
+            traits.extend(a.map(str::to_string));
+            if g == 'M' {
+                male = true;
+            } else {
+                female = true;
+            }
         }
     }
     traits.sort();
@@ -278,5 +324,21 @@ mod tests {
         assert_eq!(parse("man and woman").gender, None);
         assert_eq!(parse("25-30 female").age, Some((25, 30)));
         assert!(parse("").is_empty());
+        assert_eq!(parse("20yo lad").age, Some((17, 23)));
+    }
+
+    #[test]
+    fn packed_radio_identity_codes() {
+        let d = parse("IC1M 30S BALD HI-VIS");
+        assert_eq!(d.gender, Some('M'));
+        assert_eq!(d.age, Some((30, 39)));
+        for t in ["ic1", "bald", "hivis"] {
+            assert!(d.traits.contains(&t.to_string()), "{t} in {:?}", d.traits);
+        }
+        let d = parse("WF blonde ponytail");
+        assert_eq!(d.gender, Some('F'));
+        assert!(d.traits.contains(&"ic1".to_string()));
+        // Not every word ending in m or f is a code.
+        assert_eq!(parse("from the farm").gender, None);
     }
 }

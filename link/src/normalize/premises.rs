@@ -9,15 +9,23 @@ const CHAINS: &[&[&str]] = &[
     &["tesco", "tescos"],
     &["sainsburys", "sainsbury", "sainsburies"],
     &["asda"],
-    &["morrisons", "morrison", "morrisions"],
+    &["morrisons", "morrison", "morrisions", "morrissons"],
     &["aldi"],
     &["lidl"],
     &["waitrose"],
-    &["coop", "co op", "cooperative", "co operative"],
+    &["coop", "co op", "cooperative", "co operative", "c op"],
     &["iceland"],
-    &["marks spencer", "m s", "ms", "marks and spencer", "marks"],
+    &[
+        "marks spencer",
+        "m s",
+        "ms",
+        "marks and spencer",
+        "marks",
+        "m and s",
+        "mands",
+    ],
     &["boots", "boots the chemist", "boots chemist"],
-    &["superdrug"],
+    &["superdrug", "sdrug", "super drug"],
     &["primark"],
     &["tkmaxx", "tk maxx", "tkmax", "tk max"],
     &["next"],
@@ -25,11 +33,11 @@ const CHAINS: &[&[&str]] = &[
     &["sportsdirect", "sports direct"],
     &["wilko", "wilkos", "wilkinsons"],
     &["bm", "b m", "b and m"],
-    &["poundland"],
-    &["homebargains", "home bargains"],
+    &["poundland", "p land", "pound land"],
+    &["homebargains", "home bargains", "h bargains"],
     &["greggs"],
     &["costa", "costa coffee"],
-    &["whsmith", "wh smith", "smiths"],
+    &["whsmith", "wh smith", "smiths", "w h smith"],
     &["currys", "curries", "currys pc world"],
     &["argos"],
     &["hollandbarrett", "holland barrett", "holland and barrett"],
@@ -92,6 +100,16 @@ pub const FORMAT_WORDS: &[&str] = &[
     "megastore",
     "petrol",
     "central",
+    "exp",
+    "xpress",
+    "simply",
+    "food",
+    "foods",
+    "sf",
+    "daily",
+    "little",
+    "convenience",
+    "foodhall",
 ];
 
 /// Street abbreviations and their full forms.
@@ -143,8 +161,12 @@ fn find_chain(words: &[String]) -> Option<(&'static str, usize, usize)> {
             for row in CHAINS {
                 for spelling in row.iter() {
                     let compact = spelling.replace(' ', "");
-                    // Short spellings (ms, hm, bm, jd) must match exactly.
-                    if joined == compact || (compact.len() >= 5 && same_word(&joined, &compact)) {
+                    // Short spellings (ms, hm, bm, jd) must match exactly; four
+                    // letters allow a swapped pair ("lild", "ldil" for "lidl").
+                    if joined == compact
+                        || (compact.len() >= 5 && same_word(&joined, &compact))
+                        || (compact.len() == 4 && adjacent_swap(&joined, &compact))
+                    {
                         return Some((row[0], start, len));
                     }
                 }
@@ -152,6 +174,16 @@ fn find_chain(words: &[String]) -> Option<(&'static str, usize, usize)> {
         }
     }
     None
+}
+
+/// Whether `a` is `b` with one pair of neighbouring letters swapped.
+fn adjacent_swap(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(diff.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
 }
 
 /// Normalises a premises name: drops punctuation, store numbers and generic words,
@@ -211,5 +243,18 @@ mod tests {
         assert!(normalise("#12").is_empty());
         assert_eq!(normalise("CARD FATCORY").chain, Some("cardfactory"));
         assert_eq!(normalise("HME BARGAINS").chain, Some("homebargains"));
+        for (raw, chain) in [
+            ("M AND S COMMERCIAL ST", "marks spencer"),
+            ("SDRUG", "superdrug"),
+            ("P/LAND", "poundland"),
+            ("H/BARGAINS", "homebargains"),
+            ("LILD", "lidl"),
+            ("Ldil Eccles", "lidl"),
+            ("C-op", "coop"),
+        ] {
+            assert_eq!(normalise(raw).chain, Some(chain), "{raw}");
+        }
+        // Format words are kept apart from the branch: "TESCO EXP" names no branch.
+        assert_eq!(normalise("TESCO EXP").words, vec!["exp".to_string()]);
     }
 }

@@ -22,6 +22,8 @@ const RULES: &[(Category, &[&str])] = &[
             "holdup",
             "knife",
             "weapon",
+            "snatch",
+            "snatched",
         ],
     ),
     (
@@ -71,6 +73,12 @@ const RULES: &[(Category, &[&str])] = &[
             "intimidat",
             "harass",
             "racial",
+            "hate",
+            "aggressive",
+            "aggression",
+            "aggro",
+            "asslt",
+            "aslt",
             "injur",
             "staff assault",
         ],
@@ -84,6 +92,8 @@ const RULES: &[(Category, &[&str])] = &[
             "refund",
             "counterfeit",
             "fake note",
+            "fake",
+            "dodgy",
             "forged",
             "stolen card",
             "card fraud",
@@ -96,6 +106,7 @@ const RULES: &[(Category, &[&str])] = &[
         &[
             "damage",
             "damaged",
+            "cd",
             "criminal damage",
             "vandal",
             "graffiti",
@@ -133,12 +144,15 @@ const RULES: &[(Category, &[&str])] = &[
             "rowdy",
             "urinat",
             "drug",
+            "trespass",
         ],
     ),
     (
         Category::TheftFromShop,
         &[
             "theft",
+            "tfs",
+            "mowp",
             "thief",
             "thieves",
             "shoplift",
@@ -165,6 +179,15 @@ const RULES: &[(Category, &[&str])] = &[
             "loss",
         ],
     ),
+];
+
+/// Phrases that would otherwise land in a more serious category by one word:
+/// "refund abuse" is a fraud, not abuse of staff.
+const OVERRIDES: &[(&str, Category)] = &[
+    ("refund abuse", Category::Fraud),
+    ("refund abuser", Category::Fraud),
+    ("abuse of refund", Category::Fraud),
+    ("returns abuse", Category::Fraud),
 ];
 
 fn words_of(text: &str) -> Vec<String> {
@@ -201,6 +224,9 @@ pub fn classify_offence(text: &str) -> Option<Category> {
     if let Some(c) = Category::from_schema_name(text) {
         return Some(c);
     }
+    if let Some((_, c)) = OVERRIDES.iter().find(|(k, _)| matches(&words, k)) {
+        return Some(*c);
+    }
     RULES
         .iter()
         .find(|(_, keywords)| keywords.iter().any(|k| matches(&words, k)))
@@ -229,6 +255,16 @@ mod tests {
             ("Graffiti on shutters", CriminalDamage),
             ("ASB - youths", Asb),
             ("theft-from-shop", TheftFromShop),
+            ("TFS", TheftFromShop),
+            ("MOWP - fuel", TheftFromShop),
+            ("Till snatch", Robbery),
+            ("Aggressive customer", ViolenceAgainstStaff),
+            ("Trespass after ban", Asb),
+            ("REFUND ABUSE", Fraud),
+            ("ASSLT ON STAFF", ViolenceAgainstStaff),
+            ("AGGRO MALE", ViolenceAgainstStaff),
+            ("CD", CriminalDamage),
+            ("DODGY NOTES", Fraud),
         ] {
             assert_eq!(classify_offence(text), Some(want), "{text}");
         }

@@ -257,4 +257,8 @@ impl Store for SqliteStore {
     fn stats(&self) -> Result<StoreStats, StoreError> {
         self.read("counting", reads::stats)
     }
+
+    fn backlog(&self) -> Result<Backlog, StoreError> {
+        self.read("counting the backlog", reads::backlog)
+    }
 }

@@ -177,6 +177,15 @@ fn per_sink(c: &Connection, state: &str) -> rusqlite::Result<Vec<(String, u64)>>
     rows.collect()
 }
 
+/// Work still to do. Both counts read partial indexes of pending rows only.
+pub fn backlog(c: &Connection) -> rusqlite::Result<Backlog> {
+    let count = |sql: &str| c.query_row(sql, [], |r| r.get::<_, u64>(0));
+    Ok(Backlog {
+        payloads_pending: count("SELECT COUNT(*) FROM payloads WHERE state = 'pending'")?,
+        deliveries_pending: count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")?,
+    })
+}
+
 /// Counts across the store.
 pub fn stats(c: &Connection) -> rusqlite::Result<StoreStats> {
     let count = |sql: &str| c.query_row(sql, [], |r| r.get::<_, u64>(0));

@@ -69,6 +69,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     UNIQUE (sink, incident_id)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sink, next_attempt_at) WHERE state = 'pending';
+-- Counts per state and sink (status, /metrics) read this index alone; without it
+-- they visit every outbox row.
+CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, sink);
 
 -- Items kept aside with the reason, replayable.
 CREATE TABLE IF NOT EXISTS quarantine (
