@@ -24,7 +24,12 @@ pub enum SourceKind {
 impl SourceKind {
     /// Parses the flat CSV's `source` column (`bcrp`, `retailer_csv`, `radio`).
     pub fn parse(s: &str) -> SourceKind {
-        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "bcrp" | "bcrp_csv" | "disc" | "auror" | "sentrysis" => SourceKind::Bcrp,
             "retailer_csv" | "retailer" | "csv" => SourceKind::RetailerCsv,
             "radio" | "shopnet_radio" | "shopnet" => SourceKind::Radio,

@@ -198,13 +198,18 @@ pub fn prepare_flat_csv<R: std::io::Read>(
     reader: R,
 ) -> Result<(Vec<String>, crate::engine::Prepared), String> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let headers = rdr
+    // Header names are matched without regard to case or surrounding spaces
+    // ("Report_ID ", "OCCURRED_AT"): exports differ in such details.
+    let headers: csv::StringRecord = rdr
         .headers()
         .map_err(|e| format!("cannot read the header: {e}"))?
-        .clone();
-    if !headers.iter().any(|h| h.trim() == "report_id") {
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    if !headers.iter().any(|h| h == "report_id") {
         return Err("the header has no report_id column".into());
     }
+    rdr.set_headers(headers);
     let mut vocab = crate::vocab::Vocab::default();
     let mut ids = Vec::new();
     let mut features = Vec::new();
@@ -263,6 +268,22 @@ mod tests {
             assert_eq!(t.to_rfc3339(), "2026-06-30T23:00:00+00:00", "{raw}");
             assert!(end.is_some(), "{raw}");
         }
+    }
+
+    #[test]
+    fn headers_match_whatever_their_case_and_spacing() {
+        let csv = "Report_ID , SOURCE,Occurred_At\nr1,Radio,2026-07-01T14:00\nr2,retailer csv,\n";
+        let (ids, prepared) = prepare_flat_csv(csv.as_bytes()).unwrap();
+        assert_eq!(ids, ["r1", "r2"]);
+        assert!(prepared.features[0].when.is_some());
+        assert_eq!(
+            prepared.features[0].kind,
+            crate::features::SourceKind::Radio
+        );
+        assert_eq!(
+            prepared.features[1].kind,
+            crate::features::SourceKind::RetailerCsv
+        );
     }
 
     #[test]
