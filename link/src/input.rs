@@ -9,7 +9,7 @@ use bcgw_sdk::schema::{
     Category, Event, Location, Person, PersonRole, Property, Report, ReportKind, classify_offence,
     normalise_postcode,
 };
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Europe::London;
 
 /// One row of the flat CSV.
@@ -55,11 +55,7 @@ fn opt(s: &str) -> Option<String> {
 }
 
 fn local(dt: NaiveDateTime) -> DateTime<Utc> {
-    London
-        .from_local_datetime(&dt)
-        .earliest()
-        .unwrap_or_else(|| London.from_utc_datetime(&dt))
-        .with_timezone(&Utc)
+    bcgw_sdk::time::local_to_utc(dt, London)
 }
 
 /// Parses `occurred_at`: ISO 8601 with or without offset, seconds or the `T`, or

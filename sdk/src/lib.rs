@@ -31,6 +31,7 @@ pub mod convert;
 pub mod harness;
 pub mod plugin;
 pub mod schema;
+pub mod time;
 
 #[cfg(feature = "guest")]
 mod guest;

@@ -4,10 +4,8 @@
 //! the value may be personal data and reasons end up in quarantine listings.
 
 use crate::config::ISO8601;
-use chrono::{
-    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
-};
-use chrono_tz::Tz;
+pub use bcgw_sdk::time::local_to_utc;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// A parsed date or date-time, before the time zone is applied.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,25 +82,6 @@ pub fn parse_time(value: &str) -> Result<NaiveTime, String> {
         }
     }
     Err("not a time of day (expected e.g. 14:05, 14:05:09 or 2:05 pm)".into())
-}
-
-/// The UTC instant of a wall-clock time in `tz`. In the autumn hour that happens
-/// twice the earlier is taken; a time in the spring gap is moved forward an hour,
-/// which is what a clock that was not changed yet would have meant.
-pub fn local_to_utc(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(earlier, _) => earlier.with_timezone(&Utc),
-        LocalResult::None => {
-            let shifted = local + chrono::Duration::hours(1);
-            tz.from_local_datetime(&shifted)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-                // Unreachable for real zones (gaps are at most an hour); fall back to
-                // reading the time as UTC rather than failing the row.
-                .unwrap_or_else(|| Utc.from_utc_datetime(&local))
-        }
-    }
 }
 
 /// Parses a money amount in pounds into pence: `£12.50`, `1,234`, `GBP 3.5`;
@@ -231,6 +210,7 @@ pub fn parse_age(value: &str) -> Result<(Option<u8>, Option<u8>), String> {
 mod tests {
     use super::*;
     use crate::config::DEFAULT_DATE_FORMATS;
+    use chrono_tz::Tz;
 
     fn formats() -> Vec<String> {
         DEFAULT_DATE_FORMATS.iter().map(|s| s.to_string()).collect()
