@@ -8,7 +8,7 @@
 
 use bcgw::plugins::engine::EngineSettings;
 use bcgw::plugins::{AdapterPlugin, PluginEngine, SandboxLimits};
-use bcgw::sources::csv_chunks::CsvChunker;
+use bcgw::sources::csv_folder::chunks::CsvChunker;
 use bcgw_plugin_csv_mapped::CsvMapped;
 use bcgw_sdk::plugin::{Adapter, Payload, metadata_keys};
 use std::path::Path;

@@ -105,7 +105,12 @@ impl AdminServer {
             ("/metrics", Ok(Ok(stats))) => reply(
                 200,
                 "text/plain; version=0.0.4",
-                &render(&stats, &self.sinks, self.started.elapsed()),
+                &render(
+                    &stats,
+                    &self.sinks,
+                    &crate::events::component_errors(),
+                    self.started.elapsed(),
+                ),
             ),
             ("/healthz", Ok(Ok(_))) => reply(200, "text/plain", "ok\n"),
             ("/metrics" | "/healthz", Ok(Err(e))) => {
@@ -180,8 +185,14 @@ fn per_sink(sinks: &[String], values: &[(String, u64)]) -> Vec<(String, u64)> {
         .collect()
 }
 
-/// The store's counts in the Prometheus text exposition format.
-pub fn render(stats: &StoreStats, sinks: &[String], uptime: Duration) -> String {
+/// The store's counts and the components' error counts ([`crate::events`]) in
+/// the Prometheus text exposition format.
+pub fn render(
+    stats: &StoreStats,
+    sinks: &[String],
+    errors: &[(crate::events::ErrorLabels, u64)],
+    uptime: Duration,
+) -> String {
     let one = |n: u64| vec![(String::new(), n)];
     let mut out = String::new();
     metric(
@@ -271,6 +282,24 @@ pub fn render(stats: &StoreStats, sinks: &[String], uptime: Duration) -> String 
             .map(|(k, n)| (format!("{{kind=\"{}\"}}", label(k)), *n))
             .collect::<Vec<_>>(),
     );
+    metric(
+        &mut out,
+        "bcgw_component_errors_total",
+        "counter",
+        "Errors of sources and sinks that never reach the store (reconnects, framing, acknowledgements), since start.",
+        &errors
+            .iter()
+            .map(|((component, kind, stage), n)| {
+                (
+                    format!(
+                        "{{component=\"{}\",kind=\"{kind}\",stage=\"{stage}\"}}",
+                        label(component)
+                    ),
+                    *n,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     out
 }
 
@@ -293,9 +322,11 @@ mod tests {
             quarantined: 4,
             ..StoreStats::default()
         };
+        let errors = vec![(("radio".to_string(), "mqtt", "connect"), 2)];
         let text = render(
             &stats,
             &["niche".to_string(), "archive".to_string()],
+            &errors,
             Duration::from_secs(7),
         );
         for line in [
@@ -309,6 +340,7 @@ mod tests {
             // A configured sink with nothing yet shows zeros, not a gap.
             "bcgw_deliveries_delivered_total{sink=\"archive\"} 0",
             "bcgw_deliveries_dead_total{sink=\"niche\"} 0",
+            "bcgw_component_errors_total{component=\"radio\",kind=\"mqtt\",stage=\"connect\"} 2",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
         }

@@ -7,19 +7,15 @@
 //! from what the store holds.
 
 use crate::admin::AdminServer;
-use crate::config::{Config, LoadedConfig, SinkKind, SourceKind};
-use crate::pipeline::{TranslateStage, Translator};
-use crate::plugins::engine::EngineSettings;
-use crate::plugins::{AdapterPlugin, PluginEngine, RendererPlugin};
+use crate::assembly::{Assembly, assemble};
+use crate::config::{Config, LoadedConfig};
+use crate::pipeline::TranslateStage;
 use crate::sinks::breaker::Breaker;
-use crate::sinks::file_drop::FileDropSink;
-use crate::sinks::niche::NicheSink;
-use crate::sinks::{DeliveryWorker, Sink};
-use crate::sources::csv_folder::CsvFolderSource;
+use crate::sinks::{DeliveryWorker, SinkContext};
+use crate::sources::SourceContext;
 use crate::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
 use crate::store::{Backlog, Store, StoreStats};
 use anyhow::{Context, Result, anyhow};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -28,7 +24,7 @@ use tokio::sync::watch;
 /// How `bcgw run` should behave.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RunOptions {
-    /// Stop once the folders are empty, every payload is translated and every
+    /// Stop once every source is idle, every payload is translated and every
     /// delivery made (or dead-lettered).
     pub until_idle: bool,
 }
@@ -47,100 +43,55 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
     Ok(Arc::new(store))
 }
 
-/// Builds the plugin engine a config describes.
-pub fn engine(config: &Config) -> Result<PluginEngine> {
-    Ok(PluginEngine::new(EngineSettings {
-        cache_dir: Some(config.code_cache_dir()),
-        max_memory_bytes: config.plugins.max_memory_mb << 20,
-        max_instances: config.plugins.max_instances,
-    })?)
-}
-
-/// A plugin's config table as the JSON text it is handed.
-pub fn config_json(table: &toml::Table) -> String {
-    serde_json::to_string(table).unwrap_or_else(|_| "{}".into())
-}
-
-fn translators(config: &Config, engine: &PluginEngine) -> Result<HashMap<String, Arc<Translator>>> {
-    let mut out = HashMap::new();
-    for (name, s) in &config.sources {
-        let plugin = AdapterPlugin::load(
-            engine,
-            &s.plugin,
-            s.plugin_sha256.as_deref(),
-            s.limits.clone(),
-        )
-        .with_context(|| format!("source {name:?}"))?;
-        let json = config_json(&s.plugin_config);
-        plugin
-            .validate_config(&json)
-            .with_context(|| format!("source {name:?}: plugin_config"))?;
-        tracing::info!(source = %name, plugin = %plugin.name_version(), sha256 = %plugin.sha256(), "adapter loaded");
-        out.insert(
-            name.clone(),
-            Arc::new(Translator {
-                source: name.clone(),
-                plugin: Arc::new(plugin),
-                config_json: json,
-                isa: s.isa.clone(),
-            }),
-        );
+/// Refuses a config with errors, listing every one (what `bcgw check-config`
+/// prints); logs its warnings.
+fn refuse_errors(assembly: &Assembly, path: &std::path::Path) -> Result<()> {
+    let errors: Vec<String> = assembly
+        .problems
+        .errors()
+        .map(|p| format!("  {}: {}", p.key, p.message))
+        .collect();
+    if !errors.is_empty() {
+        return Err(anyhow!(
+            "config {} has {} error(s) (bcgw check-config lists the same):\n{}",
+            path.display(),
+            errors.len(),
+            errors.join("\n")
+        ));
     }
-    Ok(out)
+    for w in assembly.problems.as_slice() {
+        tracing::warn!(key = %w.key, "config: {}", w.message);
+    }
+    Ok(())
 }
 
-fn workers(
-    config: &Config,
-    engine: &PluginEngine,
-    store: &Arc<dyn Store>,
-) -> Result<Vec<DeliveryWorker>> {
+fn workers(assembly: &Assembly, store: &Arc<dyn Store>) -> Result<Vec<DeliveryWorker>> {
+    let config = &assembly.config;
     let mut out = Vec::new();
     for (name, s) in &config.sinks {
-        let renderer = RendererPlugin::load(
-            engine,
-            &s.renderer,
-            s.renderer_sha256.as_deref(),
-            s.limits.clone(),
-        )
-        .with_context(|| format!("sink {name:?}"))?;
-        let json = config_json(&s.renderer_config);
-        renderer
-            .validate_config(&json)
-            .with_context(|| format!("sink {name:?}: renderer_config"))?;
-        let (sink, concurrency, retry, breaker): (Arc<dyn Sink>, _, _, _) = match s.kind {
-            SinkKind::Niche => {
-                let n = s.niche.as_ref().ok_or_else(|| {
-                    anyhow!("sink {name:?}: kind = \"niche\" needs a [sinks.{name}.niche] table")
-                })?;
-                let sink = NicheSink::new(n).map_err(|e| anyhow!("sink {name:?}: {e}"))?;
-                (
-                    Arc::new(sink),
-                    n.concurrency.max(1),
-                    n.retry.clone(),
-                    n.circuit_breaker.clone(),
-                )
-            }
-            SinkKind::FileDrop => {
-                let f = s.file_drop.as_ref().ok_or_else(|| {
-                    anyhow!(
-                        "sink {name:?}: kind = \"file-drop\" needs a [sinks.{name}.file_drop] table"
-                    )
-                })?;
-                let sink = FileDropSink::new(&f.dir, &f.extension)
-                    .with_context(|| format!("sink {name:?}: file_drop.dir {}", f.dir.display()))?;
-                (Arc::new(sink), 4, Default::default(), Default::default())
-            }
-        };
-        tracing::info!(sink = %name, renderer = %renderer.name_version(), "sink ready");
+        let renderer = assembly.renderers.get(name).cloned();
+        if renderer.is_none() && s.settings.uses_renderer() {
+            return Err(anyhow!("sink {name:?}: renderer not loaded"));
+        }
+        let delivery = s.delivery();
+        let sink = s.settings.build(&SinkContext {
+            name: name.clone(),
+            delivery: delivery.clone(),
+        })?;
+        let renderer_name = renderer
+            .as_ref()
+            .map(|r| r.plugin.name_version())
+            .unwrap_or_else(|| "none".into());
+        tracing::info!(sink = %name, kind = %s.kind, renderer = %renderer_name, concurrency = delivery.concurrency, after = ?s.after, "sink ready");
         out.push(DeliveryWorker {
             name: name.clone(),
             store: store.clone(),
-            renderer: Arc::new(renderer),
-            renderer_config: json.into(),
+            renderer,
+            after: s.after.clone(),
             sink,
-            concurrency,
-            retry,
-            breaker: Breaker::new(breaker),
+            concurrency: delivery.concurrency,
+            retry: delivery.retry,
+            breaker: Breaker::new(delivery.circuit_breaker),
             idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
         });
     }
@@ -166,30 +117,24 @@ async fn wait_for_signal() {
     }
 }
 
-/// Runs the gateway. Returns the store's counts when it stops.
-pub async fn run(loaded: LoadedConfig, options: RunOptions) -> Result<StoreStats> {
-    let config = loaded.config;
+/// Runs the gateway from a parsed config (`unknown`: keys the parser did not
+/// know). Refuses to start with any problem `bcgw check-config` calls an error.
+/// Returns the store's counts when it stops.
+pub async fn run(
+    loaded: LoadedConfig,
+    unknown: Vec<String>,
+    options: RunOptions,
+) -> Result<StoreStats> {
     for key in &loaded.overridden {
         tracing::info!(key = %key, "config key set from the environment");
     }
+    let assembly = tokio::task::spawn_blocking(move || assemble(loaded.config, unknown))
+        .await
+        .context("config check task failed")?;
+    refuse_errors(&assembly, &loaded.path)?;
+    let config = assembly.config.clone();
     let store = open_store(&config)?;
-    let engine = {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || engine(&config)).await??
-    };
-    let (translators, workers) = {
-        let (config, engine, store) = (config.clone(), engine.clone(), store.clone());
-        tokio::task::spawn_blocking(move || {
-            Ok::<_, anyhow::Error>((
-                translators(&config, &engine)?,
-                workers(&config, &engine, &store)?,
-            ))
-        })
-        .await??
-    };
-    if config.sinks.is_empty() {
-        tracing::warn!("no sinks configured: records are stored but not delivered");
-    }
+    let workers = workers(&assembly, &store)?;
     let (stop, shutdown) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
     // Bound before any stage starts: a taken port stops the daemon at once.
@@ -205,25 +150,24 @@ pub async fn run(loaded: LoadedConfig, options: RunOptions) -> Result<StoreStats
     }
     let mut source_idle = Vec::new();
     for (name, s) in &config.sources {
-        match s.kind {
-            SourceKind::CsvFolder => {
-                let folder = s.csv_folder.clone().ok_or_else(|| anyhow!("source {name:?}: kind = \"csv-folder\" needs a [sources.{name}.csv_folder] table"))?;
-                let idle = Arc::new(AtomicBool::new(false));
-                source_idle.push(idle.clone());
-                let source = Arc::new(CsvFolderSource {
-                    name: name.clone(),
-                    config: folder,
-                    store: store.clone(),
-                    idle,
-                });
-                tasks.spawn(source.run(shutdown.clone()));
-            }
-        }
+        let idle = Arc::new(AtomicBool::new(false));
+        source_idle.push(idle.clone());
+        let running = s
+            .settings
+            .build(SourceContext {
+                name: name.clone(),
+                store: store.clone(),
+                shutdown: shutdown.clone(),
+                idle,
+            })
+            .with_context(|| format!("source {name:?}"))?;
+        tracing::info!(source = %name, kind = %s.kind, "source started");
+        tasks.spawn(running);
     }
     let sink_names: Vec<String> = config.sinks.keys().cloned().collect();
     let stage = TranslateStage {
         store: store.clone(),
-        translators,
+        translators: assembly.translators.clone(),
         sinks: sink_names,
         workers: config
             .pipeline

@@ -43,6 +43,18 @@ pub mod metadata_keys {
     pub const RECEIVED_AT: &str = "received-at";
     /// The MQTT topic the payload was published on.
     pub const MQTT_TOPIC: &str = "mqtt-topic";
+    /// The QoS the MQTT message was delivered with (`0`, `1` or `2`).
+    pub const MQTT_QOS: &str = "mqtt-qos";
+    /// `true` when the broker delivered a retained copy of the message.
+    pub const MQTT_RETAIN: &str = "mqtt-retain";
+    /// Prefix of MQTT 5 user properties: `mqtt-property:sent-at` holds the value of
+    /// the user property `sent-at`.
+    pub const MQTT_PROPERTY_PREFIX: &str = "mqtt-property:";
+    /// The serial port a frame was read from (`/dev/ttyUSB0`, `COM3`).
+    pub const SERIAL_PORT: &str = "serial-port";
+    /// How a serial frame was cut from the byte stream (`line`, `stx-etx`,
+    /// `length-prefix`).
+    pub const SERIAL_FRAMING: &str = "serial-framing";
 }
 
 /// A field that is present but cannot be used.

@@ -2,7 +2,7 @@
 
 use crate::helpers::{engine, load, toml_config, workspace};
 use bcgw::plugins::SandboxLimits;
-use bcgw::sources::csv_chunks::CsvChunker;
+use bcgw::sources::csv_folder::chunks::CsvChunker;
 use bcgw_plugin_csv_mapped::CsvMapped;
 use bcgw_sdk::harness::Harness;
 use bcgw_sdk::plugin::{AdapterError, Payload, metadata_keys};

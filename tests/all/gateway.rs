@@ -139,6 +139,20 @@ open_ms = 1000
         }
     }
 
+    /// A gateway with a config of the test's own (`config` is the whole file).
+    pub fn with_config(dir: &Path, config: &str) -> Gateway {
+        let path = dir.join("bcgw.toml");
+        std::fs::write(&path, config).expect("config written");
+        Gateway {
+            dir: dir.to_owned(),
+            config: path,
+            drop: dir.join("drop"),
+            child: None,
+            runs: 0,
+            env: Vec::new(),
+        }
+    }
+
     fn command(&mut self, args: &[&str]) -> Command {
         self.runs += 1;
         let log = std::fs::File::create(self.dir.join(format!("bcgw-{}.log", self.runs)))

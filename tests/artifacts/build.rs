@@ -10,7 +10,7 @@ use std::process::Command;
 const TARGET: &str = "wasm32-wasip2";
 const PROFILE: &str = "plugin";
 /// (package, env var, artifact file stem)
-const PLUGINS: [(&str, &str, &str); 4] = [
+const PLUGINS: [(&str, &str, &str); 7] = [
     (
         "bcgw-plugin-csv-mapped",
         "BCGW_PLUGIN_CSV_MAPPED",
@@ -20,6 +20,21 @@ const PLUGINS: [(&str, &str, &str); 4] = [
         "bcgw-plugin-niche-xml",
         "BCGW_PLUGIN_NICHE_XML",
         "bcgw_plugin_niche_xml",
+    ),
+    (
+        "bcgw-plugin-shopnet-text",
+        "BCGW_PLUGIN_SHOPNET_TEXT",
+        "bcgw_plugin_shopnet_text",
+    ),
+    (
+        "bcgw-plugin-mototrbo-tms",
+        "BCGW_PLUGIN_MOTOTRBO_TMS",
+        "bcgw_plugin_mototrbo_tms",
+    ),
+    (
+        "bcgw-plugin-hytera-tms",
+        "BCGW_PLUGIN_HYTERA_TMS",
+        "bcgw_plugin_hytera_tms",
     ),
     (
         "bcgw-example-first-plugin",

@@ -4,7 +4,7 @@ use super::Exit;
 use crate::plugins::{
     AdapterPlugin, PluginEngine, PluginError, RendererPlugin, SandboxLimits, engine::EngineSettings,
 };
-use crate::sources::csv_chunks::CsvChunker;
+use crate::sources::csv_folder::chunks::CsvChunker;
 use anyhow::{Context, Result, bail};
 use bcgw_sdk::plugin::{Payload, metadata_keys};
 use bcgw_sdk::schema::validate_report;

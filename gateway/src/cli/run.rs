@@ -29,7 +29,7 @@ pub struct ConfigArg {
 
 /// Runs the daemon.
 pub fn run(args: RunArgs) -> Result<Exit> {
-    let loaded = crate::config::load(&args.config)?;
+    let (loaded, unknown) = crate::config::parse(&args.config, std::env::vars())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("bcgw")
@@ -37,6 +37,7 @@ pub fn run(args: RunArgs) -> Result<Exit> {
         .context("cannot start the async runtime")?;
     let stats = runtime.block_on(daemon::run(
         loaded,
+        unknown,
         RunOptions {
             until_idle: args.until_idle,
         },

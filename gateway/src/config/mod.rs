@@ -12,6 +12,8 @@
 
 pub mod check;
 pub mod env;
+pub mod kind;
+pub mod problems;
 pub mod secret;
 pub mod sink;
 pub mod source;
@@ -19,9 +21,11 @@ pub mod source;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-pub use sink::{SinkConfig, SinkKind};
-pub use source::{SourceConfig, SourceKind};
+pub use problems::{Level, Problem, Problems};
+pub use sink::SinkConfig;
+pub use source::SourceConfig;
 
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -196,6 +200,9 @@ pub fn parse(
         message: e.to_string().trim().to_string(),
     })?;
     let overridden = env::apply_overrides(&mut table, vars).map_err(ConfigError::Env)?;
+    // Kind tables are parsed by their kind, after the common keys.
+    let source_tables = take_kind_tables(&mut table, "sources");
+    let sink_tables = take_kind_tables(&mut table, "sinks");
     let mut unknown = Vec::new();
     let mut track = |p: serde_ignored::Path<'_>| unknown.push(p.to_string());
     let de = serde_ignored::Deserializer::new(toml::Value::Table(table), &mut track);
@@ -206,6 +213,7 @@ pub fn parse(
         })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     resolve_paths(&mut config, &base);
+    parse_kind_tables(&mut config, source_tables, sink_tables, &base, &mut unknown);
     include_config_files(&mut config)?;
     Ok((
         LoadedConfig {
@@ -217,6 +225,100 @@ pub fn parse(
     ))
 }
 
+/// Takes `[<section>.<name>.<kind>]` out of every entry of a section, by name.
+fn take_kind_tables(
+    table: &mut toml::Table,
+    section: &str,
+) -> BTreeMap<String, (String, Option<toml::Value>)> {
+    let mut out = BTreeMap::new();
+    let Some(toml::Value::Table(entries)) = table.get_mut(section) else {
+        return out;
+    };
+    for (name, entry) in entries.iter_mut() {
+        let toml::Value::Table(entry) = entry else {
+            continue;
+        };
+        let Some(kind) = entry
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let value = entry.remove(&kind::table_name(&kind));
+        out.insert(name.clone(), (kind, value));
+    }
+    out
+}
+
+/// Hands each source's and sink's kind table to its kind. A table that does not
+/// parse (or an unknown kind) becomes settings that report the problem.
+fn parse_kind_tables(
+    config: &mut Config,
+    mut sources: BTreeMap<String, (String, Option<toml::Value>)>,
+    mut sinks: BTreeMap<String, (String, Option<toml::Value>)>,
+    base: &Path,
+    unknown: &mut Vec<String>,
+) {
+    fn names<T>(kinds: &[T], name: impl Fn(&T) -> &'static str) -> String {
+        kinds
+            .iter()
+            .map(|k| format!("\"{}\"", name(k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    for (name, source) in &mut config.sources {
+        let (kind, value) = sources.remove(name).unwrap_or_default();
+        let key = format!("sources.{name}.{}", kind::table_name(&kind));
+        source.settings = match crate::sources::kind(&kind) {
+            None => Arc::new(crate::sources::Unparsed {
+                key: format!("sources.{name}.kind"),
+                message: format!(
+                    "unknown kind \"{kind}\"; the kinds are {}",
+                    names(crate::sources::KINDS, |k| k.name)
+                ),
+            }),
+            Some(k) => {
+                let table = kind::KindTable {
+                    kind: &kind,
+                    key: &key,
+                    value,
+                    base,
+                    unknown,
+                };
+                (k.parse)(table).unwrap_or_else(|(key, message)| {
+                    Arc::new(crate::sources::Unparsed { key, message })
+                })
+            }
+        };
+    }
+    for (name, sink) in &mut config.sinks {
+        let (kind, value) = sinks.remove(name).unwrap_or_default();
+        let key = format!("sinks.{name}.{}", kind::table_name(&kind));
+        sink.settings = match crate::sinks::kind(&kind) {
+            None => Arc::new(crate::sinks::Unparsed {
+                key: format!("sinks.{name}.kind"),
+                message: format!(
+                    "unknown kind \"{kind}\"; the kinds are {}",
+                    names(crate::sinks::KINDS, |k| k.name)
+                ),
+            }),
+            Some(k) => {
+                let table = kind::KindTable {
+                    kind: &kind,
+                    key: &key,
+                    value,
+                    base,
+                    unknown,
+                };
+                (k.parse)(table).unwrap_or_else(|(key, message)| {
+                    Arc::new(crate::sinks::Unparsed { key, message })
+                })
+            }
+        };
+    }
+}
+
 /// Loads a config for running: unknown keys are an error.
 pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
     let (loaded, unknown) = parse(path, std::env::vars())?;
@@ -226,13 +328,9 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
     Ok(loaded)
 }
 
-fn resolve(base: &Path, p: &mut PathBuf) {
-    if p.is_relative() {
-        *p = base.join(&*p);
-    }
-}
-
+/// Resolves the common keys' paths; each kind resolves its own.
 fn resolve_paths(config: &mut Config, base: &Path) {
+    use kind::resolve;
     resolve(base, &mut config.store.path);
     if let Some(dir) = &mut config.plugins.cache_dir {
         resolve(base, dir);
@@ -242,32 +340,13 @@ fn resolve_paths(config: &mut Config, base: &Path) {
         if let Some(f) = &mut source.plugin_config_file {
             resolve(base, f);
         }
-        if let Some(csv) = &mut source.csv_folder {
-            resolve(base, &mut csv.path);
-        }
     }
     for sink in config.sinks.values_mut() {
-        resolve(base, &mut sink.renderer);
+        if let Some(r) = &mut sink.renderer {
+            resolve(base, r);
+        }
         if let Some(f) = &mut sink.renderer_config_file {
             resolve(base, f);
-        }
-        if let Some(fd) = &mut sink.file_drop {
-            resolve(base, &mut fd.dir);
-        }
-        if let Some(auth) = sink.niche.as_mut().and_then(|n| n.auth.as_mut()) {
-            for p in [
-                &mut auth.client_cert_file,
-                &mut auth.client_key_file,
-                &mut auth.ca_file,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                resolve(base, p);
-            }
-            if let Some(secret::SecretSource::File { file }) = &mut auth.bearer_token {
-                resolve(base, file);
-            }
         }
     }
 }
@@ -326,5 +405,91 @@ impl Config {
                 .map(|p| p.join("compiled"))
                 .unwrap_or_else(|| PathBuf::from("compiled"))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key in the shipped configs is a setting, and every kind table parses.
+    #[test]
+    fn the_example_configs_parse_without_unknown_keys() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for name in ["config/bcgw.example.toml", "config/quickstart.toml"] {
+            let text = std::fs::read_to_string(root.join(name)).expect("example config");
+            // The plugin config files are named relative to the repository root, so
+            // leave them out: the point here is the gateway's own keys.
+            let text: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("plugin_config_file"))
+                .filter(|l| !l.trim_start().starts_with("renderer_config_file"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("bcgw.toml");
+            std::fs::write(&path, text).expect("write");
+            let (loaded, unknown) = parse(&path, Vec::new()).expect("parses");
+            assert!(unknown.is_empty(), "{name}: unknown keys {unknown:?}");
+            for (source, s) in &loaded.config.sources {
+                let debug = format!("{:?}", s.settings);
+                assert!(
+                    !debug.starts_with("Unparsed"),
+                    "{name}: sources.{source}: {debug}"
+                );
+            }
+            for (sink, s) in &loaded.config.sinks {
+                let debug = format!("{:?}", s.settings);
+                assert!(
+                    !debug.starts_with("Unparsed"),
+                    "{name}: sinks.{sink}: {debug}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn kind_tables_report_unknown_keys_and_bad_kinds() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bcgw.toml");
+        std::fs::write(
+            &path,
+            r#"
+[sources.radio]
+kind = "mqtt"
+plugin = "x.wasm"
+[sources.radio.mqtt]
+host = "127.0.0.1"
+topics = ["a/+"]
+qos_level = 1
+[sources.radio.serial]
+port = "/dev/ttyUSB0"
+[sources.other]
+kind = "carrier-pigeon"
+plugin = "x.wasm"
+"#,
+        )
+        .expect("write");
+        let (loaded, unknown) = parse(&path, Vec::new()).expect("parses");
+        assert!(
+            unknown.contains(&"sources.radio.mqtt.qos_level".to_string()),
+            "{unknown:?}"
+        );
+        assert!(
+            unknown.contains(&"sources.radio.serial".to_string()),
+            "{unknown:?}"
+        );
+        let mut p = Problems::default();
+        loaded.config.sources["other"]
+            .settings
+            .check("sources.other.carrier_pigeon", &mut p);
+        let message = &p.as_slice()[0];
+        assert_eq!(message.key, "sources.other.kind");
+        assert!(
+            message
+                .message
+                .contains("\"csv-folder\", \"mqtt\", \"serial\""),
+            "{message}"
+        );
     }
 }

@@ -1,22 +1,20 @@
 //! `[sources.<name>]`: where payloads come from and which adapter translates them.
+//! The keys here are common to every kind; each kind's own settings go in the
+//! table named after it (`[sources.<name>.csv_folder]`, `.mqtt`, `.serial`) and
+//! are parsed by the kind (`crate::sources`).
 
 use crate::plugins::SandboxLimits;
+use crate::sources::SourceSettings;
 use serde::Deserialize;
 use std::path::PathBuf;
-
-/// The kinds of source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SourceKind {
-    /// A folder that exports are dropped into (settings in `csv_folder`).
-    CsvFolder,
-}
+use std::sync::Arc;
 
 /// One source.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SourceConfig {
-    /// What kind of source this is; its settings go in the table of the same name.
-    pub kind: SourceKind,
+    /// What kind of source this is (`csv-folder`, `mqtt`, `serial`); its settings
+    /// go in the table of the same name.
+    pub kind: String,
     /// The adapter plugin (.wasm) that translates this source's payloads.
     pub plugin: PathBuf,
     /// SHA-256 of the plugin file. When set, a file with another digest is refused.
@@ -37,65 +35,7 @@ pub struct SourceConfig {
     /// on every record.
     #[serde(default)]
     pub isa: Option<String>,
-    /// Settings for `kind = "csv-folder"`.
-    #[serde(default)]
-    pub csv_folder: Option<CsvFolderConfig>,
-}
-
-/// How the CSV folder source decides a file is complete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Completion {
-    /// The file is taken when its size and modification time have not changed for
-    /// `settle_ms`. Works with any writer; costs `settle_ms` of latency.
-    #[default]
-    Stable,
-    /// The file is taken only once `<name>.done` exists beside it (the marker is
-    /// removed with the file). For writers that can create a marker.
-    Marker,
-    /// Every file in the folder is complete: writers create it elsewhere on the same
-    /// file system and rename it in (atomic). Files whose names start with `.` or end
-    /// in `.tmp`/`.part` are ignored under every mode.
-    Rename,
-}
-
-/// Settings of a CSV folder source.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CsvFolderConfig {
-    /// The folder exports are dropped into. `done/` and `failed/` are created inside it.
-    pub path: PathBuf,
-    /// Which files to take, by extension (case-insensitive).
-    #[serde(default = "default_extensions")]
-    pub extensions: Vec<String>,
-    /// How to tell a file is complete.
-    #[serde(default)]
-    pub completion: Completion,
-    /// For `completion = "stable"`: how long size and mtime must stay unchanged.
-    #[serde(default = "default_settle_ms")]
-    pub settle_ms: u64,
-    /// How often to look for new files.
-    #[serde(default = "default_poll_ms")]
-    pub poll_interval_ms: u64,
-    /// Rows per payload: large files are split and streamed, never loaded whole.
-    #[serde(default = "default_chunk_rows")]
-    pub chunk_rows: usize,
-    /// Content type handed to the plugin.
-    #[serde(default = "default_content_type")]
-    pub content_type: String,
-}
-
-fn default_extensions() -> Vec<String> {
-    vec!["csv".into(), "tsv".into(), "txt".into()]
-}
-fn default_settle_ms() -> u64 {
-    1000
-}
-fn default_poll_ms() -> u64 {
-    500
-}
-fn default_chunk_rows() -> usize {
-    1000
-}
-fn default_content_type() -> String {
-    "text/csv".into()
+    /// The kind's own settings, parsed from its table by the kind.
+    #[serde(skip, default = "crate::sources::unparsed")]
+    pub settings: Arc<dyn SourceSettings>,
 }

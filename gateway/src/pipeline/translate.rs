@@ -105,6 +105,9 @@ impl Translator {
             outcome.quarantined.push(q);
         }
         let plugin = self.plugin.name_version();
+        // The journal's identity may include a scope (an MQTT topic); the envelope
+        // carries the digest of the raw bytes alone.
+        let raw_sha256 = crate::plugins::sha256_hex(&payload.bytes);
         for (i, report) in translated.reports.into_iter().enumerate() {
             let id = record_id(&self.source, &report);
             let violations = validate_report(&report, payload.received_at);
@@ -130,7 +133,7 @@ impl Translator {
                     record_id: id,
                     source: self.source.clone(),
                     received_at: payload.received_at,
-                    raw_sha256: payload.sha256.clone(),
+                    raw_sha256: raw_sha256.clone(),
                     schema_version: SCHEMA_VERSION.into(),
                     isa: self.isa.clone(),
                     plugin: plugin.clone(),

@@ -1,6 +1,6 @@
 //! Retry delays: exponential backoff with jitter, honouring `Retry-After`.
 
-use crate::config::sink::RetryConfig;
+use super::delivery::RetryConfig;
 use std::time::Duration;
 
 /// A small, seedable generator for jitter (no cryptographic use).

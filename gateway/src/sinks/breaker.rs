@@ -1,7 +1,7 @@
 //! The circuit breaker: after a run of failures, stop sending to the endpoint for a
 //! while, then let one trial request through.
 
-use crate::config::sink::BreakerConfig;
+use super::delivery::BreakerConfig;
 use std::time::{Duration, Instant};
 
 /// Breaker state.

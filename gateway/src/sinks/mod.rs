@@ -2,17 +2,125 @@
 //! outbox entries, renders each incident with the sink's renderer plugin, hands
 //! the submission to the [`Sink`], and records what happened. Sinks never see the
 //! sources; they read only the outbox.
+//!
+//! Each kind lives in its own folder (`niche/`, `file_drop/`): its settings (the
+//! `[sinks.<name>.<kind>]` table) implement [`SinkSettings`] — a pure `check` for
+//! `bcgw check-config` and a `build`. [`KINDS`] is the one list of kinds.
+//! Settings every sink has (concurrency, retry, circuit breaker) are in
+//! [`delivery`].
 
 pub mod backoff;
 pub mod breaker;
+pub mod delivery;
 pub mod file_drop;
+pub mod mqtt;
 pub mod niche;
 pub mod worker;
 
+pub use delivery::{BreakerConfig, DeliverySettings, LegacyDelivery, RetryConfig};
 pub use worker::DeliveryWorker;
 
-use bcgw_sdk::plugin::Submission;
+use crate::config::kind::KindTable;
+use crate::config::problems::Problems;
+use bcgw_sdk::plugin::{Incident, Submission};
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Every sink kind. Adding a kind: a folder beside this file and a line here.
+pub const KINDS: &[SinkKind] = &[niche::KIND, file_drop::KIND, mqtt::KIND];
+
+/// A kind of sink: its name in config and how its table is parsed.
+pub struct SinkKind {
+    /// The value of `kind = "..."`.
+    pub name: &'static str,
+    /// Parses `[sinks.<name>.<kind>]` into settings.
+    pub parse: fn(KindTable<'_>) -> Parsed,
+}
+
+/// A kind's parsed settings, or the key that is wrong and why.
+pub type Parsed = Result<Arc<dyn SinkSettings>, (String, String)>;
+
+/// Finds a kind by its config name.
+pub fn kind(name: &str) -> Option<&'static SinkKind> {
+    KINDS.iter().find(|k| k.name == name)
+}
+
+/// The parse function of a kind whose settings are a serde struct.
+pub fn parse_as<T>(table: KindTable<'_>) -> Parsed
+where
+    T: SinkSettings + serde::de::DeserializeOwned + 'static,
+{
+    let base = table.base.to_path_buf();
+    let mut settings: T = table.parse()?;
+    settings.resolve_paths(&base);
+    Ok(Arc::new(settings))
+}
+
+/// What a sink is built with.
+#[derive(Debug, Clone)]
+pub struct SinkContext {
+    /// The configured sink name.
+    pub name: String,
+    /// The delivery settings it runs with (its connection pool may follow
+    /// `concurrency`).
+    pub delivery: DeliverySettings,
+}
+
+/// The settings of one kind of sink: the `[sinks.<name>.<kind>]` table.
+pub trait SinkSettings: std::fmt::Debug + Send + Sync {
+    /// Makes relative paths absolute against the config file's folder.
+    fn resolve_paths(&mut self, _base: &std::path::Path) {}
+
+    /// Checks the settings without starting anything or touching the network.
+    /// `key` is the table's dotted path, e.g. `sinks.niche.niche`.
+    fn check(&self, key: &str, problems: &mut Problems);
+
+    /// Builds the sink. Called only after [`SinkSettings::check`] found no error.
+    fn build(&self, cx: &SinkContext) -> anyhow::Result<Arc<dyn Sink>>;
+
+    /// Deliveries in flight at once when `[sinks.<name>] concurrency` is not set.
+    fn default_concurrency(&self) -> usize {
+        4
+    }
+
+    /// Whether the kind delivers what a renderer plugin made (`renderer = ...`
+    /// required) or builds its messages itself from the incident (no renderer).
+    fn uses_renderer(&self) -> bool {
+        true
+    }
+
+    /// Delivery settings this kind used to keep in its own table.
+    fn legacy_delivery(&self) -> LegacyDelivery {
+        LegacyDelivery::default()
+    }
+}
+
+/// Settings that could not be parsed: reported by `check`, never built.
+#[derive(Debug)]
+pub struct Unparsed {
+    /// The key that is wrong.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl SinkSettings for Unparsed {
+    fn check(&self, _key: &str, problems: &mut Problems) {
+        problems.error(&self.key, &self.message);
+    }
+
+    fn build(&self, _cx: &SinkContext) -> anyhow::Result<Arc<dyn Sink>> {
+        anyhow::bail!("config key {}: {}", self.key, self.message)
+    }
+}
+
+/// Placeholder before a sink's kind table is parsed.
+pub fn unparsed() -> Arc<dyn SinkSettings> {
+    Arc::new(Unparsed {
+        key: "sinks".into(),
+        message: "not parsed".into(),
+    })
+}
 
 /// What one delivery attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +139,33 @@ pub enum Attempt {
     Rejected(String),
 }
 
+/// One delivery as a sink sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    /// The incident's stable id, the idempotency key: delivering the same key
+    /// twice must not create two occurrences.
+    pub key: &'a str,
+    /// The incident, with its reports.
+    pub incident: &'a Incident,
+    /// The submission the sink's renderer made, for kinds that use one.
+    pub submission: Option<&'a Submission>,
+    /// For a sink with `after = "<sink>"`: that sink's reference (the Niche
+    /// occurrence reference), `None` if it gave up on the incident.
+    pub upstream_reference: Option<&'a str>,
+}
+
+impl Outgoing<'_> {
+    /// The rendered submission; a kind that needs one refuses without it.
+    pub fn rendered(&self) -> Result<&Submission, Attempt> {
+        self.submission.ok_or_else(|| {
+            Attempt::Rejected("no submission: this sink kind needs a renderer".into())
+        })
+    }
+}
+
 /// Something incidents can be delivered to.
 #[async_trait::async_trait]
 pub trait Sink: Send + Sync {
-    /// Delivers one rendered submission. `idempotency_key` is the incident's stable
-    /// id: delivering the same key twice must not create two occurrences.
-    async fn deliver(&self, idempotency_key: &str, submission: &Submission) -> Attempt;
+    /// Delivers one incident.
+    async fn deliver(&self, outgoing: &Outgoing<'_>) -> Attempt;
 }

@@ -3,9 +3,10 @@
 
 use super::backoff;
 use super::breaker::Breaker;
-use super::{Attempt, Sink};
-use crate::config::sink::RetryConfig;
-use crate::plugins::{PluginError, RendererPlugin};
+use super::delivery::RetryConfig;
+use super::{Attempt, Outgoing, Sink};
+use crate::assembly::LoadedRenderer;
+use crate::plugins::PluginError;
 use crate::store::{Delivery, DeliveryResult, QuarantineEntry, Stage, Store, StoreError};
 use bcgw_sdk::plugin::Incident;
 use chrono::Utc;
@@ -27,10 +28,10 @@ pub struct DeliveryWorker {
     pub name: String,
     /// The store.
     pub store: Arc<dyn Store>,
-    /// Renders incidents into submissions.
-    pub renderer: Arc<RendererPlugin>,
-    /// The renderer's config as JSON text.
-    pub renderer_config: Arc<str>,
+    /// Renders incidents into submissions, for kinds that use a renderer.
+    pub renderer: Option<LoadedRenderer>,
+    /// Deliver an incident only once this sink has finished with it.
+    pub after: Option<String>,
     /// Where submissions go.
     pub sink: Arc<dyn Sink>,
     /// Deliveries in flight at once.
@@ -57,27 +58,41 @@ async fn blocking<T: Send + 'static>(
 impl DeliveryWorker {
     fn start(&self, tasks: &mut JoinSet<(Delivery, Outcome)>, delivery: Delivery) {
         let renderer = self.renderer.clone();
-        let config = self.renderer_config.clone();
         let sink = self.sink.clone();
         tasks.spawn(async move {
             let incident = Incident {
                 incident_id: delivery.incident_id.clone(),
                 reports: delivery.records.clone(),
             };
-            let rendered =
-                tokio::task::spawn_blocking(move || renderer.render(incident, &config, Utc::now()))
+            let submission = match renderer {
+                None => None,
+                Some(r) => {
+                    let copy = incident.clone();
+                    let rendered = tokio::task::spawn_blocking(move || {
+                        r.plugin.render(copy, &r.config_json, Utc::now())
+                    })
                     .await;
-            let outcome = match rendered {
-                Ok(Ok(submission)) => {
-                    Outcome::Sent(sink.deliver(&delivery.incident_id, &submission).await)
+                    match rendered {
+                        Ok(Ok(submission)) => Some(submission),
+                        Ok(Err(e)) => return (delivery, Outcome::RenderFailed(e)),
+                        Err(e) => {
+                            let retry = Attempt::Retry {
+                                error: format!("render task failed: {e}"),
+                                retry_after: None,
+                            };
+                            return (delivery, Outcome::Sent(retry));
+                        }
+                    }
                 }
-                Ok(Err(e)) => Outcome::RenderFailed(e),
-                Err(e) => Outcome::Sent(Attempt::Retry {
-                    error: format!("render task failed: {e}"),
-                    retry_after: None,
-                }),
             };
-            (delivery, outcome)
+            let outgoing = Outgoing {
+                key: &delivery.incident_id,
+                incident: &incident,
+                submission: submission.as_ref(),
+                upstream_reference: delivery.upstream_reference.as_deref(),
+            };
+            let attempt = sink.deliver(&outgoing).await;
+            (delivery, Outcome::Sent(attempt))
         });
     }
 
@@ -95,8 +110,16 @@ impl DeliveryWorker {
                 record_id: Some(d.incident_id.clone()),
                 error_kind: kind.to_string(),
                 reason,
-                plugin: self.renderer.name_version(),
-                plugin_sha256: self.renderer.sha256().to_string(),
+                plugin: self
+                    .renderer
+                    .as_ref()
+                    .map(|r| r.plugin.name_version())
+                    .unwrap_or_default(),
+                plugin_sha256: self
+                    .renderer
+                    .as_ref()
+                    .map(|r| r.plugin.sha256().to_string())
+                    .unwrap_or_default(),
                 created_at: Utc::now(),
                 state: "open".into(),
             }),
@@ -165,8 +188,11 @@ impl DeliveryWorker {
                     let store = self.store.clone();
                     let name = self.name.clone();
                     let skip: Vec<i64> = in_flight.iter().copied().collect();
-                    match blocking(move || store.due_deliveries(&name, Utc::now(), slots, &skip))
-                        .await
+                    let after = self.after.clone();
+                    match blocking(move || {
+                        store.due_deliveries(&name, after.as_deref(), Utc::now(), slots, &skip)
+                    })
+                    .await
                     {
                         Ok(due) => {
                             if trial && due.is_empty() {
@@ -214,7 +240,11 @@ impl DeliveryWorker {
     async fn idle_wait(&self) -> Duration {
         let store = self.store.clone();
         let name = self.name.clone();
-        let next = blocking(move || store.next_due(&name)).await.ok().flatten();
+        let after = self.after.clone();
+        let next = blocking(move || store.next_due(&name, after.as_deref()))
+            .await
+            .ok()
+            .flatten();
         let until_due = next
             .map(|t| (t - Utc::now()).to_std().unwrap_or_default())
             .unwrap_or(self.idle_poll);

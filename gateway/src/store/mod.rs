@@ -35,9 +35,12 @@ pub trait Store: Send + Sync + 'static {
     fn complete_translation(&self, outcome: TranslationOutcome) -> Result<CommitStats, StoreError>;
 
     /// Deliveries for `sink` due at `now`, oldest first, skipping `in_flight` ids.
+    /// With `after` (another sink's name), only incidents that sink has finished
+    /// with (delivered or dead-lettered) are due, with its reference.
     fn due_deliveries(
         &self,
         sink: &str,
+        after: Option<&str>,
         now: DateTime<Utc>,
         limit: usize,
         in_flight: &[i64],
@@ -46,8 +49,13 @@ pub trait Store: Send + Sync + 'static {
     /// Records the result of delivery attempts.
     fn finish_deliveries(&self, results: Vec<DeliveryResult>) -> Result<(), StoreError>;
 
-    /// When the next pending delivery for `sink` is due, if any is pending.
-    fn next_due(&self, sink: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// When the next pending delivery for `sink` is due, if any is pending (with
+    /// `after`, counting only incidents that sink has finished with).
+    fn next_due(
+        &self,
+        sink: &str,
+        after: Option<&str>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
 
     /// Quarantine entries, newest first.
     fn quarantine_list(

@@ -19,6 +19,26 @@ pub struct NewPayload {
     pub bytes: Vec<u8>,
     /// Where it came from, for the audit trail (e.g. `week45.csv#2`). No personal data.
     pub origin: String,
+    /// What else, beside the bytes, makes this payload the one it is. `None`: the
+    /// same bytes from the same source are the same payload (a re-dropped file).
+    /// An MQTT source sets the topic (the same alert text on two towns' topics is
+    /// two alerts); a source that never receives a payload twice sets something
+    /// unique, so identical frames stay separate reports.
+    pub identity_scope: Option<String>,
+    /// Set when the source already knows the bytes cannot be used (a serial frame
+    /// too long, bytes outside any frame): the payload is journaled but held out of
+    /// translation, with a quarantine entry at the `receive` stage giving the
+    /// reason. `bcgw quarantine replay` sends it to the adapter after all.
+    pub hold: Option<Hold>,
+}
+
+/// Why a source holds a payload back from translation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hold {
+    /// A short stable kind, e.g. `frame-too-long`.
+    pub error_kind: String,
+    /// The reason, without the bytes.
+    pub reason: String,
 }
 
 /// The result of journaling one payload.
@@ -45,7 +65,9 @@ pub struct StoredPayload {
     pub metadata: Vec<(String, String)>,
     /// The raw bytes.
     pub bytes: Vec<u8>,
-    /// SHA-256 of the bytes, hex.
+    /// The payload's identity in the journal, hex: the SHA-256 of the bytes, or of
+    /// the identity scope and the bytes when the source set one
+    /// ([`NewPayload::identity_scope`]).
     pub sha256: String,
     /// Where it came from.
     pub origin: String,
@@ -55,6 +77,9 @@ pub struct StoredPayload {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stage {
+    /// The source could not cut the bytes into a usable payload (a serial frame
+    /// too long, bytes outside any frame).
+    Receive,
     /// The plugin could not translate the payload or an item of it.
     Translate,
     /// A translated report broke the schema rules.
@@ -67,6 +92,7 @@ impl Stage {
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
+            Stage::Receive => "receive",
             Stage::Translate => "translate",
             Stage::Validate => "validate",
             Stage::Deliver => "deliver",
@@ -76,6 +102,7 @@ impl Stage {
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Stage> {
         match s {
+            "receive" => Some(Stage::Receive),
             "translate" => Some(Stage::Translate),
             "validate" => Some(Stage::Validate),
             "deliver" => Some(Stage::Deliver),
@@ -154,6 +181,10 @@ pub struct Delivery {
     pub attempts: u32,
     /// The records of the incident.
     pub records: Vec<SourceRecord>,
+    /// For a sink that delivers after another (`after = "<sink>"`): what that
+    /// sink answered (the Niche occurrence reference), or `None` when it gave up
+    /// on the incident (dead-lettered).
+    pub upstream_reference: Option<String>,
 }
 
 /// The result of one delivery attempt.

@@ -10,6 +10,15 @@ pub const CSV_MAPPED: &str = env!("BCGW_PLUGIN_CSV_MAPPED");
 /// The `niche-xml` renderer (`plugins/niche-xml`).
 pub const NICHE_XML: &str = env!("BCGW_PLUGIN_NICHE_XML");
 
+/// The `shopnet-text` radio adapter (`plugins/shopnet-text`).
+pub const SHOPNET_TEXT: &str = env!("BCGW_PLUGIN_SHOPNET_TEXT");
+
+/// The `mototrbo-tms` radio adapter (`plugins/mototrbo-tms`).
+pub const MOTOTRBO_TMS: &str = env!("BCGW_PLUGIN_MOTOTRBO_TMS");
+
+/// The `hytera-tms` radio adapter (`plugins/hytera-tms`).
+pub const HYTERA_TMS: &str = env!("BCGW_PLUGIN_HYTERA_TMS");
+
 /// The README's first plugin (`examples/first-plugin`).
 pub const FIRST_PLUGIN: &str = env!("BCGW_PLUGIN_FIRST_PLUGIN");
 

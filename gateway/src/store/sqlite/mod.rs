@@ -212,12 +212,13 @@ impl Store for SqliteStore {
     fn due_deliveries(
         &self,
         sink: &str,
+        after: Option<&str>,
         now: DateTime<Utc>,
         limit: usize,
         in_flight: &[i64],
     ) -> Result<Vec<Delivery>, StoreError> {
         self.read("reading due deliveries", |c| {
-            reads::due_deliveries(c, sink, now, limit, in_flight)
+            reads::due_deliveries(c, sink, after, now, limit, in_flight)
         })
     }
 
@@ -227,8 +228,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn next_due(&self, sink: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        self.read("reading the outbox", |c| reads::next_due(c, sink))
+    fn next_due(
+        &self,
+        sink: &str,
+        after: Option<&str>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.read("reading the outbox", |c| reads::next_due(c, sink, after))
     }
 
     fn quarantine_list(

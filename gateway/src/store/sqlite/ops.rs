@@ -15,7 +15,25 @@ fn json_err(e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
 
-/// Journals payloads, refusing repeats of the same (source, bytes).
+/// The journal identity of a payload: the SHA-256 of its bytes, or of its identity
+/// scope and bytes (see [`NewPayload::identity_scope`]). Unscoped identities are the
+/// plain digest of the bytes, as stores made before scopes existed hold.
+pub fn payload_identity(scope: Option<&str>, bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    match scope {
+        None => crate::plugins::sha256_hex(bytes),
+        Some(scope) => {
+            let mut h = Sha256::new();
+            h.update(b"bcgw-payload-scope-v1\0");
+            h.update(scope.as_bytes());
+            h.update(b"\0");
+            h.update(bytes);
+            hex::encode(h.finalize())
+        }
+    }
+}
+
+/// Journals payloads, refusing repeats of the same (source, identity).
 pub fn append_payloads(c: &Connection, batch: Vec<NewPayload>) -> rusqlite::Result<Vec<Appended>> {
     let mut insert = c.prepare_cached(
         "INSERT INTO payloads (source, sha256, origin, received_at, journaled_at, content_type, metadata, bytes)
@@ -29,7 +47,7 @@ pub fn append_payloads(c: &Connection, batch: Vec<NewPayload>) -> rusqlite::Resu
     let now = now_ms();
     let mut out = Vec::with_capacity(batch.len());
     for p in batch {
-        let sha = crate::plugins::sha256_hex(&p.bytes);
+        let sha = payload_identity(p.identity_scope.as_deref(), &p.bytes);
         let metadata = serde_json::to_string(&p.metadata).map_err(json_err)?;
         let inserted = insert.execute(params![
             p.source,
@@ -42,7 +60,11 @@ pub fn append_payloads(c: &Connection, batch: Vec<NewPayload>) -> rusqlite::Resu
             p.bytes
         ])?;
         if inserted == 1 {
-            out.push(Appended::New(c.last_insert_rowid()));
+            let id = c.last_insert_rowid();
+            if let Some(hold) = &p.hold {
+                hold_payload(c, id, &p.source, hold, now)?;
+            }
+            out.push(Appended::New(id));
         } else {
             let id: i64 = existing.query_row(params![p.source, sha], |r| r.get(0))?;
             repeat.execute(params![id, p.origin, now])?;
@@ -50,6 +72,31 @@ pub fn append_payloads(c: &Connection, batch: Vec<NewPayload>) -> rusqlite::Resu
         }
     }
     Ok(out)
+}
+
+/// Holds a just-journaled payload out of translation, with its quarantine entry.
+fn hold_payload(
+    c: &Connection,
+    payload_id: i64,
+    source: &str,
+    hold: &Hold,
+    now: i64,
+) -> rusqlite::Result<()> {
+    c.prepare_cached("UPDATE payloads SET state = 'held' WHERE id = ?1")?
+        .execute([payload_id])?;
+    c.prepare_cached(
+        "INSERT INTO quarantine (stage, payload_id, component, error_kind, reason, plugin, plugin_sha256, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, '', '', ?6)",
+    )?
+    .execute(params![
+        Stage::Receive.as_str(),
+        payload_id,
+        source,
+        hold.error_kind,
+        hold.reason,
+        now
+    ])?;
+    Ok(())
 }
 
 fn insert_quarantine(c: &Connection, q: &QuarantineEntry) -> rusqlite::Result<()> {
@@ -194,7 +241,7 @@ pub fn quarantine_replay(c: &Connection, ids: &[i64]) -> rusqlite::Result<Replay
             }
             (Some(_), Some(payload), _) => {
                 stats.payloads += c.execute(
-                    "UPDATE payloads SET state = 'pending' WHERE id = ?1 AND state = 'done'",
+                    "UPDATE payloads SET state = 'pending' WHERE id = ?1 AND state IN ('done', 'held')",
                     [payload],
                 )?;
             }

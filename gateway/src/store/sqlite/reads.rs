@@ -45,32 +45,45 @@ pub fn pending_payloads(
     rows.collect()
 }
 
-/// Pending deliveries due now, with their records.
+/// The rows of an outbox query: id, incident, record ids, attempts, upstream
+/// reference.
+type DueRow = (i64, String, String, u32, Option<String>);
+
+/// Pending deliveries due now, with their records. With `after`, only incidents
+/// the upstream sink has finished with (delivered or dead), with its reference.
 pub fn due_deliveries(
     c: &Connection,
     sink: &str,
+    after: Option<&str>,
     now: DateTime<Utc>,
     limit: usize,
     in_flight: &[i64],
 ) -> rusqlite::Result<Vec<Delivery>> {
-    let mut q = c.prepare_cached(
-        "SELECT id, incident_id, record_ids, attempts FROM outbox
-         WHERE sink = ?1 AND state = 'pending' AND next_attempt_at <= ?2
-         ORDER BY next_attempt_at, id LIMIT ?3",
-    )?;
-    let rows: Vec<(i64, String, String, u32)> = q
-        .query_map(
-            params![
-                sink,
-                now.timestamp_millis(),
-                (limit + in_flight.len()) as i64
-            ],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
+    let fetch = (limit + in_flight.len()) as i64;
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
+    let rows: Vec<DueRow> = match after {
+        None => c
+            .prepare_cached(
+                "SELECT id, incident_id, record_ids, attempts, NULL FROM outbox
+                 WHERE sink = ?1 AND state = 'pending' AND next_attempt_at <= ?2
+                 ORDER BY next_attempt_at, id LIMIT ?3",
+            )?
+            .query_map(params![sink, now.timestamp_millis(), fetch], map)?
+            .collect::<rusqlite::Result<_>>()?,
+        Some(upstream) => c
+            .prepare_cached(
+                "SELECT o.id, o.incident_id, o.record_ids, o.attempts, u.reference FROM outbox o
+                 JOIN outbox u ON u.sink = ?4 AND u.incident_id = o.incident_id
+                                 AND u.state IN ('delivered', 'dead')
+                 WHERE o.sink = ?1 AND o.state = 'pending' AND o.next_attempt_at <= ?2
+                 ORDER BY o.next_attempt_at, o.id LIMIT ?3",
+            )?
+            .query_map(params![sink, now.timestamp_millis(), fetch, upstream], map)?
+            .collect::<rusqlite::Result<_>>()?,
+    };
     let mut record = c.prepare_cached("SELECT record FROM records WHERE record_id = ?1")?;
     let mut out = Vec::new();
-    for (outbox_id, incident_id, record_ids, attempts) in rows {
+    for (outbox_id, incident_id, record_ids, attempts, upstream_reference) in rows {
         if in_flight.contains(&outbox_id) {
             continue;
         }
@@ -90,18 +103,33 @@ pub fn due_deliveries(
             incident_id,
             attempts,
             records,
+            upstream_reference,
         });
     }
     Ok(out)
 }
 
 /// When the next pending delivery is due.
-pub fn next_due(c: &Connection, sink: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let v: Option<i64> = c.query_row(
-        "SELECT MIN(next_attempt_at) FROM outbox WHERE sink = ?1 AND state = 'pending'",
-        [sink],
-        |r| r.get(0),
-    )?;
+pub fn next_due(
+    c: &Connection,
+    sink: &str,
+    after: Option<&str>,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let v: Option<i64> = match after {
+        None => c.query_row(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE sink = ?1 AND state = 'pending'",
+            [sink],
+            |r| r.get(0),
+        )?,
+        Some(upstream) => c.query_row(
+            "SELECT MIN(o.next_attempt_at) FROM outbox o
+             JOIN outbox u ON u.sink = ?2 AND u.incident_id = o.incident_id
+                             AND u.state IN ('delivered', 'dead')
+             WHERE o.sink = ?1 AND o.state = 'pending'",
+            params![sink, upstream],
+            |r| r.get(0),
+        )?,
+    };
     Ok(v.map(from_ms))
 }
 

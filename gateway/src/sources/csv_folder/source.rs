@@ -4,12 +4,13 @@
 //! A file that cannot be read goes to `failed/` with a `.reason` file beside it.
 //!
 //! When a file counts as complete is set by `completion` (see
-//! [`Completion`](crate::config::source::Completion)): a size and mtime that have
+//! [`Completion`](super::Completion)): a size and mtime that have
 //! stopped changing (default), a `.done` marker, or "every file is complete"
 //! for writers that rename files in atomically.
 
-use super::csv_chunks::CsvChunker;
-use crate::config::source::{Completion, CsvFolderConfig};
+use super::chunks::CsvChunker;
+use super::config::{Completion, CsvFolderConfig};
+use crate::events::{CsvFolderUnreadable, InternalEvent, JournalWriteFailed};
 use crate::store::{Appended, NewPayload, Store, StoreError};
 use bcgw_sdk::plugin::metadata_keys;
 use chrono::Utc;
@@ -130,6 +131,8 @@ impl CsvFolderSource {
                         ],
                         origin: format!("{file_name}#{}", c.index),
                         bytes: c.bytes,
+                        identity_scope: None,
+                        hold: None,
                     }),
                     Ok(None) => break,
                     Err(e) => {
@@ -253,18 +256,26 @@ impl CsvFolderSource {
                     sizes = s;
                     self.idle.store(seen == 0, Ordering::Relaxed);
                     match store_error {
-                        Some(e) => {
-                            tracing::error!(source = %self.name, error = %e, "cannot journal: files stay in the folder, unacknowledged");
+                        Some(e) => JournalWriteFailed {
+                            source: &self.name,
+                            kind: "csv-folder",
+                            payloads: 1,
+                            error: &e.to_string(),
                         }
+                        .emit(),
                         None => warned = false,
                     }
                 }
                 Ok(Err(e)) => {
                     sizes = HashMap::new();
-                    if !warned {
-                        tracing::error!(source = %self.name, folder = %self.config.path.display(), error = %e, "cannot read the drop folder");
-                        warned = true;
+                    CsvFolderUnreadable {
+                        source: &self.name,
+                        folder: &self.config.path,
+                        error: &e.to_string(),
+                        first: !warned,
                     }
+                    .emit();
+                    warned = true;
                 }
                 Err(e) => {
                     sizes = HashMap::new();

@@ -1,10 +1,9 @@
-//! The file-drop sink: writes each submission atomically (temp file, fsync, rename,
+//! The file-drop sink's write: writes each submission atomically (temp file, fsync, rename,
 //! fsync the folder) into a folder an import service watches. The file is named by
 //! the incident id, so writing the same incident again replaces it with the same
 //! content: idempotent by construction.
 
-use super::{Attempt, Sink};
-use bcgw_sdk::plugin::Submission;
+use crate::sinks::{Attempt, Outgoing, Sink};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -50,8 +49,12 @@ impl FileDropSink {
 
 #[async_trait::async_trait]
 impl Sink for FileDropSink {
-    async fn deliver(&self, key: &str, submission: &Submission) -> Attempt {
-        match self.write(key, &submission.body) {
+    async fn deliver(&self, outgoing: &Outgoing<'_>) -> Attempt {
+        let submission = match outgoing.rendered() {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+        match self.write(outgoing.key, &submission.body) {
             Ok(name) => Attempt::Delivered(name),
             Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
                 Attempt::Rejected(e.to_string())
@@ -67,6 +70,21 @@ impl Sink for FileDropSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bcgw_sdk::plugin::{Incident, Submission};
+
+    async fn send(sink: &FileDropSink, key: &str, submission: &Submission) -> Attempt {
+        let incident = Incident {
+            incident_id: key.into(),
+            reports: vec![],
+        };
+        let outgoing = Outgoing {
+            key,
+            incident: &incident,
+            submission: Some(submission),
+            upstream_reference: None,
+        };
+        sink.deliver(&outgoing).await
+    }
 
     #[tokio::test]
     async fn writes_atomically_and_idempotently() {
@@ -77,11 +95,11 @@ mod tests {
             body: b"<a/>".to_vec(),
         };
         assert_eq!(
-            sink.deliver("rec-1", &sub).await,
+            send(&sink, "rec-1", &sub).await,
             Attempt::Delivered("rec-1.xml".into())
         );
         assert_eq!(
-            sink.deliver("rec-1", &sub).await,
+            send(&sink, "rec-1", &sub).await,
             Attempt::Delivered("rec-1.xml".into())
         );
         let files: Vec<_> = std::fs::read_dir(dir.path())
@@ -90,7 +108,7 @@ mod tests {
             .collect();
         assert_eq!(files, vec![std::ffi::OsString::from("rec-1.xml")]);
         assert!(matches!(
-            sink.deliver("../escape", &sub).await,
+            send(&sink, "../escape", &sub).await,
             Attempt::Rejected(_)
         ));
     }

@@ -1,4 +1,4 @@
-//! The niche sink: POSTs rendered submissions to a Niche import endpoint over
+//! The niche sink's HTTP side: POSTs rendered submissions to a Niche import endpoint over
 //! HTTP(S), with the incident id as the idempotency key.
 //!
 //! The endpoint answers `201`/`200` with `{"occurrence_reference": "..."}` (or a
@@ -6,9 +6,8 @@
 //! other `5xx`, `408`, timeouts and connection failures are temporary (retried,
 //! honouring `Retry-After`); other `4xx` are permanent (quarantined).
 
-use super::{Attempt, Sink};
-use crate::config::sink::NicheSinkConfig;
-use bcgw_sdk::plugin::Submission;
+use super::config::NicheSinkConfig;
+use crate::sinks::{Attempt, Outgoing, Sink};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
 use std::time::Duration;
@@ -29,29 +28,33 @@ pub struct NicheSink {
 
 impl NicheSink {
     /// Builds the HTTP client from config: timeouts, TLS client certificate and extra
-    /// CA, bearer token. Errors name the key that is wrong.
-    pub fn new(config: &NicheSinkConfig) -> Result<NicheSink, String> {
-        let url = reqwest::Url::parse(&config.url).map_err(|e| format!("niche.url: {e}"))?;
+    /// CA, bearer token, a connection pool for `concurrency` requests. The error is
+    /// the key below the niche table that is wrong (e.g. `.auth.ca_file`) and why.
+    pub fn new(
+        config: &NicheSinkConfig,
+        concurrency: usize,
+    ) -> Result<NicheSink, (&'static str, String)> {
+        let url = reqwest::Url::parse(&config.url).map_err(|e| (".url", e.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!(
-                "niche.url: scheme {} is not http or https",
-                url.scheme()
+            return Err((
+                ".url",
+                format!("scheme {} is not http or https", url.scheme()),
             ));
         }
         let mut builder = reqwest::Client::builder()
             .timeout(Duration::from_millis(config.timeout_ms))
             .connect_timeout(Duration::from_millis(config.timeout_ms.min(5_000)))
             .no_proxy()
-            .pool_max_idle_per_host(config.concurrency.max(1));
+            .pool_max_idle_per_host(concurrency.max(1));
         let mut bearer = None;
         if let Some(auth) = &config.auth {
             if let Some(ca) = &auth.ca_file {
                 let pem = std::fs::read(ca)
-                    .map_err(|e| format!("niche.auth.ca_file {}: {e}", ca.display()))?;
+                    .map_err(|e| (".auth.ca_file", format!("{}: {e}", ca.display())))?;
                 let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
-                    format!(
-                        "niche.auth.ca_file {}: not a PEM certificate: {e}",
-                        ca.display()
+                    (
+                        ".auth.ca_file",
+                        format!("{}: not a PEM certificate: {e}", ca.display()),
                     )
                 })?;
                 builder = builder.add_root_certificate(cert);
@@ -59,30 +62,35 @@ impl NicheSink {
             match (&auth.client_cert_file, &auth.client_key_file) {
                 (Some(cert), Some(key)) => {
                     let mut pem = std::fs::read(cert).map_err(|e| {
-                        format!("niche.auth.client_cert_file {}: {e}", cert.display())
+                        (".auth.client_cert_file", format!("{}: {e}", cert.display()))
                     })?;
                     pem.extend(std::fs::read(key).map_err(|e| {
-                        format!("niche.auth.client_key_file {}: {e}", key.display())
+                        (".auth.client_key_file", format!("{}: {e}", key.display()))
                     })?);
-                    let id = reqwest::Identity::from_pem(&pem)
-                        .map_err(|e| format!("niche.auth.client_cert_file/client_key_file: not a PEM certificate and key: {e}"))?;
+                    let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                        (
+                            ".auth.client_cert_file",
+                            format!("with client_key_file: not a PEM certificate and key: {e}"),
+                        )
+                    })?;
                     builder = builder.identity(id);
                 }
                 (None, None) => {}
                 _ => {
-                    return Err(
-                        "niche.auth: client_cert_file and client_key_file go together".into(),
-                    );
+                    return Err((
+                        ".auth",
+                        "client_cert_file and client_key_file go together".into(),
+                    ));
                 }
             }
             if let Some(token) = &auth.bearer_token {
-                let secret = token
-                    .resolve()
-                    .map_err(|e| format!("niche.auth.bearer_token: {e}"))?;
+                let secret = token.resolve().map_err(|e| (".auth.bearer_token", e))?;
                 let mut value = HeaderValue::from_str(&format!("Bearer {}", secret.expose()))
                     .map_err(|_| {
-                        "niche.auth.bearer_token: contains characters not allowed in a header"
-                            .to_string()
+                        (
+                            ".auth.bearer_token",
+                            "contains characters not allowed in a header".to_string(),
+                        )
                     })?;
                 value.set_sensitive(true);
                 bearer = Some(value);
@@ -90,7 +98,7 @@ impl NicheSink {
         }
         let client = builder
             .build()
-            .map_err(|e| format!("niche: cannot build the HTTP client: {e}"))?;
+            .map_err(|e| ("", format!("cannot build the HTTP client: {e}")))?;
         Ok(NicheSink {
             client,
             url,
@@ -121,7 +129,12 @@ fn snippet(body: &str) -> String {
 
 #[async_trait::async_trait]
 impl Sink for NicheSink {
-    async fn deliver(&self, key: &str, submission: &Submission) -> Attempt {
+    async fn deliver(&self, outgoing: &Outgoing<'_>) -> Attempt {
+        let key = outgoing.key;
+        let submission = match outgoing.rendered() {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
         let mut req = self
             .client
             .post(self.url.clone())

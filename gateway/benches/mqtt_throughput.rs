@@ -1,0 +1,290 @@
+//! Radio alerts over MQTT, measured end to end with real processes: a Mosquitto
+//! broker (default per-client limits: 20 in flight, 1,000 queued), the release
+//! `bcgw` with an MQTT source and the `shopnet-text` adapter, and the Niche
+//! simulator.
+//!
+//! - burst: `--burst N` alerts (default 20,000) published at QoS 1 as fast as the
+//!   broker takes them. Prints the intake rate (first publish to last alert
+//!   journaled, every one acknowledged only after its commit), the end-to-end rate
+//!   to the simulator, whether the broker dropped any, and the gateway's peak RSS.
+//! - steady: `--rate R` alerts/s (default 1,000) for `--seconds S` (default 10).
+//!   Prints p50/p99 from the gateway receiving an alert to Niche accepting it
+//!   (from the store's own timestamps; on loopback, receipt is publish + well
+//!   under a millisecond).
+//!
+//! `scripts/bench mqtt` builds what it needs and runs it.
+
+use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn sibling(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("bench path");
+    let dir = exe.parent().and_then(Path::parent).expect("target/release");
+    let p = dir.join(name);
+    assert!(
+        p.exists(),
+        "{} missing: scripts/bench builds it",
+        p.display()
+    );
+    p
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[i64], p: f64) -> i64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+struct Rig {
+    dir: tempfile::TempDir,
+    broker: Child,
+    sim: Child,
+    gateway: Child,
+    port: u16,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        for c in [&mut self.gateway, &mut self.sim, &mut self.broker] {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Rig {
+    fn start() -> Rig {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let conf = dir.path().join("mosquitto.conf");
+        std::fs::write(
+            &conf,
+            format!("listener {port} 127.0.0.1\nallow_anonymous true\n"),
+        )
+        .expect("conf");
+        let broker = Command::new("mosquitto")
+            .arg("-c")
+            .arg(&conf)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mosquitto (scripts/bench installs it)");
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut sim = Command::new(sibling("niche-sim"))
+            .args(["--listen", "127.0.0.1:0", "--fsync", "false", "--state"])
+            .arg(dir.path().join("sim.jsonl"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("niche-sim");
+        let mut banner = String::new();
+        BufReader::new(sim.stdout.take().expect("stdout"))
+            .read_line(&mut banner)
+            .expect("banner");
+        let addr = banner
+            .split("http://")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .expect("address")
+            .to_string();
+        let config = dir.path().join("bcgw.toml");
+        std::fs::write(
+            &config,
+            format!(
+                r#"
+[store]
+path = "data/bcgw.sqlite"
+[sources.radio]
+kind = "mqtt"
+plugin = {plugin:?}
+[sources.radio.plugin_config]
+town_from_topic = "shopnet/{{town}}/alerts"
+[sources.radio.mqtt]
+host = "127.0.0.1"
+port = {port}
+topics = ["shopnet/+/alerts"]
+[sinks.niche]
+kind = "niche"
+renderer = {xml:?}
+concurrency = 16
+[sinks.niche.renderer_config]
+force_code = "AS"
+default_offence_code = "BC-OTHER"
+[sinks.niche.niche]
+url = "http://{addr}/submissions"
+"#,
+                plugin = bcgw_test_artifacts::SHOPNET_TEXT,
+                xml = bcgw_test_artifacts::NICHE_XML,
+            ),
+        )
+        .expect("config");
+        let gateway = Command::new(env!("CARGO_BIN_EXE_bcgw"))
+            .args(["--log", "warn", "run", "--config"])
+            .arg(&config)
+            .spawn()
+            .expect("bcgw");
+        let rig = Rig {
+            dir,
+            broker,
+            sim,
+            gateway,
+            port,
+        };
+        // Subscribed once its session exists on the broker: wait for the client.
+        std::thread::sleep(Duration::from_secs(2));
+        rig
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        rusqlite::Connection::open(self.dir.path().join("data/bcgw.sqlite"))
+            .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
+            .unwrap_or(0)
+    }
+}
+
+fn alert(i: usize) -> String {
+    format!(
+        "ALERT {:02}:{:02} BOOTS BROADMEAD M 30S BLUE HOODIE THEFT :: ref {i}",
+        i / 60 % 24,
+        i % 60
+    )
+}
+
+/// Publishes `count` alerts at `rate` per second (0: as fast as acknowledged);
+/// returns when the broker has acknowledged all of them.
+fn publish(port: u16, count: usize, rate: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async move {
+        let mut o = MqttOptions::new("bench-publisher", "127.0.0.1", port);
+        o.set_inflight(100);
+        let (client, mut events) = AsyncClient::new(o, 1000);
+        tokio::spawn(async move {
+            let start = Instant::now();
+            for i in 0..count {
+                if rate > 0 {
+                    let due = start + Duration::from_secs_f64(i as f64 / rate as f64);
+                    tokio::time::sleep_until(due.into()).await;
+                }
+                let topic = "shopnet/bristol/alerts";
+                if client
+                    .publish(topic, QoS::AtLeastOnce, false, alert(i))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        let mut acked = 0;
+        while acked < count {
+            if let Ok(Event::Incoming(Packet::PubAck(_))) = events.poll().await {
+                acked += 1;
+            }
+        }
+    });
+}
+
+fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) -> Instant {
+    let deadline = Instant::now() + timeout;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Instant::now()
+}
+
+fn burst(count: usize) {
+    let rig = Rig::start();
+    let start = Instant::now();
+    publish(rig.port, count, 0);
+    let published = start.elapsed();
+    let journaled = wait_until("the burst journaled", Duration::from_secs(300), || {
+        rig.count("SELECT COUNT(*) FROM payloads") as usize >= count
+    }) - start;
+    let rss = peak_rss_kib(rig.gateway.id());
+    let delivered = wait_until("the burst delivered", Duration::from_secs(600), || {
+        rig.count("SELECT COUNT(*) FROM outbox WHERE state = 'delivered'") as usize >= count
+    }) - start;
+    let stored = rig.count("SELECT COUNT(*) FROM payloads");
+    println!(
+        "burst {count}: published in {:.2} s; intake (MQTT -> journal commit -> ack) {:.0} alerts/s; \
+         to Niche {:.0} alerts/s ({:.1} s); journaled {stored} of {count}; gateway peak RSS {:.1} MiB (during intake)",
+        published.as_secs_f64(),
+        count as f64 / journaled.as_secs_f64(),
+        count as f64 / delivered.as_secs_f64(),
+        delivered.as_secs_f64(),
+        rss as f64 / 1024.0
+    );
+}
+
+fn steady(rate: usize, seconds: usize) {
+    let rig = Rig::start();
+    let count = rate * seconds;
+    publish(rig.port, count, rate);
+    wait_until("the steady run delivered", Duration::from_secs(300), || {
+        rig.count("SELECT COUNT(*) FROM outbox WHERE state = 'delivered'") as usize >= count
+    });
+    let db = rusqlite::Connection::open(rig.dir.path().join("data/bcgw.sqlite")).expect("store");
+    let mut latencies: Vec<i64> = db
+        .prepare(
+            "SELECT o.delivered_at - p.received_at FROM outbox o
+             JOIN records r ON r.record_id = o.incident_id
+             JOIN payloads p ON p.id = r.payload_id
+             WHERE o.state = 'delivered'",
+        )
+        .expect("query")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("latencies");
+    latencies.sort_unstable();
+    println!(
+        "steady {rate}/s for {seconds} s: {} delivered; receipt -> Niche accepted p50 {} ms, p99 {} ms, max {} ms",
+        latencies.len(),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(0)
+    );
+}
+
+fn main() {
+    burst(arg("--burst", 20_000));
+    steady(arg("--rate", 1_000), arg("--seconds", 10));
+}

@@ -1,0 +1,297 @@
+//! The one path from a parsed config to what the daemon runs, shared by
+//! `bcgw check-config` and `bcgw run` so the check says exactly what a run would
+//! refuse: the generic checks (store, names, limits), every source and sink kind's
+//! own `check`, and every plugin loaded, pinned and asked to validate its config.
+//!
+//! Nothing here starts a task, opens the store or touches the network.
+
+use crate::config::problems::Problems;
+use crate::config::{Config, SinkConfig, SourceConfig};
+use crate::pipeline::Translator;
+use crate::plugins::engine::EngineSettings;
+use crate::plugins::{AdapterPlugin, PluginEngine, PluginError, RendererPlugin};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A sink's loaded renderer and the config it is handed.
+#[derive(Clone)]
+pub struct LoadedRenderer {
+    /// The plugin.
+    pub plugin: Arc<RendererPlugin>,
+    /// Its config as JSON text.
+    pub config_json: Arc<str>,
+}
+
+/// A checked config with its plugins loaded.
+pub struct Assembly {
+    /// The config.
+    pub config: Config,
+    /// Every problem found, errors and warnings.
+    pub problems: Problems,
+    /// The plugin engine, if it could be built.
+    pub engine: Option<PluginEngine>,
+    /// Each source's translator, by source name (sources whose plugin loaded).
+    pub translators: HashMap<String, Arc<Translator>>,
+    /// Each sink's renderer, by sink name (sinks whose renderer loaded).
+    pub renderers: HashMap<String, LoadedRenderer>,
+}
+
+/// Builds the plugin engine a config describes.
+pub fn engine(config: &Config) -> Result<PluginEngine, PluginError> {
+    PluginEngine::new(EngineSettings {
+        cache_dir: Some(config.code_cache_dir()),
+        max_memory_bytes: config.plugins.max_memory_mb << 20,
+        max_instances: config.plugins.max_instances,
+    })
+}
+
+/// A plugin's config table as the JSON text it is handed.
+pub fn config_json(table: &toml::Table) -> String {
+    serde_json::to_string(table).unwrap_or_else(|_| "{}".into())
+}
+
+/// Checks a parsed config and loads its plugins. `unknown` are the keys the parser
+/// did not know.
+pub fn assemble(config: Config, unknown: Vec<String>) -> Assembly {
+    let mut p = Problems::default();
+    for key in unknown {
+        p.error(key, "unknown key: not a setting (misspelt, or in the wrong table?); every key is documented in config/bcgw.example.toml");
+    }
+    check_store(&config, &mut p);
+    if config.sources.is_empty() {
+        p.warn("sources", "no sources: nothing will be taken in");
+    }
+    if config.sinks.is_empty() {
+        p.warn(
+            "sinks",
+            "no sinks: records will be stored but not delivered",
+        );
+    }
+    let engine = match engine(&config) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            p.error("plugins", e.to_string());
+            None
+        }
+    };
+    let mut translators = HashMap::new();
+    for (name, s) in &config.sources {
+        if let Some(t) = check_source(&config, name, s, engine.as_ref(), &mut p) {
+            translators.insert(name.clone(), Arc::new(t));
+        }
+    }
+    let mut renderers = HashMap::new();
+    for (name, s) in &config.sinks {
+        if let Some(r) = check_sink(&config, name, s, engine.as_ref(), &mut p) {
+            renderers.insert(name.clone(), r);
+        }
+    }
+    Assembly {
+        config,
+        problems: p,
+        engine,
+        translators,
+        renderers,
+    }
+}
+
+fn check_store(config: &Config, p: &mut Problems) {
+    let path = &config.store.path;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut existing = dir;
+    while !existing.exists() {
+        match existing.parent() {
+            Some(parent) => existing = parent,
+            None => break,
+        }
+    }
+    if existing.exists() && tempfile::tempfile_in(existing).is_err() {
+        p.error("store.path", format!("cannot open store {}: {} is not writable; the journal must be writable before any payload is acknowledged", path.display(), existing.display()));
+    }
+    if config.store.group_commit_max == 0 {
+        p.error("store.group_commit_max", "must be at least 1");
+    }
+}
+
+/// Names go into record ids, file names, MQTT client ids and metric labels.
+fn name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn plugin_problem(p: &mut Problems, base: &str, plugin_key: &str, e: PluginError) {
+    let key = match &e {
+        PluginError::ShaMismatch { .. } => format!("{base}.{plugin_key}_sha256"),
+        PluginError::Engine(_) => format!("{base}.limits.memory_bytes"),
+        _ => format!("{base}.{plugin_key}"),
+    };
+    p.error(key, e.to_string());
+}
+
+fn check_limits(config: &Config, base: &str, memory_bytes: usize, p: &mut Problems) {
+    if memory_bytes > config.plugins.max_memory_mb << 20 {
+        p.error(
+            format!("{base}.limits.memory_bytes"),
+            format!(
+                "{memory_bytes} is above plugins.max_memory_mb ({} MiB); raise that or lower this",
+                config.plugins.max_memory_mb
+            ),
+        );
+    }
+}
+
+fn check_source(
+    config: &Config,
+    name: &str,
+    s: &SourceConfig,
+    engine: Option<&PluginEngine>,
+    p: &mut Problems,
+) -> Option<Translator> {
+    let base = format!("sources.{name}");
+    if !name_ok(name) {
+        p.error(&base, "source names are lower-case letters, digits, '-' and '_' (they go into record ids and file names)");
+    }
+    let table = format!("{base}.{}", crate::config::kind::table_name(&s.kind));
+    s.settings.check(&table, p);
+    check_limits(config, &base, s.limits.memory_bytes, p);
+    if !s.plugin.exists() {
+        p.error(format!("{base}.plugin"), format!("{} does not exist; build it (scripts/quickstart builds the bundled plugins) or fix the path", s.plugin.display()));
+        return None;
+    }
+    let engine = engine?;
+    match AdapterPlugin::load(
+        engine,
+        &s.plugin,
+        s.plugin_sha256.as_deref(),
+        s.limits.clone(),
+    ) {
+        Ok(plugin) => {
+            if s.plugin_sha256.is_none() {
+                p.warn(format!("{base}.plugin_sha256"), format!("not set: any file at this path will be run; pin it with plugin_sha256 = \"{}\"", plugin.sha256()));
+            }
+            let json = config_json(&s.plugin_config);
+            if let Err(e) = plugin.validate_config(&json) {
+                p.error(format!("{base}.plugin_config"), e.to_string());
+                return None;
+            }
+            Some(Translator {
+                source: name.to_string(),
+                plugin: Arc::new(plugin),
+                config_json: json,
+                isa: s.isa.clone(),
+            })
+        }
+        Err(e) => {
+            plugin_problem(p, &base, "plugin", e);
+            None
+        }
+    }
+}
+
+/// `after` names another sink, and following `after` never comes back round.
+fn check_after(config: &Config, name: &str, s: &SinkConfig, p: &mut Problems) {
+    let Some(first) = &s.after else { return };
+    let key = format!("sinks.{name}.after");
+    let mut seen = vec![name];
+    let mut next = Some(first);
+    while let Some(upstream) = next {
+        if seen.contains(&upstream.as_str()) {
+            p.error(key, format!("sinks wait for each other in a circle ({} -> {upstream}): nothing would be delivered", seen.join(" -> ")));
+            return;
+        }
+        let Some(u) = config.sinks.get(upstream) else {
+            p.error(
+                key,
+                format!(
+                    "no sink named {upstream:?}; the sinks are {}",
+                    config
+                        .sinks
+                        .keys()
+                        .map(|k| format!("{k:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            return;
+        };
+        seen.push(upstream);
+        next = u.after.as_ref();
+    }
+}
+
+fn check_sink(
+    config: &Config,
+    name: &str,
+    s: &SinkConfig,
+    engine: Option<&PluginEngine>,
+    p: &mut Problems,
+) -> Option<LoadedRenderer> {
+    let base = format!("sinks.{name}");
+    if !name_ok(name) {
+        p.error(&base, "sink names are lower-case letters, digits, '-' and '_' (they go into the outbox and metric labels)");
+    }
+    let table = format!("{base}.{}", crate::config::kind::table_name(&s.kind));
+    s.settings.check(&table, p);
+    if s.concurrency == Some(0) {
+        p.error(format!("{base}.concurrency"), "must be at least 1");
+    }
+    check_limits(config, &base, s.limits.memory_bytes, p);
+    check_after(config, name, s, p);
+    let renderer = match (&s.renderer, s.settings.uses_renderer()) {
+        (Some(r), true) => r,
+        (None, true) => {
+            p.error(format!("{base}.renderer"), format!("missing: kind = \"{}\" delivers what a renderer plugin makes; e.g. renderer = \"plugins/bcgw_plugin_niche_xml.wasm\"", s.kind));
+            return None;
+        }
+        (Some(_), false) => {
+            p.warn(
+                format!("{base}.renderer"),
+                format!("ignored: kind = \"{}\" builds its own messages", s.kind),
+            );
+            return None;
+        }
+        (None, false) => return None,
+    };
+    if !renderer.exists() {
+        p.error(
+            format!("{base}.renderer"),
+            format!(
+                "{} does not exist; build it or fix the path",
+                renderer.display()
+            ),
+        );
+        return None;
+    }
+    let engine = engine?;
+    match RendererPlugin::load(
+        engine,
+        renderer,
+        s.renderer_sha256.as_deref(),
+        s.limits.clone(),
+    ) {
+        Ok(r) => {
+            if s.renderer_sha256.is_none() {
+                p.warn(format!("{base}.renderer_sha256"), format!("not set: any file at this path will be run; pin it with renderer_sha256 = \"{}\"", r.sha256()));
+            }
+            let json = config_json(&s.renderer_config);
+            if let Err(e) = r.validate_config(&json) {
+                p.error(format!("{base}.renderer_config"), e.to_string());
+                return None;
+            }
+            Some(LoadedRenderer {
+                plugin: Arc::new(r),
+                config_json: json.into(),
+            })
+        }
+        Err(e) => {
+            plugin_problem(p, &base, "renderer", e);
+            None
+        }
+    }
+}

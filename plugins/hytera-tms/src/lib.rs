@@ -1,0 +1,104 @@
+//! `hytera-tms`: Hytera text messages carrying ShopNet radio alerts. Each frame of
+//! the payload is cut, its UTF-16LE text decoded and parsed by `bcgw-radio-text` with
+//! the same keys as `shopnet-text`; the radio ids, request id and service type go
+//! into extensions. The frame layout follows DESIGN.md's description, not a vendor
+//! specification; see [`frame`] and `plugins/hytera-tms/README.md`.
+
+pub mod frame;
+
+use bcgw_radio_text::utf16::{self, ByteOrder};
+use bcgw_radio_text::{config_keys, split_config};
+use bcgw_sdk::prelude::*;
+use serde::Deserialize;
+
+/// Default for `max_frame_bytes`: a text message holds at most a few hundred
+/// characters, so a longer frame is a framing error rather than an alert.
+pub const DEFAULT_MAX_FRAME_BYTES: u32 = 1024;
+
+/// The frame keys, beside the text keys of `bcgw-radio-text` in the same table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameConfig {
+    /// Largest frame accepted, header and terminator included (default 1024).
+    #[serde(default)]
+    pub max_frame_bytes: Option<u32>,
+}
+
+/// The keys [`FrameConfig`] reads.
+const FRAME_KEYS: [&str; 1] = ["max_frame_bytes"];
+
+/// The adapter. See the crate docs.
+pub struct HyteraTms;
+
+impl Adapter for HyteraTms {
+    fn describe() -> PluginInfo {
+        let mut config_keys = config_keys();
+        config_keys.push(ConfigKey {
+            name: "max_frame_bytes".into(),
+            description: "largest frame accepted, header and terminator included (default 1024)"
+                .into(),
+            required: false,
+        });
+        PluginInfo {
+            name: "hytera-tms".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            description:
+                "Translates Hytera text-message frames carrying radio alerts into alert reports."
+                    .into(),
+            systems: vec!["shopnet-radio".into(), "hytera".into()],
+            content_types: vec!["application/octet-stream".into()],
+            config_keys,
+        }
+    }
+
+    fn validate_config(config: &str) -> Result<(), AdapterError> {
+        split_config::<FrameConfig>(config, &FRAME_KEYS).map(|_| ())
+    }
+
+    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
+        let (frame_config, parser) = split_config::<FrameConfig>(&payload.config, &FRAME_KEYS)?;
+        let receipt = parser.receipt(&payload)?;
+        let max = frame_config
+            .max_frame_bytes
+            .unwrap_or(DEFAULT_MAX_FRAME_BYTES);
+        let mut out = Translation::default();
+        for (i, cut) in frame::frames(&payload.bytes, max as usize)
+            .into_iter()
+            .enumerate()
+        {
+            let result = cut
+                .map_err(|e| AdapterError::Malformed(e.reason))
+                .and_then(|f| {
+                    let (text, _) = utf16::decode(f.text, ByteOrder::Le)
+                        .map_err(|why| AdapterError::invalid_field("text", why))?;
+                    let extensions = vec![
+                        (
+                            "hytera-service-type".to_string(),
+                            f.service.name().to_string(),
+                        ),
+                        ("radio-request-id".to_string(), f.request_id.to_string()),
+                        ("radio-source-id".to_string(), f.source_id.to_string()),
+                        (
+                            "radio-destination-id".to_string(),
+                            f.destination_id.to_string(),
+                        ),
+                    ];
+                    parser.parse(&receipt, &text, extensions)
+                });
+            match result {
+                Ok(report) => out.reports.push(report),
+                Err(error) => out.rejects.push(RejectedItem {
+                    index: u32::try_from(i).unwrap_or(u32::MAX),
+                    line: None,
+                    error,
+                }),
+            }
+        }
+        Ok(out)
+    }
+}
+
+bcgw_sdk::export_adapter!(HyteraTms);
+
+#[cfg(test)]
+mod tests;

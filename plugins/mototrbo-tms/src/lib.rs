@@ -1,0 +1,116 @@
+//! `mototrbo-tms`: MOTOTRBO text messages (UDP port 4007) carrying ShopNet radio
+//! alerts. Each frame of the payload is cut and its UTF-16 text decoded (byte order
+//! from a byte-order mark, config or a guess), then parsed by `bcgw-radio-text` with
+//! the same keys as `shopnet-text`. The frame layout follows DESIGN.md's description,
+//! not a vendor specification; see [`frame`] and `plugins/mototrbo-tms/README.md`.
+
+pub mod frame;
+
+use bcgw_radio_text::utf16::{self, ByteOrder};
+use bcgw_radio_text::{config_keys, split_config};
+use bcgw_sdk::prelude::*;
+use serde::Deserialize;
+
+/// Default for `max_frame_bytes`: a MOTOTRBO text message holds at most a few hundred
+/// characters, so a longer frame is a framing error rather than an alert.
+pub const DEFAULT_MAX_FRAME_BYTES: u32 = 1024;
+
+/// The frame keys, beside the text keys of `bcgw-radio-text` in the same table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameConfig {
+    /// `auto` (default: byte-order mark, else guessed), `le` or `be`, for text without a BOM.
+    #[serde(default)]
+    pub byte_order: ByteOrder,
+    /// Largest frame accepted, as its length field counts (default 1024).
+    #[serde(default)]
+    pub max_frame_bytes: Option<u32>,
+}
+
+/// The keys [`FrameConfig`] reads.
+const FRAME_KEYS: [&str; 2] = ["byte_order", "max_frame_bytes"];
+
+/// The adapter. See the crate docs.
+pub struct MototrboTms;
+
+fn key(name: &str, description: &str) -> ConfigKey {
+    ConfigKey {
+        name: name.into(),
+        description: description.into(),
+        required: false,
+    }
+}
+
+impl Adapter for MototrboTms {
+    fn describe() -> PluginInfo {
+        let mut config_keys = config_keys();
+        config_keys.push(key(
+            "byte_order",
+            "auto | le | be: UTF-16 byte order when the text has no byte-order mark (default auto)",
+        ));
+        config_keys.push(key(
+            "max_frame_bytes",
+            "largest frame accepted, as its length field counts (default 1024)",
+        ));
+        PluginInfo {
+            name: "mototrbo-tms".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            description:
+                "Translates MOTOTRBO text-message frames carrying radio alerts into alert reports."
+                    .into(),
+            systems: vec!["shopnet-radio".into(), "mototrbo".into()],
+            content_types: vec!["application/octet-stream".into()],
+            config_keys,
+        }
+    }
+
+    fn validate_config(config: &str) -> Result<(), AdapterError> {
+        split_config::<FrameConfig>(config, &FRAME_KEYS).map(|_| ())
+    }
+
+    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
+        let (frame_config, parser) = split_config::<FrameConfig>(&payload.config, &FRAME_KEYS)?;
+        let receipt = parser.receipt(&payload)?;
+        let max = frame_config
+            .max_frame_bytes
+            .unwrap_or(DEFAULT_MAX_FRAME_BYTES);
+        let mut out = Translation::default();
+        for (i, cut) in frame::frames(&payload.bytes, max as usize)
+            .into_iter()
+            .enumerate()
+        {
+            let result = cut
+                .map_err(|e| AdapterError::Malformed(e.reason))
+                .and_then(|f| {
+                    let (text, order) = utf16::decode(f.text, frame_config.byte_order)
+                        .map_err(|why| AdapterError::invalid_field("text", why))?;
+                    let extensions = vec![
+                        ("mototrbo-message-id".to_string(), f.message_id.to_string()),
+                        (
+                            "mototrbo-ack-wanted".to_string(),
+                            f.ack_wanted().to_string(),
+                        ),
+                        (
+                            "utf16-byte-order".to_string(),
+                            if order == ByteOrder::Be { "be" } else { "le" }.to_string(),
+                        ),
+                    ];
+                    parser.parse(&receipt, &text, extensions)
+                });
+            match result {
+                Ok(report) => out.reports.push(report),
+                Err(error) => out.rejects.push(RejectedItem {
+                    index: u32::try_from(i).unwrap_or(u32::MAX),
+                    line: None,
+                    error,
+                }),
+            }
+        }
+        Ok(out)
+    }
+}
+
+bcgw_sdk::export_adapter!(MototrboTms);
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+//! `bcgw-radio-text`: the no-code parser for ShopNet / BCRP radio alert text, shared
+//! by the `shopnet-text`, `mototrbo-tms` and `hytera-tms` adapter plugins.
+//!
+//! An alert such as `ALERT 14:03 BOOTS BROADMEAD M 30S BLUE HOODIE THEFT :: took
+//! razors, made off twd Cabot` is matched against configured regexes with named
+//! groups (the first that matches wins), shorthand is expanded, the offence word is
+//! mapped to a schema category, and the time of day is dated from the payload's
+//! metadata with the midnight rule. See `plugins/radio-text/README.md` for the keys.
+//!
+//! ```
+//! use bcgw_radio_text::AlertParser;
+//! let parser = AlertParser::from_json(r#"{"town": "Bristol"}"#).unwrap();
+//! # let _ = parser;
+//! ```
+
+mod config;
+mod defaults;
+mod report;
+mod town;
+pub mod utf16;
+mod values;
+mod vocab;
+mod when;
+
+pub use config::{AlertConfig, AlertParser, PatternConfig, split_config};
+pub use defaults::{ABBREVIATIONS, DEFAULT_PATTERN, DEFAULT_SHORT_PATTERN, OFFENCES};
+pub use report::Receipt;
+pub use town::TopicTemplate;
+pub use vocab::{FIELD_NAMES, Field};
+pub use when::alert_instant;
+
+use bcgw_sdk::plugin::{AdapterError, ConfigKey, Payload, RejectedItem, Translation};
+
+/// Translates a payload of alert lines (LF or CRLF; blank lines skipped), one report
+/// per line. Item index is the 0-based line index. A line that matches no pattern
+/// is rejected; the other lines still translate.
+pub fn translate_lines(
+    parser: &AlertParser,
+    payload: &Payload,
+) -> Result<Translation, AdapterError> {
+    let text = std::str::from_utf8(&payload.bytes)
+        .map_err(|_| AdapterError::Malformed("the payload is not UTF-8 text".into()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let receipt = parser.receipt(payload)?;
+    let mut out = Translation::default();
+    for (i, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let index = u32::try_from(i).unwrap_or(u32::MAX);
+        match parser.parse(&receipt, line, Vec::new()) {
+            Ok(report) => out.reports.push(report),
+            Err(error) => out.rejects.push(RejectedItem {
+                index,
+                line: Some(index.saturating_add(1)),
+                error,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+fn key(name: &str, description: &str) -> ConfigKey {
+    ConfigKey {
+        name: name.into(),
+        description: description.into(),
+        required: false,
+    }
+}
+
+/// The text keys every radio plugin reads, for its `describe()`.
+pub fn config_keys() -> Vec<ConfigKey> {
+    vec![
+        key(
+            "patterns",
+            "list of { regex, name?, fields? }: regexes with named groups tried before the built-in ones; the first match wins",
+        ),
+        key(
+            "default_patterns",
+            "try the built-in ALERT patterns after `patterns` (default true)",
+        ),
+        key(
+            "abbreviations",
+            "table: shorthand token -> expansion, added to the built-in list",
+        ),
+        key(
+            "offences",
+            "table: offence word -> schema category, added to the built-in list",
+        ),
+        key(
+            "date_from",
+            "metadata key with the RFC 3339 instant that dates alerts (default received-at)",
+        ),
+        key(
+            "future_tolerance_minutes",
+            "minutes an alert time may lie after the date source and still be that day (default 60)",
+        ),
+        key(
+            "town",
+            "town for every alert, or the fallback for town_from_topic",
+        ),
+        key(
+            "town_from_topic",
+            "MQTT topic template with a {town} level, e.g. shopnet/{town}/alerts (+ and # allowed)",
+        ),
+        key(
+            "bcrp_area",
+            "BCRP area or radio scheme for location.bcrp_area (alias scheme)",
+        ),
+        key(
+            "source_system",
+            "value of report.source_system (default shopnet-radio)",
+        ),
+        key(
+            "business_crime",
+            "value of event.business_crime (default true)",
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests;
