@@ -15,58 +15,18 @@
 //! `scripts/bench mqtt` builds what it needs and runs it.
 
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{arg, peak_rss_kib, percentile, start_niche_sim};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn sibling(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("bench path");
-    let dir = exe.parent().and_then(Path::parent).expect("target/release");
-    let p = dir.join(name);
-    assert!(
-        p.exists(),
-        "{} missing: scripts/bench builds it",
-        p.display()
-    );
-    p
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("free port")
-}
-
-fn peak_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
-}
-
-fn percentile(sorted: &[i64], p: f64) -> i64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 struct Rig {
@@ -105,22 +65,7 @@ impl Rig {
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             std::thread::sleep(Duration::from_millis(20));
         }
-        let mut sim = Command::new(sibling("niche-sim"))
-            .args(["--listen", "127.0.0.1:0", "--fsync", "false", "--state"])
-            .arg(dir.path().join("sim.jsonl"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("niche-sim");
-        let mut banner = String::new();
-        BufReader::new(sim.stdout.take().expect("stdout"))
-            .read_line(&mut banner)
-            .expect("banner");
-        let addr = banner
-            .split("http://")
-            .nth(1)
-            .and_then(|s| s.split_whitespace().next())
-            .expect("address")
-            .to_string();
+        let (sim, addr) = start_niche_sim(dir.path());
         let config = dir.path().join("bcgw.toml");
         std::fs::write(
             &config,
@@ -238,7 +183,7 @@ fn burst(count: usize) {
     let journaled = wait_until("the burst journaled", Duration::from_secs(300), || {
         rig.count("SELECT COUNT(*) FROM payloads") as usize >= count
     }) - start;
-    let rss = peak_rss_kib(rig.gateway.id());
+    let rss = peak_rss_kib(rig.gateway.id()).unwrap_or(0);
     let delivered = wait_until("the burst delivered", Duration::from_secs(600), || {
         rig.count("SELECT COUNT(*) FROM outbox WHERE state = 'delivered'") as usize >= count
     }) - start;

@@ -7,34 +7,14 @@
 //! Prints rows/s (wall clock, start-up included), p50/p99 latency from journal
 //! commit to delivery (from the store's own timestamps) and the gateway's peak RSS.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{arg, peak_rss_kib, percentile, start_niche_sim};
+use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn niche_sim() -> PathBuf {
-    if let Some(p) = std::env::var_os("NICHE_SIM") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("bench path");
-    let dir = exe.parent().and_then(Path::parent).expect("target/release");
-    let p = dir.join("niche-sim");
-    assert!(
-        p.exists(),
-        "{} missing: run `cargo build --release -p niche-sim` (scripts/bench does)",
-        p.display()
-    );
-    p
-}
 
 fn write_csv(path: &Path, rows: usize) {
     let tmp = path.with_extension("tmp");
@@ -57,46 +37,11 @@ fn write_csv(path: &Path, rows: usize) {
     std::fs::rename(&tmp, path).expect("rename into the drop folder");
 }
 
-/// Peak resident set size of a process so far (VmHWM), in KiB.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-fn percentile(sorted: &[i64], p: f64) -> i64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
-}
-
 fn run(rows: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
     let drop = dir.path().join("drop");
     std::fs::create_dir_all(&drop).expect("drop");
-    let mut sim = Command::new(niche_sim())
-        .args(["--listen", "127.0.0.1:0", "--fsync", "false", "--state"])
-        .arg(dir.path().join("sim.jsonl"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("niche-sim");
-    let mut banner = String::new();
-    BufReader::new(sim.stdout.take().expect("stdout"))
-        .read_line(&mut banner)
-        .expect("banner");
-    let addr = banner
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .expect("address")
-        .to_string();
+    let (mut sim, addr) = start_niche_sim(dir.path());
     let config = dir.path().join("bcgw.toml");
     std::fs::write(
         &config,

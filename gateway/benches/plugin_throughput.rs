@@ -6,24 +6,19 @@
 //! `-- --rows 200000 --chunk 1000`). Prints records/s for both, their ratio, and
 //! microseconds per instantiation.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use bcgw::plugins::engine::EngineSettings;
 use bcgw::plugins::{AdapterPlugin, PluginEngine, SandboxLimits};
 use bcgw::sources::csv_folder::chunks::CsvChunker;
 use bcgw_plugin_csv_mapped::CsvMapped;
 use bcgw_sdk::plugin::{Adapter, Payload, metadata_keys};
+use common::arg;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 const CONFIG: &str = include_str!("../../plugins/csv-mapped/fixtures/messy.toml");
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn generate(rows: usize) -> Vec<u8> {
     let mut csv = String::from("Ref,Date,Store,Postcode,Type,Value,Description,Narrative\r\n");

@@ -47,6 +47,35 @@ pub fn record_id_of_row(i: usize) -> String {
     bcgw::pipeline::record_id::record_id("shop", &report)
 }
 
+/// The `[store]`, `[plugins]` and `[pipeline]` tables of a test config in `dir`.
+pub fn store_toml(dir: &Path) -> String {
+    format!(
+        "[store]\npath = {store:?}\n[plugins]\ncache_dir = {cache:?}\n[pipeline]\nidle_poll_ms = 20\n",
+        store = dir.join("data/bcgw.sqlite"),
+        cache = crate::helpers::code_cache(),
+    )
+}
+
+/// A niche sink `niche` to `url` with the niche-xml renderer and quick retries.
+pub fn niche_sink_toml(url: &str) -> String {
+    format!(
+        r#"
+[sinks.niche]
+kind = "niche"
+renderer = {xml:?}
+concurrency = 8
+retry = {{ initial_ms = 50, max_ms = 1000 }}
+[sinks.niche.renderer_config]
+force_code = "AS"
+default_offence_code = "BC-OTHER"
+[sinks.niche.niche]
+url = {url:?}
+timeout_ms = 2000
+"#,
+        xml = NICHE_XML,
+    )
+}
+
 /// A gateway set up in a folder.
 pub struct Gateway {
     /// Its folder.

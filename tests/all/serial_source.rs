@@ -2,10 +2,10 @@
 //! writes and joined in one write, noise and an oversized frame (quarantined, the
 //! stream goes on), and the port removed and recreated (the source reopens it).
 
-use crate::gateway::Gateway;
+use crate::gateway::{Gateway, niche_sink_toml, store_toml};
 use crate::niche::NicheSim;
 use bcgw_sdk::schema::{Report, ReportKind};
-use bcgw_test_artifacts::{FIRST_PLUGIN, NICHE_XML};
+use bcgw_test_artifacts::FIRST_PLUGIN;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -77,13 +77,7 @@ fn frames_noise_oversize_and_a_port_that_goes_away() {
     let pty = PtyPair::start(&bridge, &port);
     let sim = NicheSim::start(dir.path());
     let config = format!(
-        r#"
-[store]
-path = {store:?}
-[plugins]
-cache_dir = {cache:?}
-[pipeline]
-idle_poll_ms = 20
+        r#"{common}
 [sources.radio]
 kind = "serial"
 plugin = {plugin:?}
@@ -93,20 +87,10 @@ baud_rate = 9600
 framing = "stx-etx"
 max_frame_bytes = 64
 reconnect = {{ initial_ms = 50, max_ms = 300 }}
-[sinks.niche]
-kind = "niche"
-renderer = {xml:?}
-[sinks.niche.renderer_config]
-force_code = "AS"
-default_offence_code = "BC-OTHER"
-[sinks.niche.niche]
-url = {url:?}
-"#,
-        store = dir.path().join("data/bcgw.sqlite"),
-        cache = crate::helpers::code_cache(),
+{sink}"#,
+        common = store_toml(dir.path()),
         plugin = FIRST_PLUGIN,
-        xml = NICHE_XML,
-        url = sim.url(),
+        sink = niche_sink_toml(&sim.url()),
     );
     let mut gw = Gateway::with_config(dir.path(), &config);
     gw.start();

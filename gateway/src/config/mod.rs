@@ -255,68 +255,72 @@ fn take_kind_tables(
 /// parse (or an unknown kind) becomes settings that report the problem.
 fn parse_kind_tables(
     config: &mut Config,
-    mut sources: BTreeMap<String, (String, Option<toml::Value>)>,
-    mut sinks: BTreeMap<String, (String, Option<toml::Value>)>,
+    sources: BTreeMap<String, (String, Option<toml::Value>)>,
+    sinks: BTreeMap<String, (String, Option<toml::Value>)>,
     base: &Path,
     unknown: &mut Vec<String>,
 ) {
-    fn names<T>(kinds: &[T], name: impl Fn(&T) -> &'static str) -> String {
-        kinds
-            .iter()
-            .map(|k| format!("\"{}\"", name(k)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
+    use crate::{sinks, sources};
+    let source_kinds = || sources::KINDS.iter().map(|k| k.name);
     for (name, source) in &mut config.sources {
-        let (kind, value) = sources.remove(name).unwrap_or_default();
-        let key = format!("sources.{name}.{}", kind::table_name(&kind));
-        source.settings = match crate::sources::kind(&kind) {
-            None => Arc::new(crate::sources::Unparsed {
-                key: format!("sources.{name}.kind"),
-                message: format!(
-                    "unknown kind \"{kind}\"; the kinds are {}",
-                    names(crate::sources::KINDS, |k| k.name)
-                ),
-            }),
-            Some(k) => {
-                let table = kind::KindTable {
-                    kind: &kind,
-                    key: &key,
-                    value,
-                    base,
-                    unknown,
-                };
-                (k.parse)(table).unwrap_or_else(|(key, message)| {
-                    Arc::new(crate::sources::Unparsed { key, message })
-                })
-            }
-        };
+        source.settings = parse_kind(
+            "sources",
+            name,
+            sources.get(name),
+            |kind| sources::kind(kind).map(|k| k.parse),
+            source_kinds,
+            |key, message| Arc::new(sources::Unparsed { key, message }),
+            base,
+            unknown,
+        );
     }
+    let sink_kinds = || sinks::KINDS.iter().map(|k| k.name);
     for (name, sink) in &mut config.sinks {
-        let (kind, value) = sinks.remove(name).unwrap_or_default();
-        let key = format!("sinks.{name}.{}", kind::table_name(&kind));
-        sink.settings = match crate::sinks::kind(&kind) {
-            None => Arc::new(crate::sinks::Unparsed {
-                key: format!("sinks.{name}.kind"),
-                message: format!(
-                    "unknown kind \"{kind}\"; the kinds are {}",
-                    names(crate::sinks::KINDS, |k| k.name)
-                ),
-            }),
-            Some(k) => {
-                let table = kind::KindTable {
-                    kind: &kind,
-                    key: &key,
-                    value,
-                    base,
-                    unknown,
-                };
-                (k.parse)(table).unwrap_or_else(|(key, message)| {
-                    Arc::new(crate::sinks::Unparsed { key, message })
-                })
-            }
-        };
+        sink.settings = parse_kind(
+            "sinks",
+            name,
+            sinks.get(name),
+            |kind| sinks::kind(kind).map(|k| k.parse),
+            sink_kinds,
+            |key, message| Arc::new(sinks::Unparsed { key, message }),
+            base,
+            unknown,
+        );
     }
+}
+
+/// Parses one `[<section>.<name>.<kind>]` with its kind's parser, or says why not.
+#[allow(clippy::too_many_arguments)]
+fn parse_kind<S: ?Sized, I: Iterator<Item = &'static str>>(
+    section: &str,
+    name: &str,
+    table: Option<&(String, Option<toml::Value>)>,
+    parser: impl Fn(&str) -> Option<fn(kind::KindTable<'_>) -> Result<Arc<S>, (String, String)>>,
+    kinds: impl Fn() -> I,
+    unparsed: impl Fn(String, String) -> Arc<S>,
+    base: &Path,
+    unknown: &mut Vec<String>,
+) -> Arc<S> {
+    let (kind, value) = table.cloned().unwrap_or_default();
+    let Some(parse) = parser(&kind) else {
+        let names: Vec<String> = kinds().map(|k| format!("\"{k}\"")).collect();
+        return unparsed(
+            format!("{section}.{name}.kind"),
+            format!(
+                "unknown kind \"{kind}\"; the kinds are {}",
+                names.join(", ")
+            ),
+        );
+    };
+    let key = format!("{section}.{name}.{}", kind::table_name(&kind));
+    let table = kind::KindTable {
+        kind: &kind,
+        key: &key,
+        value,
+        base,
+        unknown,
+    };
+    parse(table).unwrap_or_else(|(key, message)| unparsed(key, message))
 }
 
 /// Loads a config for running: unknown keys are an error.

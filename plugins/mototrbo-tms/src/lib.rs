@@ -7,7 +7,7 @@
 pub mod frame;
 
 use bcgw_radio_text::utf16::{self, ByteOrder};
-use bcgw_radio_text::{config_keys, split_config};
+use bcgw_radio_text::{config_keys, split_config, translate_items};
 use bcgw_sdk::prelude::*;
 use serde::Deserialize;
 
@@ -74,39 +74,26 @@ impl Adapter for MototrboTms {
         let max = frame_config
             .max_frame_bytes
             .unwrap_or(DEFAULT_MAX_FRAME_BYTES);
-        let mut out = Translation::default();
-        for (i, cut) in frame::frames(&payload.bytes, max as usize)
+        let items = frame::frames(&payload.bytes, max as usize)
             .into_iter()
-            .enumerate()
-        {
-            let result = cut
-                .map_err(|e| AdapterError::Malformed(e.reason))
-                .and_then(|f| {
-                    let (text, order) = utf16::decode(f.text, frame_config.byte_order)
-                        .map_err(|why| AdapterError::invalid_field("text", why))?;
-                    let extensions = vec![
-                        ("mototrbo-message-id".to_string(), f.message_id.to_string()),
-                        (
-                            "mototrbo-ack-wanted".to_string(),
-                            f.ack_wanted().to_string(),
-                        ),
-                        (
-                            "utf16-byte-order".to_string(),
-                            if order == ByteOrder::Be { "be" } else { "le" }.to_string(),
-                        ),
-                    ];
-                    parser.parse(&receipt, &text, extensions)
-                });
-            match result {
-                Ok(report) => out.reports.push(report),
-                Err(error) => out.rejects.push(RejectedItem {
-                    index: u32::try_from(i).unwrap_or(u32::MAX),
-                    line: None,
-                    error,
-                }),
-            }
-        }
-        Ok(out)
+            .map(|cut| {
+                let f = cut.map_err(|e| AdapterError::Malformed(e.reason))?;
+                let (text, order) = utf16::decode(f.text, frame_config.byte_order)
+                    .map_err(|why| AdapterError::invalid_field("text", why))?;
+                let extensions = vec![
+                    ("mototrbo-message-id".to_string(), f.message_id.to_string()),
+                    (
+                        "mototrbo-ack-wanted".to_string(),
+                        f.ack_wanted().to_string(),
+                    ),
+                    (
+                        "utf16-byte-order".to_string(),
+                        if order == ByteOrder::Be { "be" } else { "le" }.to_string(),
+                    ),
+                ];
+                Ok((text, extensions))
+            });
+        Ok(translate_items(&parser, &receipt, items))
     }
 }
 

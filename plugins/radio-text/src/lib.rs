@@ -61,6 +61,29 @@ pub fn translate_lines(
     Ok(out)
 }
 
+/// Translates decoded items, one report each: an item is an alert's text with the
+/// extensions its frame adds, or why its frame cannot be used. The item index is
+/// the position; the frame plugins hand their frames over this way.
+pub fn translate_items(
+    parser: &AlertParser,
+    receipt: &Receipt,
+    items: impl IntoIterator<Item = Result<(String, Vec<(String, String)>), AdapterError>>,
+) -> Translation {
+    let mut out = Translation::default();
+    for (i, item) in items.into_iter().enumerate() {
+        let result = item.and_then(|(text, extensions)| parser.parse(receipt, &text, extensions));
+        match result {
+            Ok(report) => out.reports.push(report),
+            Err(error) => out.rejects.push(RejectedItem {
+                index: u32::try_from(i).unwrap_or(u32::MAX),
+                line: None,
+                error,
+            }),
+        }
+    }
+    out
+}
+
 fn key(name: &str, description: &str) -> ConfigKey {
     ConfigKey {
         name: name.into(),
