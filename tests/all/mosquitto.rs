@@ -24,12 +24,20 @@ fn free_port() -> u16 {
 impl Mosquitto {
     /// Starts a broker keeping its persistence file in `dir`.
     pub fn start(dir: &Path) -> Mosquitto {
+        Mosquitto::start_with(dir, "allow_anonymous true\n")
+    }
+
+    /// Starts a broker with `settings` added to its listener (TLS files,
+    /// password file...).
+    pub fn start_with(dir: &Path, settings: &str) -> Mosquitto {
         let port = free_port();
         let conf = dir.join("mosquitto.conf");
         std::fs::write(
             &conf,
             format!(
-                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {}/\nlog_dest stderr\n",
+                // Started as root (CI is), mosquitto would switch to its own user
+                // and could not read the test's folder: stay as whoever started it.
+                "user root\nper_listener_settings false\npersistence true\npersistence_location {}/\nlog_dest stderr\nlistener {port} 127.0.0.1\n{settings}",
                 dir.display()
             ),
         )
