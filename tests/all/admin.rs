@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
 /// A port nothing listens on right now.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -17,7 +17,7 @@ fn free_port() -> u16 {
 }
 
 /// `GET path` over loopback: status code and body, or `None` when nothing answers.
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
+pub fn get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(s, "GET {path} HTTP/1.1\r\nhost: bcgw\r\n\r\n").ok()?;
@@ -28,7 +28,7 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
 }
 
 /// The value of one sample line (`name{labels} value`) in a metrics page.
-fn sample(page: &str, series: &str) -> Option<u64> {
+pub fn sample(page: &str, series: &str) -> Option<u64> {
     page.lines()
         .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
 }

@@ -483,13 +483,27 @@ fn tls_with_a_password_from_the_environment_and_a_refused_login() {
         "username = \"bcgw\"\npassword = {{ env = \"BCGW_TEST_MQTT_PASSWORD\" }}\ntls = {{ ca_file = {:?} }}",
         d.join("ca.pem")
     );
-    let mut gw = mqtt_gateway(d, broker.port, &sim.url(), &tls);
+    let admin = crate::admin::free_port();
+    let config = mqtt_config(d, broker.port, &sim.url(), &tls);
+    let config = format!("{config}\n[admin]\nlisten = \"127.0.0.1:{admin}\"\n");
+    let mut gw = Gateway::with_config(d, &config);
     gw.env
         .push(("BCGW_TEST_MQTT_PASSWORD".into(), "wrong-pw".into()));
     gw.start();
     gw.wait_for_log(
         "mqtt broker refused the connection",
         Duration::from_secs(30),
+    );
+    // What never reaches the store is counted on /metrics, by component and stage.
+    let series = r#"bcgw_component_errors_total{component="radio",kind="mqtt",stage="auth"}"#;
+    gw.wait(
+        "the refused login counted on /metrics",
+        Duration::from_secs(10),
+        || {
+            crate::admin::get(admin, "/metrics")
+                .and_then(|(_, page)| crate::admin::sample(&page, series))
+                .is_some_and(|n| n >= 1)
+        },
     );
     gw.kill9();
     gw.env = vec![("BCGW_TEST_MQTT_PASSWORD".into(), "s3cret-pw".into())];
