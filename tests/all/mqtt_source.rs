@@ -535,3 +535,47 @@ fn tls_with_a_password_from_the_environment_and_a_refused_login() {
         "a password was logged"
     );
 }
+
+#[test]
+fn an_oversized_message_is_quarantined_and_the_stream_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = Mosquitto::start(dir.path());
+    let sim = NicheSim::start(dir.path());
+    let mut gw = mqtt_gateway(
+        dir.path(),
+        broker.port,
+        &sim.url(),
+        "max_message_bytes = 1000",
+    );
+    gw.start();
+    gw.wait_for_log("mqtt connected", Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(300));
+    let publish = |message: &str| {
+        run(std::process::Command::new("mosquitto_pub")
+            .args([
+                "-p",
+                &broker.port.to_string(),
+                "-q",
+                "1",
+                "-t",
+                "shopnet/bath/alerts",
+            ])
+            .args(["-m", message]));
+    };
+    publish(&format!("{} {}", alert(1), "X".repeat(5000)));
+    publish(&alert(2));
+    gw.wait("the next alert delivered", Duration::from_secs(60), || {
+        sim.occurrences() == 1
+    });
+    assert_eq!(sim.keys(), vec![record_id_of(2)]);
+    let db = rusqlite::Connection::open(dir.path().join("data/bcgw.sqlite")).unwrap();
+    let (kind, held): (String, Vec<u8>) = db
+        .query_row(
+            "SELECT q.error_kind, p.bytes FROM quarantine q JOIN payloads p ON p.id = q.payload_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(kind, "message-too-large");
+    assert_eq!(held.len(), 1000, "the first max_message_bytes are kept");
+}

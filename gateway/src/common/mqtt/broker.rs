@@ -72,8 +72,9 @@ pub struct BrokerConfig {
     /// MQTT 5: how long (seconds) the broker keeps the session while we are away.
     #[serde(default = "default_session_expiry")]
     pub session_expiry_secs: u32,
-    /// Largest message (bytes) accepted or sent; the broker disconnects a client
-    /// that exceeds it, so this also bounds memory per message.
+    /// Largest message body (bytes) taken in as it is; a larger one (up to four
+    /// times this, at least 1 MiB) is kept in the quarantine with its first
+    /// `max_message_bytes` bytes, and acknowledged.
     #[serde(default = "default_max_message")]
     pub max_message_bytes: usize,
     /// Reconnect backoff.
@@ -113,8 +114,11 @@ impl BrokerConfig {
             keep_alive: Duration::from_secs(self.keep_alive_secs),
             persistent_session: self.persistent_session,
             session_expiry_secs: self.session_expiry_secs,
-            // Room for the topic and properties beside the largest body.
-            max_packet_bytes: self.max_message_bytes.saturating_add(64 * 1024),
+            // A packet over this limit drops the connection, and the broker sends
+            // the same message again on the next: a poison message. So the limit
+            // is well above max_message_bytes, and a message between the two is
+            // taken and held in the quarantine instead (see the MQTT source).
+            max_packet_bytes: packet_limit(self.max_message_bytes),
             reconnect: self.reconnect.clone(),
         }
     }
@@ -154,6 +158,16 @@ impl BrokerConfig {
             );
         }
     }
+}
+
+/// The largest packet read from or written to a broker: four times the largest
+/// message (at least 1 MiB, at most 256 MiB), so a somewhat oversized message is
+/// received (and quarantined), not a connection loop.
+pub fn packet_limit(max_message_bytes: usize) -> usize {
+    max_message_bytes
+        .max(1 << 20)
+        .saturating_mul(4)
+        .min(256 << 20)
 }
 
 /// Everything needed to connect to a broker.

@@ -104,6 +104,7 @@ impl SourceSettings for MqttSourceConfig {
     fn build(&self, cx: SourceContext) -> anyhow::Result<RunningSource> {
         let source = MqttSource {
             broker: self.broker.broker(&default_client_id(&cx.name)),
+            max_message_bytes: self.broker.max_message_bytes,
             config: self.intake.clone(),
             cx,
         };

@@ -11,7 +11,7 @@
 use crate::common::mqtt::{Message, MqttClient};
 use crate::common::reconnect::{Backoff, ReconnectConfig};
 use crate::events::{InternalEvent, JournalWriteFailed, MqttAckFailed};
-use crate::store::{NewPayload, Store, StoreError};
+use crate::store::{Hold, NewPayload, Store, StoreError};
 use bcgw_sdk::plugin::metadata_keys;
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
@@ -54,6 +54,8 @@ pub struct JournalTask {
     pub max_batch: usize,
     /// Content type handed to the adapter.
     pub content_type: String,
+    /// Largest body taken in as it is.
+    pub max_bytes: usize,
     /// Messages received and not yet acknowledged (or given up).
     pub in_hand: Arc<AtomicUsize>,
     /// Set when the gateway stops.
@@ -62,8 +64,9 @@ pub struct JournalTask {
 
 type Commit = JoinHandle<Result<(), StoreError>>;
 
-/// The payload a message is journaled as.
-pub fn payload(source: &str, content_type: &str, r: &Received) -> NewPayload {
+/// The payload a message is journaled as. A body over `max_bytes` is cut to it
+/// and held in the quarantine.
+pub fn payload(source: &str, content_type: &str, max_bytes: usize, r: &Received) -> NewPayload {
     let m = &r.message;
     let mut metadata = vec![
         (metadata_keys::MQTT_TOPIC.to_string(), m.topic.clone()),
@@ -90,10 +93,16 @@ pub fn payload(source: &str, content_type: &str, r: &Received) -> NewPayload {
         received_at: r.received_at,
         content_type: content_type.to_string(),
         metadata,
-        bytes: m.payload.to_vec(),
+        bytes: m.payload[..m.payload.len().min(max_bytes)].to_vec(),
         origin: format!("mqtt:{}", m.topic),
         identity_scope: Some(scope),
-        hold: None,
+        hold: (m.payload.len() > max_bytes).then(|| Hold {
+            error_kind: "message-too-large".into(),
+            reason: format!(
+                "MQTT message of {} bytes is larger than max_message_bytes ({max_bytes}); its first {max_bytes} bytes are kept",
+                m.payload.len()
+            ),
+        }),
     }
 }
 
@@ -101,7 +110,7 @@ impl JournalTask {
     fn commit(&self, batch: &[Received]) -> Commit {
         let payloads: Vec<NewPayload> = batch
             .iter()
-            .map(|r| payload(&self.source, &self.content_type, r))
+            .map(|r| payload(&self.source, &self.content_type, self.max_bytes, r))
             .collect();
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || store.append_payloads(payloads).map(|_| ()))

@@ -28,6 +28,8 @@ pub struct MqttSource {
     pub config: MqttIntake,
     /// The broker, with the default client id filled in.
     pub broker: Broker,
+    /// Largest body taken in as it is.
+    pub max_message_bytes: usize,
     /// The source's context.
     pub cx: SourceContext,
 }
@@ -82,6 +84,7 @@ impl MqttSource {
             connection,
             max_batch: self.config.max_batch.max(1),
             content_type: self.config.content_type.clone(),
+            max_bytes: self.max_message_bytes,
             in_hand: in_hand.clone(),
             shutdown: shutdown.clone(),
         };
