@@ -3,10 +3,12 @@
 //! `bcgw` with an MQTT source and the `shopnet-text` adapter, and the Niche
 //! simulator.
 //!
-//! - burst: `--burst N` alerts (default 20,000) published at QoS 1 as fast as the
-//!   broker takes them. Prints the intake rate (first publish to last alert
-//!   journaled, every one acknowledged only after its commit), the end-to-end rate
-//!   to the simulator, whether the broker dropped any, and the gateway's peak RSS.
+//! - drain: `--burst N` alerts (default 20,000) queued in a broker without limits
+//!   while the gateway is stopped, then taken in: the intake rate (every alert
+//!   acknowledged only after its journal commit) and peak RSS.
+//! - burst: the same number at `--burst-rate R` (default 8,000/s) against
+//!   Mosquitto's default per-client limits: all journaled (none dropped), the
+//!   end-to-end rate to the simulator, peak RSS.
 //! - steady: `--rate R` alerts/s (default 1,000) for `--seconds S` (default 10).
 //!   Prints p50/p99 from the gateway receiving an alert to Niche accepting it
 //!   (from the store's own timestamps; on loopback, receipt is publish + well
@@ -19,6 +21,7 @@ use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 mod common;
 
 use common::{arg, peak_rss_kib, percentile, start_niche_sim};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,6 +30,14 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("free port")
+}
+
+fn start_gateway(config: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_bcgw"))
+        .args(["--log", "warn", "run", "--config"])
+        .arg(config)
+        .spawn()
+        .expect("bcgw")
 }
 
 struct Rig {
@@ -47,13 +58,17 @@ impl Drop for Rig {
 }
 
 impl Rig {
-    fn start() -> Rig {
+    /// Starts the broker (with `broker_settings` added), the simulator and the
+    /// gateway, and waits for the gateway to subscribe.
+    fn start(broker_settings: &str) -> Rig {
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let conf = dir.path().join("mosquitto.conf");
         std::fs::write(
             &conf,
-            format!("listener {port} 127.0.0.1\nallow_anonymous true\n"),
+            format!(
+                "user root\nlistener {port} 127.0.0.1\nallow_anonymous true\n{broker_settings}"
+            ),
         )
         .expect("conf");
         let broker = Command::new("mosquitto")
@@ -97,11 +112,7 @@ url = "http://{addr}/submissions"
             ),
         )
         .expect("config");
-        let gateway = Command::new(env!("CARGO_BIN_EXE_bcgw"))
-            .args(["--log", "warn", "run", "--config"])
-            .arg(&config)
-            .spawn()
-            .expect("bcgw");
+        let gateway = start_gateway(&config);
         let rig = Rig {
             dir,
             broker,
@@ -175,24 +186,52 @@ fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) -> 
     Instant::now()
 }
 
-fn burst(count: usize) {
-    let rig = Rig::start();
-    let start = Instant::now();
+/// Intake capacity: the broker (no queue or in-flight limits) holds `count`
+/// alerts for the gateway's session while it is stopped; then the gateway starts
+/// and takes them all in. Every alert is acknowledged only after its commit.
+fn drain(count: usize) {
+    let mut rig = Rig::start("max_queued_messages 0\nmax_inflight_messages 0\n");
+    let _ = rig.gateway.kill();
+    let _ = rig.gateway.wait();
     publish(rig.port, count, 0);
+    let start = Instant::now();
+    rig.gateway = start_gateway(&rig.dir.path().join("bcgw.toml"));
+    let journaled = wait_until("the queue journaled", Duration::from_secs(60), || {
+        let n = rig.count("SELECT COUNT(*) FROM payloads") as usize;
+        if start.elapsed().as_secs() % 10 == 0 {
+            eprintln!("drain: {n} journaled");
+        }
+        n >= count
+    }) - start;
+    let rss = peak_rss_kib(rig.gateway.id()).unwrap_or(0);
+    println!(
+        "drain {count}: MQTT -> journal commit -> ack {:.0} alerts/s ({:.2} s, gateway start-up included); gateway peak RSS {:.1} MiB",
+        count as f64 / journaled.as_secs_f64(),
+        journaled.as_secs_f64(),
+        rss as f64 / 1024.0
+    );
+}
+
+/// A burst at `rate` alerts/s against Mosquitto's default limits (20 in flight,
+/// 1,000 queued, the rest dropped): does the gateway keep up, and how fast does
+/// it all reach Niche.
+fn burst(count: usize, rate: usize) {
+    let rig = Rig::start("");
+    let start = Instant::now();
+    publish(rig.port, count, rate);
     let published = start.elapsed();
-    let journaled = wait_until("the burst journaled", Duration::from_secs(300), || {
+    let journaled = wait_until("the burst journaled", Duration::from_secs(60), || {
         rig.count("SELECT COUNT(*) FROM payloads") as usize >= count
     }) - start;
     let rss = peak_rss_kib(rig.gateway.id()).unwrap_or(0);
     let delivered = wait_until("the burst delivered", Duration::from_secs(600), || {
         rig.count("SELECT COUNT(*) FROM outbox WHERE state = 'delivered'") as usize >= count
     }) - start;
-    let stored = rig.count("SELECT COUNT(*) FROM payloads");
     println!(
-        "burst {count}: published in {:.2} s; intake (MQTT -> journal commit -> ack) {:.0} alerts/s; \
-         to Niche {:.0} alerts/s ({:.1} s); journaled {stored} of {count}; gateway peak RSS {:.1} MiB (during intake)",
+        "burst {count} at {rate}/s: published in {:.2} s, all journaled after {:.2} s (none dropped); \
+         to Niche {:.0} alerts/s ({:.1} s); gateway peak RSS {:.1} MiB",
         published.as_secs_f64(),
-        count as f64 / journaled.as_secs_f64(),
+        journaled.as_secs_f64(),
         count as f64 / delivered.as_secs_f64(),
         delivered.as_secs_f64(),
         rss as f64 / 1024.0
@@ -200,7 +239,7 @@ fn burst(count: usize) {
 }
 
 fn steady(rate: usize, seconds: usize) {
-    let rig = Rig::start();
+    let rig = Rig::start("");
     let count = rate * seconds;
     publish(rig.port, count, rate);
     wait_until("the steady run delivered", Duration::from_secs(300), || {
@@ -230,6 +269,8 @@ fn steady(rate: usize, seconds: usize) {
 }
 
 fn main() {
-    burst(arg("--burst", 20_000));
+    let count = arg("--burst", 20_000);
+    burst(count, arg("--burst-rate", 8_000));
     steady(arg("--rate", 1_000), arg("--seconds", 10));
+    drain(count);
 }

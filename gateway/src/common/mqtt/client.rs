@@ -150,6 +150,9 @@ pub fn connect(
             if broker.persistent_session {
                 o.set_session_expiry_interval(Some(broker.session_expiry_secs));
             }
+            // Receive Maximum: the broker sends no more than this many messages
+            // unacknowledged, which bounds what the source holds.
+            o.set_receive_maximum(Some(u16::try_from(capacity).unwrap_or(u16::MAX).max(1)));
             if let Some(user) = &creds.username {
                 o.set_credentials(user.clone(), creds.password.clone().unwrap_or_default());
             }

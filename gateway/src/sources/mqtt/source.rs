@@ -1,7 +1,6 @@
 //! The receive loop: keeps the connection polled (acknowledgements go out only
 //! while it is), subscribes on every new connection, hands messages to the
-//! journal task through a bounded channel (when the journal falls behind, the
-//! loop stops reading and TCP pushes back on the broker), and on shutdown lets the
+//! journal task through a bounded channel, and on shutdown lets the
 //! journal task finish, flushes the acknowledgements and disconnects.
 
 use super::config::MqttIntake;
@@ -14,6 +13,7 @@ use crate::events::{
 };
 use crate::sources::SourceContext;
 use chrono::Utc;
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -21,6 +21,14 @@ use tokio::sync::{mpsc, watch};
 
 /// How long, at shutdown, queued acknowledgements and the disconnect get to go out.
 const FLUSH_AT_SHUTDOWN: Duration = Duration::from_secs(2);
+
+/// A slot in the journal channel (`None` once it is closed).
+async fn reserve(tx: &Option<mpsc::Sender<Received>>) -> Option<mpsc::Permit<'_, Received>> {
+    match tx {
+        Some(tx) => tx.reserve().await.ok(),
+        None => std::future::pending().await,
+    }
+}
 
 /// A running MQTT source.
 pub struct MqttSource {
@@ -90,6 +98,8 @@ impl MqttSource {
         };
         let mut journal_done = tokio::spawn(journal.run(rx));
         let mut tx = Some(tx);
+        let mut waiting: VecDeque<Received> = VecDeque::new();
+        let mut closing = false;
         let address = self.broker.address();
         let idle_after = Duration::from_millis(self.config.idle_after_ms);
         let mut last_message = Instant::now();
@@ -119,8 +129,20 @@ impl MqttSource {
                         if let Some(tx) = &tx {
                             in_hand.fetch_add(1, Ordering::SeqCst);
                             let received = Received { message, received_at: Utc::now(), generation };
-                            if tx.send(received).await.is_err() {
-                                in_hand.fetch_sub(1, Ordering::SeqCst);
+                            // Never wait here: acknowledgements go out only while
+                            // this loop polls the connection, and the journal task
+                            // waits on them. What the channel cannot take yet waits
+                            // in `waiting`, bounded by the broker's in-flight window.
+                            if waiting.is_empty() {
+                                match tx.try_send(received) {
+                                    Ok(()) => {}
+                                    Err(mpsc::error::TrySendError::Full(r)) => waiting.push_back(r),
+                                    Err(mpsc::error::TrySendError::Closed(_)) => {
+                                        in_hand.fetch_sub(1, Ordering::SeqCst);
+                                    }
+                                }
+                            } else {
+                                waiting.push_back(received);
                             }
                         }
                     }
@@ -147,10 +169,15 @@ impl MqttSource {
                         current.send_replace(Connection { generation, client: client.clone() });
                     }
                 },
+                permit = reserve(&tx), if !waiting.is_empty() => {
+                    match (permit, waiting.pop_front()) {
+                        (Some(permit), Some(r)) => permit.send(r),
+                        (None, Some(_)) => { in_hand.fetch_sub(1, Ordering::SeqCst); }
+                        _ => {}
+                    }
+                }
                 _ = shutdown.changed(), if tx.is_some() => {
-                    // Closing the channel lets the journal task drain, commit and
-                    // acknowledge what it has, then end.
-                    tx = None;
+                    closing = true;
                 }
                 _ = &mut journal_done, if tx.is_none() => {
                     client.try_disconnect();
@@ -170,6 +197,14 @@ impl MqttSource {
                         && last_message.elapsed() >= idle_after;
                     self.cx.idle.store(idle, Ordering::Relaxed);
                 }
+            }
+            if std::mem::take(&mut closing) {
+                // Closing the channel lets the journal task drain, commit and
+                // acknowledge what it has, then end. What was still waiting is
+                // left unacknowledged: the broker sends it again.
+                tx = None;
+                in_hand.fetch_sub(waiting.len(), Ordering::SeqCst);
+                waiting.clear();
             }
         }
         tracing::info!(source = %name, "mqtt source stopped");
