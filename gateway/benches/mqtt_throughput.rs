@@ -197,11 +197,7 @@ fn drain(count: usize) {
     let start = Instant::now();
     rig.gateway = start_gateway(&rig.dir.path().join("bcgw.toml"));
     let journaled = wait_until("the queue journaled", Duration::from_secs(60), || {
-        let n = rig.count("SELECT COUNT(*) FROM payloads") as usize;
-        if start.elapsed().as_secs() % 10 == 0 {
-            eprintln!("drain: {n} journaled");
-        }
-        n >= count
+        rig.count("SELECT COUNT(*) FROM payloads") as usize >= count
     }) - start;
     let rss = peak_rss_kib(rig.gateway.id()).unwrap_or(0);
     println!(
