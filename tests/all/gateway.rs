@@ -211,6 +211,25 @@ open_ms = 1000
         }
     }
 
+    /// Stops it with SIGTERM, as an operator would, and waits up to `timeout` for
+    /// it to exit; `None` if it did not.
+    pub fn terminate(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+
     /// Whether the background gateway is still running.
     pub fn running(&mut self) -> bool {
         self.child

@@ -579,3 +579,22 @@ fn an_oversized_message_is_quarantined_and_the_stream_goes_on() {
     assert_eq!(kind, "message-too-large");
     assert_eq!(held.len(), 1000, "the first max_message_bytes are kept");
 }
+
+#[test]
+fn sigterm_stops_the_source_while_it_waits_to_reconnect() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut broker = Mosquitto::start(dir.path());
+    let port = broker.port;
+    broker.stop();
+    let sim = NicheSim::start(dir.path());
+    let mut gw = mqtt_gateway(dir.path(), port, &sim.url(), "");
+    gw.start();
+    gw.wait_for_log("mqtt connection lost", Duration::from_secs(30));
+    let status = gw.terminate(Duration::from_secs(10));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "bcgw did not stop cleanly on SIGTERM: {status:?}\n{}",
+        gw.logs()
+    );
+    assert!(gw.logs().contains("mqtt source stopped"));
+}

@@ -106,6 +106,19 @@ impl MqttSource {
         let mut subscribed = false;
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         loop {
+            // The shutdown arm below sees a change once; a stop that arrived while
+            // the loop waited out a reconnect backoff is caught here.
+            if tx.is_some() && *shutdown.borrow() {
+                closing = true;
+            }
+            if std::mem::take(&mut closing) {
+                // Closing the channel lets the journal task drain, commit and
+                // acknowledge what it has, then end. What was still waiting is
+                // left unacknowledged: the broker sends it again.
+                tx = None;
+                in_hand.fetch_sub(waiting.len(), Ordering::SeqCst);
+                waiting.clear();
+            }
             tokio::select! {
                 polled = conn.poll() => match polled {
                     Ok(Incoming::Connected { session_present }) => {
@@ -197,14 +210,6 @@ impl MqttSource {
                         && last_message.elapsed() >= idle_after;
                     self.cx.idle.store(idle, Ordering::Relaxed);
                 }
-            }
-            if std::mem::take(&mut closing) {
-                // Closing the channel lets the journal task drain, commit and
-                // acknowledge what it has, then end. What was still waiting is
-                // left unacknowledged: the broker sends it again.
-                tx = None;
-                in_hand.fetch_sub(waiting.len(), Ordering::SeqCst);
-                waiting.clear();
             }
         }
         tracing::info!(source = %name, "mqtt source stopped");
