@@ -40,13 +40,6 @@ fn sandboxed(path: &str, harness: Harness, bytes: &[u8], content_type: &str) -> 
     out
 }
 
-fn ext<'a>(r: &'a Report, key: &str) -> Option<&'a str> {
-    r.extensions
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
 fn at(s: &str) -> Option<DateTime<Utc>> {
     Some(s.parse().expect("a time"))
 }
@@ -73,7 +66,7 @@ fn shopnet_text_in_the_sandbox_matches_the_native_run() {
     assert_eq!(r.location.town.as_deref(), Some("bristol"));
     assert_eq!(r.event.category, Category::TheftFromShop);
     assert_eq!(r.persons[0].description.as_deref(), Some("BLUE hooded top"));
-    assert_eq!(ext(r, "mqtt-topic"), Some("shopnet/bristol/alerts"));
+    assert_eq!(r.extension("mqtt-topic"), Some("shopnet/bristol/alerts"));
     // 23:58 received at 17:30 the same day is more than an hour ahead: the day before.
     assert_eq!(
         out.reports[3].event.occurred_from,
@@ -107,14 +100,14 @@ fn mototrbo_frames_in_both_byte_orders_translate_in_the_sandbox() {
         le.event.narrative.as_deref(),
         Some("took razors, made off towards Cabot Circus")
     );
-    assert_eq!(ext(le, "mototrbo-message-id"), Some("17"));
-    assert_eq!(ext(le, "mototrbo-ack-wanted"), Some("true"));
-    assert_eq!(ext(le, "utf16-byte-order"), Some("le"));
+    assert_eq!(le.extension("mototrbo-message-id"), Some("17"));
+    assert_eq!(le.extension("mototrbo-ack-wanted"), Some("true"));
+    assert_eq!(le.extension("utf16-byte-order"), Some("le"));
     assert_eq!(be.location.premises_name.as_deref(), Some("GREGGS WINE ST"));
     assert_eq!(be.event.occurred_from, at("2026-11-28T14:10:00Z"));
     assert_eq!(be.persons[0].gender, Some(Gender::Female));
     assert_eq!(be.persons[0].description.as_deref(), Some("grey tracksuit"));
-    assert_eq!(ext(be, "utf16-byte-order"), Some("be"));
+    assert_eq!(be.extension("utf16-byte-order"), Some("be"));
     // A frame cut short is an item error, not a trap or a lost payload.
     let mut bytes = sample("mototrbo-two-frames.bin");
     bytes.truncate(bytes.len() - 3);
@@ -138,14 +131,14 @@ fn hytera_frames_keep_their_radio_ids_in_the_sandbox() {
     assert_eq!(out.rejects, vec![]);
     assert_eq!(out.reports.len(), 2);
     let (group, private) = (&out.reports[0], &out.reports[1]);
-    assert_eq!(ext(group, "hytera-service-type"), Some("group-ack"));
-    assert_eq!(ext(group, "radio-request-id"), Some("42"));
-    assert_eq!(ext(group, "radio-source-id"), Some("2001234"));
-    assert_eq!(ext(group, "radio-destination-id"), Some("9000001"));
+    assert_eq!(group.extension("hytera-service-type"), Some("group-ack"));
+    assert_eq!(group.extension("radio-request-id"), Some("42"));
+    assert_eq!(group.extension("radio-source-id"), Some("2001234"));
+    assert_eq!(group.extension("radio-destination-id"), Some("9000001"));
     assert_eq!(group.event.category, Category::Asb);
     assert!(group.persons.is_empty());
-    assert_eq!(ext(private, "hytera-service-type"), Some("private"));
-    assert_eq!(ext(private, "radio-destination-id"), Some("2001999"));
+    assert_eq!(private.extension("hytera-service-type"), Some("private"));
+    assert_eq!(private.extension("radio-destination-id"), Some("2001999"));
     assert_eq!(private.event.category, Category::ViolenceAgainstStaff);
     assert_eq!(private.event.occurred_from, at("2026-11-28T16:45:00Z"));
     assert_eq!(

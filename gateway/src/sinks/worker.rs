@@ -56,13 +56,14 @@ async fn blocking<T: Send + 'static>(
 }
 
 impl DeliveryWorker {
-    fn start(&self, tasks: &mut JoinSet<(Delivery, Outcome)>, delivery: Delivery) {
+    fn start(&self, tasks: &mut JoinSet<(Delivery, Outcome)>, mut delivery: Delivery) {
         let renderer = self.renderer.clone();
         let sink = self.sink.clone();
         tasks.spawn(async move {
+            // Settling needs only the delivery's ids: its records move here.
             let incident = Incident {
                 incident_id: delivery.incident_id.clone(),
-                reports: delivery.records.clone(),
+                reports: std::mem::take(&mut delivery.records),
             };
             let submission = match renderer {
                 None => None,

@@ -7,7 +7,7 @@
 pub mod frame;
 
 use bcgw_radio_text::utf16::{self, ByteOrder};
-use bcgw_radio_text::{config_keys, split_config, translate_items};
+use bcgw_radio_text::{config_keys, optional_key, split_config, translate_items};
 use bcgw_sdk::prelude::*;
 use serde::Deserialize;
 
@@ -33,12 +33,10 @@ pub struct HyteraTms;
 impl Adapter for HyteraTms {
     fn describe() -> PluginInfo {
         let mut config_keys = config_keys();
-        config_keys.push(ConfigKey {
-            name: "max_frame_bytes".into(),
-            description: "largest frame accepted, header and terminator included (default 1024)"
-                .into(),
-            required: false,
-        });
+        config_keys.push(optional_key(
+            "max_frame_bytes",
+            "largest frame accepted, header and terminator included (default 1024)",
+        ));
         PluginInfo {
             name: "hytera-tms".into(),
             version: env!("CARGO_PKG_VERSION").into(),

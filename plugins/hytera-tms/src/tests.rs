@@ -31,13 +31,6 @@ fn run(config: serde_json::Value, bytes: &[u8]) -> Checked {
     out
 }
 
-fn ext<'a>(r: &'a Report, key: &str) -> Option<&'a str> {
-    r.extensions
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
 #[test]
 fn every_service_type_decodes_with_its_radio_ids() {
     let mut bytes = Vec::new();
@@ -61,13 +54,13 @@ fn every_service_type_decodes_with_its_radio_ids() {
     assert_eq!(out.rejects, vec![]);
     assert_eq!(out.reports.len(), 4);
     for (i, (r, (_, name))) in out.reports.iter().zip(services).enumerate() {
-        assert_eq!(ext(r, "hytera-service-type"), Some(name));
+        assert_eq!(r.extension("hytera-service-type"), Some(name));
         assert_eq!(
-            ext(r, "radio-request-id"),
+            r.extension("radio-request-id"),
             Some((16_909_056 + i).to_string().as_str())
         );
-        assert_eq!(ext(r, "radio-source-id"), Some("2001234"));
-        assert_eq!(ext(r, "radio-destination-id"), Some("9000001"));
+        assert_eq!(r.extension("radio-source-id"), Some("2001234"));
+        assert_eq!(r.extension("radio-destination-id"), Some("9000001"));
         // 14:0i BST is 13:0i UTC.
         assert_eq!(
             r.event.occurred_from,
@@ -120,7 +113,7 @@ fn oversized_frames_and_unmatched_text_reject_only_their_own_frame() {
     bytes.extend(frame(0xA2, 7, 8, 9, ""));
     let out = run(json!({"max_frame_bytes": 100}), &bytes);
     assert_eq!(out.reports.len(), 1);
-    assert_eq!(ext(&out.reports[0], "radio-request-id"), Some("7"));
+    assert_eq!(out.reports[0].extension("radio-request-id"), Some("7"));
     let got: Vec<_> = out
         .rejects
         .iter()

@@ -7,7 +7,7 @@
 pub mod frame;
 
 use bcgw_radio_text::utf16::{self, ByteOrder};
-use bcgw_radio_text::{config_keys, split_config, translate_items};
+use bcgw_radio_text::{config_keys, optional_key, split_config, translate_items};
 use bcgw_sdk::prelude::*;
 use serde::Deserialize;
 
@@ -33,22 +33,14 @@ const FRAME_KEYS: [&str; 2] = ["byte_order", "max_frame_bytes"];
 /// The adapter. See the crate docs.
 pub struct MototrboTms;
 
-fn key(name: &str, description: &str) -> ConfigKey {
-    ConfigKey {
-        name: name.into(),
-        description: description.into(),
-        required: false,
-    }
-}
-
 impl Adapter for MototrboTms {
     fn describe() -> PluginInfo {
         let mut config_keys = config_keys();
-        config_keys.push(key(
+        config_keys.push(optional_key(
             "byte_order",
             "auto | le | be: UTF-16 byte order when the text has no byte-order mark (default auto)",
         ));
-        config_keys.push(key(
+        config_keys.push(optional_key(
             "max_frame_bytes",
             "largest frame accepted, as its length field counts (default 1024)",
         ));

@@ -45,13 +45,6 @@ fn run(config: serde_json::Value, bytes: &[u8]) -> Checked {
     out
 }
 
-fn ext<'a>(r: &'a Report, key: &str) -> Option<&'a str> {
-    r.extensions
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
 const ALERT: &str = "ALERT 14:03 BOOTS BROADMEAD M 30S BLUE HOODIE THEFT :: took razors";
 
 #[test]
@@ -70,10 +63,10 @@ fn both_byte_orders_with_and_without_a_bom_decode_the_same() {
         assert_eq!(r.event.category, Category::TheftFromShop);
         assert_eq!(r.persons[0].description.as_deref(), Some("BLUE hooded top"));
         assert_eq!(r.location.town.as_deref(), Some("Bristol"));
-        assert_eq!(ext(r, "mototrbo-message-id"), Some("9"));
-        assert_eq!(ext(r, "mototrbo-ack-wanted"), Some("true"));
+        assert_eq!(r.extension("mototrbo-message-id"), Some("9"));
+        assert_eq!(r.extension("mototrbo-ack-wanted"), Some("true"));
         assert_eq!(
-            ext(r, "utf16-byte-order"),
+            r.extension("utf16-byte-order"),
             Some(if big_endian { "be" } else { "le" })
         );
     }
@@ -90,7 +83,10 @@ fn a_configured_byte_order_applies_without_a_bom() {
         out.reports[0].location.premises_name.as_deref(),
         Some("CAFÉ ÉÉ")
     );
-    assert_eq!(ext(&out.reports[0], "mototrbo-ack-wanted"), Some("false"));
+    assert_eq!(
+        out.reports[0].extension("mototrbo-ack-wanted"),
+        Some("false")
+    );
     let out = run(json!({"byte_order": "le"}), &bytes);
     assert_eq!(out.reports.len(), 0);
     assert_eq!(out.rejects.len(), 1);
@@ -110,7 +106,7 @@ fn two_frames_in_one_payload_are_two_items() {
         out.reports[1].location.premises_name.as_deref(),
         Some("GREGGS")
     );
-    assert_eq!(ext(&out.reports[1], "mototrbo-message-id"), Some("2"));
+    assert_eq!(out.reports[1].extension("mototrbo-message-id"), Some("2"));
 }
 
 #[test]
@@ -125,7 +121,7 @@ fn oversized_odd_and_invalid_frames_are_rejected_and_the_next_one_still_read() {
     ));
     let out = run(json!({"max_frame_bytes": 64}), &bytes);
     assert_eq!(out.reports.len(), 1);
-    assert_eq!(ext(&out.reports[0], "mototrbo-message-id"), Some("4"));
+    assert_eq!(out.reports[0].extension("mototrbo-message-id"), Some("4"));
     let got: Vec<_> = out
         .rejects
         .iter()

@@ -84,7 +84,8 @@ pub fn translate_items(
     out
 }
 
-fn key(name: &str, description: &str) -> ConfigKey {
+/// An optional config key, for a plugin's `describe()`.
+pub fn optional_key(name: &str, description: &str) -> ConfigKey {
     ConfigKey {
         name: name.into(),
         description: description.into(),
@@ -95,47 +96,47 @@ fn key(name: &str, description: &str) -> ConfigKey {
 /// The text keys every radio plugin reads, for its `describe()`.
 pub fn config_keys() -> Vec<ConfigKey> {
     vec![
-        key(
+        optional_key(
             "patterns",
             "list of { regex, name?, fields? }: regexes with named groups tried before the built-in ones; the first match wins",
         ),
-        key(
+        optional_key(
             "default_patterns",
             "try the built-in ALERT patterns after `patterns` (default true)",
         ),
-        key(
+        optional_key(
             "abbreviations",
             "table: shorthand token -> expansion, added to the built-in list",
         ),
-        key(
+        optional_key(
             "offences",
             "table: offence word -> schema category, added to the built-in list",
         ),
-        key(
+        optional_key(
             "date_from",
             "metadata key with the RFC 3339 instant that dates alerts (default received-at)",
         ),
-        key(
+        optional_key(
             "future_tolerance_minutes",
             "minutes an alert time may lie after the date source and still be that day (default 60)",
         ),
-        key(
+        optional_key(
             "town",
             "town for every alert, or the fallback for town_from_topic",
         ),
-        key(
+        optional_key(
             "town_from_topic",
             "MQTT topic template with a {town} level, e.g. shopnet/{town}/alerts (+ and # allowed)",
         ),
-        key(
+        optional_key(
             "bcrp_area",
             "BCRP area or radio scheme for location.bcrp_area (alias scheme)",
         ),
-        key(
+        optional_key(
             "source_system",
             "value of report.source_system (default shopnet-radio)",
         ),
-        key(
+        optional_key(
             "business_crime",
             "value of event.business_crime (default true)",
         ),

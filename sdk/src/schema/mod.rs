@@ -56,6 +56,16 @@ pub struct Report {
     pub extensions: Vec<(String, String)>,
 }
 
+impl Report {
+    /// The value of an extension, if the adapter set it (the first, if several).
+    pub fn extension(&self, key: &str) -> Option<&str> {
+        self.extensions
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// What the host adds to a report once it has taken it in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,7 +1,7 @@
 //! Dating alerts (the midnight rule, a replayed log's send time) and placing them
 //! (town from the topic, the config or the line).
 
-use super::{Lines, at, ext, run};
+use super::{Lines, at, run};
 use bcgw_sdk::harness::Harness;
 use bcgw_sdk::prelude::*;
 use serde_json::json;
@@ -78,7 +78,7 @@ fn the_town_comes_from_the_topic_the_config_or_the_line() {
     let r = &out.reports[0];
     assert_eq!(r.location.town.as_deref(), Some("bath"));
     assert_eq!(r.location.bcrp_area.as_deref(), Some("Bristol BID"));
-    assert_eq!(ext(r, "mqtt-topic"), Some("shopnet/bath/alerts"));
+    assert_eq!(r.extension("mqtt-topic"), Some("shopnet/bath/alerts"));
     // A topic outside the template with no fallback fails the payload by key.
     let err = Harness::new()
         .config(config)

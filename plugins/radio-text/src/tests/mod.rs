@@ -32,13 +32,6 @@ pub(super) fn run(config: serde_json::Value, received: &str, text: &str) -> Chec
     out
 }
 
-pub(super) fn ext<'a>(r: &'a Report, key: &str) -> Option<&'a str> {
-    r.extensions
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
 #[test]
 fn the_default_patterns_read_common_shopnet_lines() {
     let text = "ALERT 14:03 BOOTS BROADMEAD M 30S BLUE HOODIE THEFT :: took razors, made off twd Cabot\n\
@@ -74,7 +67,7 @@ fn the_default_patterns_read_common_shopnet_lines() {
         })
     );
     assert_eq!(p.description.as_deref(), Some("BLUE hooded top"));
-    assert_eq!(ext(r, "alert-pattern"), Some("default"));
+    assert_eq!(r.extension("alert-pattern"), Some("default"));
 
     let r = &out.reports[1];
     assert_eq!(r.event.occurred_from, Some(at("2026-11-28T09:15:00Z")));
@@ -109,7 +102,7 @@ fn the_default_patterns_read_common_shopnet_lines() {
         Some("youths abusive to staff")
     );
     assert!(r.persons.is_empty());
-    assert_eq!(ext(r, "alert-pattern"), Some("default-short"));
+    assert_eq!(r.extension("alert-pattern"), Some("default-short"));
 
     let r = &out.reports[3];
     assert_eq!(r.event.category, Category::ViolenceAgainstStaff);
@@ -146,7 +139,7 @@ fn custom_patterns_with_renamed_groups() {
     assert_eq!(r.event.occurred_from, Some(at("2026-11-28T10:15:00Z")));
     assert_eq!(r.event.category, Category::Robbery);
     assert_eq!(r.vehicles[0].vrm.as_deref(), Some("AB12CDE"));
-    assert_eq!(ext(r, "alert-pattern"), Some("northgate"));
+    assert_eq!(r.extension("alert-pattern"), Some("northgate"));
     // Without the built-in patterns the ALERT line matches nothing.
     assert_eq!(out.rejects.len(), 1);
     assert_eq!((out.rejects[0].index, out.rejects[0].line), (1, Some(2)));
