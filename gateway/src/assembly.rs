@@ -59,6 +59,7 @@ pub fn assemble(config: Config, unknown: Vec<String>) -> Assembly {
         p.error(key, "unknown key: not a setting (misspelt, or in the wrong table?); every key is documented in config/bcgw.example.toml");
     }
     check_store(&config, &mut p);
+    check_http(&config, &mut p);
     if config.sources.is_empty() {
         p.warn("sources", "no sources: nothing will be taken in");
     }
@@ -114,6 +115,26 @@ fn check_store(config: &Config, p: &mut Problems) {
     }
     if config.store.group_commit_max == 0 {
         p.error("store.group_commit_max", "must be at least 1");
+    }
+}
+
+/// A source served over HTTP needs the `[http]` listener; TLS files must load.
+fn check_http(config: &Config, p: &mut Problems) {
+    if config.http.listen.is_none() {
+        for (name, s) in &config.sources {
+            if s.settings.listens_for_http() {
+                p.error(
+                    format!("sources.{name}"),
+                    format!("kind {:?} is served on the API listener: set [http] listen = \"0.0.0.0:8443\" (or another address)", s.kind),
+                );
+            }
+        }
+    }
+    if let Some(Err(e)) = config.http.tls.as_ref().map(|t| t.acceptor()) {
+        p.error("http.tls", e);
+    }
+    if config.http.max_body_bytes == 0 {
+        p.error("http.max_body_bytes", "must be at least 1");
     }
 }
 

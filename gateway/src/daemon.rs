@@ -6,9 +6,11 @@
 //! drains the outbox. Any of them can stop at any moment; on restart each resumes
 //! from what the store holds.
 
-use crate::admin::AdminServer;
 use crate::assembly::{Assembly, assemble};
 use crate::config::{Config, LoadedConfig};
+use crate::http::admin::AdminState;
+use crate::http::server::HttpServer;
+use crate::http::{Endpoints, listeners};
 use crate::pipeline::TranslateStage;
 use crate::sinks::breaker::Breaker;
 use crate::sinks::{DeliveryWorker, SinkContext};
@@ -138,15 +140,17 @@ pub async fn run(
     let (stop, shutdown) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
     // Bound before any stage starts: a taken port stops the daemon at once.
-    if let Some(listen) = config.admin.listen {
-        let admin = AdminServer::bind(
-            listen,
-            store.clone(),
-            config.sinks.keys().cloned().collect(),
-        )
-        .await?;
-        tracing::info!(addr = %admin.local_addr()?, "admin endpoint serving /metrics and /healthz");
-        tasks.spawn(admin.run(shutdown.clone()));
+    let endpoints = Endpoints::new(config.http.max_body_bytes);
+    let admin = AdminState {
+        store: store.clone(),
+        sinks: Arc::new(config.sinks.keys().cloned().collect()),
+        started: std::time::Instant::now(),
+    };
+    let mut servers = Vec::new();
+    for l in listeners(&config, &endpoints, admin).map_err(|e| anyhow!(e))? {
+        let server = HttpServer::bind(l.key, l.addr, l.tls.clone(), l.router).await?;
+        tracing::info!(addr = %server.local_addr()?, listener = l.key, tls = l.tls.is_some(), "listening");
+        servers.push(server);
     }
     let mut source_idle = Vec::new();
     for (name, s) in &config.sources {
@@ -159,10 +163,15 @@ pub async fn run(
                 store: store.clone(),
                 shutdown: shutdown.clone(),
                 idle,
+                http: endpoints.clone(),
             })
             .with_context(|| format!("source {name:?}"))?;
         tracing::info!(source = %name, kind = %s.kind, "source started");
         tasks.spawn(running);
+    }
+    // Sources have registered their routes: start answering.
+    for server in servers {
+        tasks.spawn(server.run(shutdown.clone()));
     }
     let sink_names: Vec<String> = config.sinks.keys().cloned().collect();
     let stage = TranslateStage {

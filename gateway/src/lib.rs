@@ -4,13 +4,13 @@
 //! sandboxed WebAssembly adapter [`plugins`], which translate them into the common
 //! schema of [`bcgw_sdk::schema`]. See `ARCHITECTURE.md` for the life of a payload.
 
-pub mod admin;
 pub mod assembly;
 pub mod cli;
 pub mod common;
 pub mod config;
 pub mod daemon;
 pub mod events;
+pub mod http;
 pub mod observability;
 pub mod pipeline;
 pub mod plugins;

@@ -12,12 +12,14 @@ ensure_toolchain() {
 }
 
 # Programs the end-to-end tests run for real: a Mosquitto broker (and its
-# mosquitto_pub client) for the MQTT source, socat for serial pty pairs.
+# mosquitto_pub client) for the MQTT source, socat for serial pty pairs, openssl
+# for the TLS listener's test certificates.
 ensure_test_programs() {
   local missing=()
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
   command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
   command -v socat >/dev/null 2>&1 || missing+=(socat)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     step "installing ${missing[*]}"
     local sudo=""
@@ -35,7 +37,8 @@ build_plugins() {
   local target_dir="${CARGO_TARGET_DIR:-target}"
   PLUGIN_DIR="$target_dir/wasm32-wasip2/plugin"
   cargo build --quiet --locked --target wasm32-wasip2 --profile plugin \
-    -p bcgw-plugin-csv-mapped -p bcgw-plugin-niche-xml -p bcgw-example-first-plugin \
+    -p bcgw-plugin-csv-mapped -p bcgw-plugin-json-mapped -p bcgw-plugin-niche-xml \
+    -p bcgw-example-first-plugin \
     -p bcgw-plugin-shopnet-text -p bcgw-plugin-mototrbo-tms -p bcgw-plugin-hytera-tms
   export PLUGIN_DIR
 }

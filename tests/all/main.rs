@@ -3,17 +3,25 @@
 //! `tests/artifacts`, the `bcgw` binary, loopback sockets.
 
 mod admin;
+mod amendments;
 mod cli_config;
 mod cli_link;
 mod cli_plugin;
 mod csv_mapped_wasm;
 mod gateway;
 mod helpers;
+mod http_client;
+mod json_mapped_wasm;
 mod mosquitto;
 mod mqtt_source;
 mod niche;
+mod niche_sim_updates;
+mod openapi;
 mod pipeline;
 mod plugin_sandbox;
+mod poll_source;
 mod radio_adapters_wasm;
 mod serial_source;
 mod store_faults;
+mod store_upgrade;
+mod webhook;

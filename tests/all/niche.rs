@@ -85,7 +85,7 @@ impl NicheSim {
         panic!("niche-sim could not listen on {} again", self.addr);
     }
 
-    fn request(&self, method: &str, path: &str, body: &str) -> Option<serde_json::Value> {
+    pub fn request(&self, method: &str, path: &str, body: &str) -> Option<serde_json::Value> {
         let mut s = TcpStream::connect(&self.addr).ok()?;
         let req = format!(
             "{method} {path} HTTP/1.1\r\nhost: sim\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",

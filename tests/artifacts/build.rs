@@ -10,11 +10,16 @@ use std::process::Command;
 const TARGET: &str = "wasm32-wasip2";
 const PROFILE: &str = "plugin";
 /// (package, env var, artifact file stem)
-const PLUGINS: [(&str, &str, &str); 7] = [
+const PLUGINS: [(&str, &str, &str); 8] = [
     (
         "bcgw-plugin-csv-mapped",
         "BCGW_PLUGIN_CSV_MAPPED",
         "bcgw_plugin_csv_mapped",
+    ),
+    (
+        "bcgw-plugin-json-mapped",
+        "BCGW_PLUGIN_JSON_MAPPED",
+        "bcgw_plugin_json_mapped",
     ),
     (
         "bcgw-plugin-niche-xml",

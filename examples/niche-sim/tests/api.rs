@@ -187,3 +187,167 @@ fn occurrences_survive_a_restart() {
     assert_eq!(s, 200);
     assert_eq!(json(&b)["occurrence_reference"], first);
 }
+
+fn submission_of(incident: &str, kind: &str) -> String {
+    submission(incident).replace("THEFT-SHOP", kind)
+}
+
+/// `PUT /submissions/{reference}` with the reference path-encoded.
+fn put(addr: &str, reference: &str, key: &str, body: &str) -> (u16, String, String) {
+    request(
+        addr,
+        "PUT",
+        &format!("/submissions/{}", reference.replace('/', "%2F")),
+        &[
+            ("idempotency-key", key),
+            ("content-type", "application/xml"),
+        ],
+        body,
+    )
+}
+
+#[test]
+fn updates_add_versions_once_per_key_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sim.jsonl");
+    let state = state.to_str().unwrap();
+    let sim = start(&["--state", state]);
+    let (s, _, b) = post(&sim.addr, "inc-1");
+    assert_eq!(s, 201);
+    let created = json(&b);
+    assert_eq!(created["version"], 1);
+    let reference = created["occurrence_reference"].as_str().unwrap().to_owned();
+    let other = json(&post(&sim.addr, "inc-2").2)["occurrence_reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let v2 = submission_of("inc-1", "ASSAULT");
+    let (s, _, b) = put(&sim.addr, &reference, "inc-1#2", &v2);
+    assert_eq!(
+        (s, json(&b)),
+        (
+            200,
+            serde_json::json!({"occurrence_reference": reference, "version": 2})
+        )
+    );
+    // The same update again, this time with raw slashes: nothing new, same version.
+    let (s, h, b) = request(
+        &sim.addr,
+        "PUT",
+        &format!("/submissions/{reference}"),
+        &[("idempotency-key", "inc-1#2")],
+        &v2,
+    );
+    assert_eq!((s, &json(&b)["version"]), (200, &serde_json::json!(2)));
+    assert!(h.contains("idempotent-replayed: true"), "{h}");
+    // A key of another occurrence; an unknown reference.
+    assert_eq!(put(&sim.addr, &reference, "inc-2", &v2).0, 409);
+    assert_eq!(put(&sim.addr, "OCC/AS/2026/999999", "inc-1#9", &v2).0, 404);
+    assert_eq!(
+        put(&sim.addr, &other, "inc-1#2", &submission("inc-2")).0,
+        409
+    );
+
+    let (_, _, stats) = request(&sim.addr, "GET", "/stats", &[], "");
+    let stats = json(&stats);
+    assert_eq!(
+        (&stats["updated"], &stats["update_replayed"]),
+        (&serde_json::json!(1), &serde_json::json!(1))
+    );
+    let (_, _, list) = request(&sim.addr, "GET", "/submissions", &[], "");
+    let list = json(&list);
+    assert_eq!(
+        (&list["count"], &list["submissions"][0]["version"]),
+        (&serde_json::json!(2), &serde_json::json!(2))
+    );
+    drop(sim);
+
+    let sim = start(&["--state", state]);
+    let (s, _, b) = request(
+        &sim.addr,
+        "GET",
+        &format!("/submissions/{}", reference.replace('/', "%2F")),
+        &[],
+        "",
+    );
+    assert_eq!(s, 200);
+    let shown = json(&b);
+    assert_eq!(shown["version"], 2);
+    let versions = shown["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        (
+            &versions[0]["idempotency_key"],
+            &versions[1]["idempotency_key"]
+        ),
+        (&serde_json::json!("inc-1"), &serde_json::json!("inc-1#2"))
+    );
+    assert_eq!(versions[1]["body"], v2);
+    assert_eq!(versions[0]["body"], submission("inc-1"));
+    // Still remembered: the update key replays, a new one makes version 3.
+    assert_eq!(
+        json(&put(&sim.addr, &reference, "inc-1#2", &v2).2)["version"],
+        2
+    );
+    assert_eq!(
+        json(&put(&sim.addr, &reference, "inc-1#3", &v2).2)["version"],
+        3
+    );
+}
+
+#[test]
+fn updates_get_the_same_auth_and_faults_as_creations() {
+    let sim = start(&["--token", "s3cret"]);
+    let auth = ("authorization", "Bearer s3cret");
+    let (_, _, b) = request(
+        &sim.addr,
+        "POST",
+        "/submissions",
+        &[("idempotency-key", "inc-1"), auth],
+        &submission("inc-1"),
+    );
+    let reference = json(&b)["occurrence_reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/submissions/{}", reference.replace('/', "%2F"));
+    assert_eq!(
+        put(&sim.addr, &reference, "inc-1#2", &submission("inc-1")).0,
+        401
+    );
+    let (s, _, _) = request(
+        &sim.addr,
+        "PUT",
+        "/control/faults",
+        &[auth],
+        r#"{"unavailable_for_ms": 60000, "retry_after_s": 4}"#,
+    );
+    assert_eq!(s, 200);
+    let (s, h, _) = request(
+        &sim.addr,
+        "PUT",
+        &path,
+        &[("idempotency-key", "inc-1#2"), auth],
+        &submission("inc-1"),
+    );
+    assert_eq!(s, 503);
+    assert!(h.contains("retry-after: 4"), "{h}");
+    request(
+        &sim.addr,
+        "PUT",
+        "/control/faults",
+        &[auth],
+        r#"{"fail_ratio": 1.0}"#,
+    );
+    let (s, _, _) = request(
+        &sim.addr,
+        "PUT",
+        &path,
+        &[("idempotency-key", "inc-1#2"), auth],
+        &submission("inc-1"),
+    );
+    assert_eq!(s, 500);
+    let (_, _, stats) = request(&sim.addr, "GET", "/stats", &[auth], "");
+    assert_eq!(json(&stats)["updated"], 0);
+}

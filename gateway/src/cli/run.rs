@@ -84,6 +84,18 @@ pub fn print_summary(s: &StoreStats) {
     );
     println!("  records out:               {}", s.records);
     println!("  exact duplicates removed:  {}", s.duplicate_records);
+    if s.amended_records > 0 {
+        println!(
+            "  amended reports:           {} (new versions of stored reports)",
+            s.amended_records
+        );
+    }
+    for (sink, n) in s.updates_delivered.iter().filter(|(_, n)| *n > 0) {
+        println!(
+            "  updates sent to {sink}:{}{n}",
+            " ".repeat(10usize.saturating_sub(sink.len()))
+        );
+    }
     for (sink, n) in &s.delivered {
         println!(
             "  delivered to {sink}:{}{n}",

@@ -48,6 +48,37 @@ pub struct Config {
     /// The admin endpoint (metrics, health).
     #[serde(default)]
     pub admin: AdminConfig,
+    /// The API listener webhook sources, receipts and the OpenAPI document share.
+    #[serde(default)]
+    pub http: HttpConfig,
+}
+
+/// `[http]`: the listener BCRP platforms talk to (`POST /sources/<name>`,
+/// `GET /sources/<name>/receipts/<id>`, `GET /openapi.json`). One listener serves
+/// every webhook source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct HttpConfig {
+    /// Address to serve on, e.g. `0.0.0.0:8443`. Unset: no API listener (a webhook
+    /// source then has nowhere to listen, which `check-config` reports). May equal
+    /// `admin.listen`, in which case one listener serves both.
+    pub listen: Option<std::net::SocketAddr>,
+    /// TLS: `{ cert_file = "...", key_file = "..." }`. Unset: plain HTTP (put a TLS
+    /// proxy in front, or keep it on a private network).
+    pub tls: Option<crate::http::tls::TlsConfig>,
+    /// Largest request body (bytes) a webhook source takes, unless the source sets
+    /// its own `max_body_bytes`.
+    pub max_body_bytes: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            listen: None,
+            tls: None,
+            max_body_bytes: 10 << 20,
+        }
+    }
 }
 
 /// `[admin]`: the operators' HTTP endpoint (`/metrics`, `/healthz`).
@@ -339,6 +370,9 @@ fn resolve_paths(config: &mut Config, base: &Path) {
     if let Some(dir) = &mut config.plugins.cache_dir {
         resolve(base, dir);
     }
+    if let Some(tls) = &mut config.http.tls {
+        tls.resolve_paths(base);
+    }
     for source in config.sources.values_mut() {
         resolve(base, &mut source.plugin);
         if let Some(f) = &mut source.plugin_config_file {
@@ -492,7 +526,7 @@ plugin = "x.wasm"
         assert!(
             message
                 .message
-                .contains("\"csv-folder\", \"mqtt\", \"serial\""),
+                .contains("\"csv-folder\", \"mqtt\", \"poll\", \"serial\", \"webhook\""),
             "{message}"
         );
     }

@@ -8,13 +8,17 @@
 
 mod csv_folder;
 mod mqtt;
+mod poll;
 mod serial;
 mod store;
+mod webhook;
 
 pub use csv_folder::*;
 pub use mqtt::*;
+pub use poll::*;
 pub use serial::*;
 pub use store::*;
+pub use webhook::*;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;

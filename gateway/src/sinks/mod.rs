@@ -152,9 +152,25 @@ pub struct Outgoing<'a> {
     /// For a sink with `after = "<sink>"`: that sink's reference (the Niche
     /// occurrence reference), `None` if it gave up on the incident.
     pub upstream_reference: Option<&'a str>,
+    /// The incident's revision: 0 for the first delivery, higher for an update
+    /// (a report amended, or linked, after the incident was delivered).
+    pub revision: i64,
+    /// What this sink answered when it first took the incident (the occurrence
+    /// reference). `Some`: this delivery is an update of that occurrence.
+    pub existing_reference: Option<&'a str>,
 }
 
 impl Outgoing<'_> {
+    /// The idempotency key of this delivery: the incident id for the first, the
+    /// incident id and revision for an update (so each update is applied once,
+    /// and a retried one is recognised).
+    pub fn idempotency_key(&self) -> String {
+        match self.existing_reference {
+            None => self.key.to_string(),
+            Some(_) => format!("{}:r{}", self.key, self.revision),
+        }
+    }
+
     /// The rendered submission; a kind that needs one refuses without it.
     pub fn rendered(&self) -> Result<&Submission, Attempt> {
         self.submission.ok_or_else(|| {

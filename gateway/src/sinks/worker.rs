@@ -91,6 +91,8 @@ impl DeliveryWorker {
                 incident: &incident,
                 submission: submission.as_ref(),
                 upstream_reference: delivery.upstream_reference.as_deref(),
+                revision: delivery.revision,
+                existing_reference: delivery.reference.as_deref(),
             };
             let attempt = sink.deliver(&outgoing).await;
             (delivery, Outcome::Sent(attempt))
@@ -136,6 +138,8 @@ impl DeliveryWorker {
                 DeliveryResult::Delivered {
                     outbox_id: d.outbox_id,
                     reference,
+                    revision: d.revision,
+                    update: d.reference.is_some(),
                 }
             }
             Outcome::Sent(Attempt::Retry { error, retry_after }) => {

@@ -2,7 +2,8 @@
 //! acknowledges it only once the journal has committed it; it never calls the
 //! pipeline or a sink.
 //!
-//! Each kind lives in its own folder (`csv_folder/`, `mqtt/`, `serial/`): its
+//! Each kind lives in its own folder (`csv_folder/`, `mqtt/`, `poll/`, `serial/`,
+//! `webhook/`): its
 //! settings (`config.rs`, the `[sources.<name>.<kind>]` table) implement
 //! [`SourceSettings`] — a pure `check` for `bcgw check-config` and a `build` that
 //! starts it. [`KINDS`] is the one list of kinds.
@@ -10,7 +11,9 @@
 pub mod csv_folder;
 pub mod framing;
 pub mod mqtt;
+pub mod poll;
 pub mod serial;
+pub mod webhook;
 
 use crate::config::kind::KindTable;
 use crate::config::problems::Problems;
@@ -22,7 +25,13 @@ use std::sync::atomic::AtomicBool;
 use tokio::sync::watch;
 
 /// Every source kind. Adding a kind: a folder beside this file and a line here.
-pub const KINDS: &[SourceKind] = &[csv_folder::KIND, mqtt::KIND, serial::KIND];
+pub const KINDS: &[SourceKind] = &[
+    csv_folder::KIND,
+    mqtt::KIND,
+    poll::KIND,
+    serial::KIND,
+    webhook::KIND,
+];
 
 /// A kind of source: its name in config and how its table is parsed.
 pub struct SourceKind {
@@ -68,6 +77,9 @@ pub struct SourceContext {
     /// folder, a quiet subscription): `bcgw run --until-idle` stops only when every
     /// source is idle and the store has no work left.
     pub idle: Arc<AtomicBool>,
+    /// The shared API listener's routes: a source served over HTTP registers its
+    /// endpoint here under its name.
+    pub http: crate::http::Endpoints,
 }
 
 /// The settings of one kind of source: the `[sources.<name>.<kind>]` table.
@@ -80,6 +92,12 @@ pub trait SourceSettings: std::fmt::Debug + Send + Sync {
     /// (`bcgw check-config`, and `bcgw run` before it starts). `key` is the table's
     /// dotted path, e.g. `sources.radio.mqtt`.
     fn check(&self, key: &str, problems: &mut Problems);
+
+    /// Whether the source is served by the shared `[http]` listener (which must
+    /// then be configured).
+    fn listens_for_http(&self) -> bool {
+        false
+    }
 
     /// Starts the source. Called only after [`SourceSettings::check`] found no
     /// error; what can fail only at run time (a broker down) is retried by the

@@ -23,6 +23,19 @@ pub trait Store: Send + Sync + 'static {
     /// the journal is not stored again: [`Appended::Duplicate`].
     fn append_payloads(&self, batch: Vec<NewPayload>) -> Result<Vec<Appended>, StoreError>;
 
+    /// Journals a page of a polled source and, in the same commit, moves the
+    /// source's cursor to `cursor` (if given): a restart resumes after the last
+    /// page journaled, never before it and never past it.
+    fn append_page(
+        &self,
+        batch: Vec<NewPayload>,
+        source: &str,
+        cursor: Option<String>,
+    ) -> Result<Vec<Appended>, StoreError>;
+
+    /// A polled source's committed cursor, if it has one.
+    fn cursor(&self, source: &str) -> Result<Option<String>, StoreError>;
+
     /// Payloads not yet translated, oldest first, with ids above `after`.
     fn pending_payloads(
         &self,
@@ -73,6 +86,10 @@ pub trait Store: Send + Sync + 'static {
     /// translated again (exact de-duplication stops good items of the same payload
     /// being stored twice) or their delivery retried.
     fn quarantine_replay(&self, ids: &[i64]) -> Result<ReplayStats, StoreError>;
+
+    /// What became of payload `payload_id` of `source` (the receipts endpoint);
+    /// `None` if the source has no such payload.
+    fn receipt(&self, source: &str, payload_id: i64) -> Result<Option<Receipt>, StoreError>;
 
     /// Counts for summaries and health.
     fn stats(&self) -> Result<StoreStats, StoreError>;

@@ -164,6 +164,8 @@ pub struct CommitStats {
     pub new_records: usize,
     /// Records already stored from another payload (exact duplicates removed).
     pub duplicates: usize,
+    /// Known records with new content: a new version, and an update queued.
+    pub amended: usize,
     /// Quarantine entries written.
     pub quarantined: usize,
 }
@@ -185,6 +187,12 @@ pub struct Delivery {
     /// sink answered (the Niche occurrence reference), or `None` when it gave up
     /// on the incident (dead-lettered).
     pub upstream_reference: Option<String>,
+    /// The incident's revision this delivery brings the sink to: 0 for the first
+    /// delivery, higher once reports were amended (or linked) after it.
+    pub revision: i64,
+    /// What this sink answered when it first took the incident (the occurrence
+    /// reference): set when this delivery is an update of it.
+    pub reference: Option<String>,
 }
 
 /// The result of one delivery attempt.
@@ -196,6 +204,10 @@ pub enum DeliveryResult {
         outbox_id: i64,
         /// The sink's reference.
         reference: String,
+        /// The revision delivered ([`Delivery::revision`]).
+        revision: i64,
+        /// Whether it updated an occurrence the sink had already made.
+        update: bool,
     },
     /// A temporary failure: try again at `next_attempt_at`.
     Retry {
@@ -259,6 +271,10 @@ pub struct StoreStats {
     pub records: u64,
     /// Exact duplicate records removed.
     pub duplicate_records: u64,
+    /// Amendments: new versions of known records (same source id, new content).
+    pub amended_records: u64,
+    /// Updates of occurrences already delivered, per sink.
+    pub updates_delivered: Vec<(String, u64)>,
     /// Deliveries made, per sink.
     pub delivered: Vec<(String, u64)>,
     /// Deliveries pending (including scheduled retries), per sink.
@@ -269,4 +285,69 @@ pub struct StoreStats {
     pub quarantine: Vec<(String, String, u64)>,
     /// Open quarantine entries in all.
     pub quarantined: u64,
+}
+
+/// What became of one journaled payload, as the receipts endpoint tells the
+/// platform that sent it. Ids, states and references only: no report content,
+/// and no quarantine reasons (they may quote the payload).
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    /// The receipt id (the journal id), as the 202 gave it.
+    pub receipt_id: String,
+    /// The configured source.
+    pub source: String,
+    /// `journaled` (waiting for translation), `held` (kept out of translation,
+    /// see `quarantined`) or `translated`.
+    pub state: &'static str,
+    /// When the gateway received it.
+    pub received_at: DateTime<Utc>,
+    /// When it was translated, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translated_at: Option<DateTime<Utc>>,
+    /// The reports it held that were stored (new, amended, or repeats of stored ones).
+    pub records: Vec<ReceiptRecord>,
+    /// Items of it that were quarantined.
+    pub quarantined: Vec<ReceiptProblem>,
+}
+
+/// One report of a receipt.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptRecord {
+    /// The stable record id.
+    pub record_id: String,
+    /// `new`, `amended` (a new version of a known report) or `duplicate` (the
+    /// same content as a stored version).
+    pub outcome: &'static str,
+    /// The version this payload made (absent for a duplicate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    /// Each sink's delivery of the incident the report is part of.
+    pub deliveries: Vec<ReceiptDelivery>,
+}
+
+/// One sink's delivery, as a receipt shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptDelivery {
+    /// The sink.
+    pub sink: String,
+    /// `pending` (including updates waiting), `delivered` or `failed`.
+    pub state: &'static str,
+    /// What the sink answered (the Niche occurrence reference), once it has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// One quarantined item of a receipt.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptProblem {
+    /// The stage that refused it (`receive`, `translate`, `validate`, `deliver`).
+    pub stage: String,
+    /// A short stable kind (`invalid-field`, `schema`...).
+    pub error_kind: String,
+    /// The item's position in the payload, if the problem is one item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_index: Option<u32>,
+    /// Its line, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }

@@ -1,25 +1,10 @@
 //! The plugin's configuration: the JSON the gateway hands over (from the source's
 //! `[...plugin_config]` table), checked and compiled into a [`Mapping`].
 
-use crate::target::{TARGET_NAMES, Target};
+use bcgw_mapping::{Common, CommonKeys, TARGET_NAMES, Target, bad_config as bad};
 use bcgw_sdk::prelude::{AdapterError, Category, ReportKind};
-use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-
-/// The date formats tried when `date_formats` is not set: UK day-first, then ISO 8601.
-pub const DEFAULT_DATE_FORMATS: [&str; 6] = [
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d-%m-%Y %H:%M",
-    "%d-%m-%Y",
-    ISO8601,
-];
-
-/// The `date_formats` entry that stands for ISO 8601 / RFC 3339 in its common shapes
-/// (`2024-03-01`, `2024-03-01 14:05`, `2024-03-01T14:05:09Z`, `...+01:00`).
-pub const ISO8601: &str = "iso8601";
 
 /// How to decode bytes that are not valid UTF-8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -74,58 +59,24 @@ pub struct Mapping {
     pub columns: HashMap<String, Target>,
     /// The column names as configured, for error messages.
     pub column_names: HashMap<String, String>,
-    /// Value for `report.source_system`.
-    pub source_system: String,
-    /// Value for `event.kind`.
-    pub report_kind: ReportKind,
     /// Field delimiter byte.
     pub delimiter: u8,
     /// How to decode non-UTF-8 bytes.
     pub encoding: Encoding,
-    /// Zone for times without an offset.
-    pub timezone: Tz,
-    /// Formats tried in order for date (and date-time) columns.
-    pub date_formats: Vec<String>,
-    /// Value for `event.business_crime`.
-    pub business_crime: bool,
     /// Columns (normalised) that must have a value in every row.
     pub required: Vec<String>,
     /// Columns (normalised) that may be absent from the header.
     pub optional_columns: Vec<String>,
-    /// Source wording (normalised with [`wording_key`]) to category.
-    pub categories: HashMap<String, Category>,
-    /// Category for wording not in the table.
-    pub default_category: Category,
     /// Keep columns with no mapping as extensions.
     pub keep_unmapped: bool,
+    /// What csv-mapped shares with json-mapped: source system, report kind, time
+    /// zone, date formats, categories.
+    pub common: Common,
 }
 
 /// How column names are compared: trimmed, case-insensitive.
 pub fn column_key(name: &str) -> String {
     name.trim().to_lowercase()
-}
-
-/// How category wording is compared: trimmed, case-insensitive, inner whitespace collapsed.
-pub fn wording_key(wording: &str) -> String {
-    wording
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-fn bad(msg: impl Into<String>) -> AdapterError {
-    AdapterError::BadConfig(msg.into())
-}
-
-fn parse_category(name: &str, key: &str) -> Result<Category, AdapterError> {
-    Category::from_schema_name(name).ok_or_else(|| {
-        let all: Vec<_> = Category::ALL.iter().map(|c| c.as_str()).collect();
-        bad(format!(
-            "{key}: '{name}' is not a schema category; use one of {}",
-            all.join(", ")
-        ))
-    })
 }
 
 impl Mapping {
@@ -156,33 +107,18 @@ impl Mapping {
                 )));
             }
         };
-        let tz_name = raw.timezone.as_deref().unwrap_or("Europe/London");
-        let timezone: Tz = tz_name.parse().map_err(|_| {
-            bad(format!(
-                "timezone: '{tz_name}' is not an IANA zone name such as Europe/London"
-            ))
-        })?;
-        let date_formats = match raw.date_formats {
-            Some(f) if f.is_empty() => return Err(bad("date_formats: give at least one format")),
-            Some(f) => f,
-            None => DEFAULT_DATE_FORMATS.iter().map(|s| s.to_string()).collect(),
-        };
-        for f in &date_formats {
-            if f != ISO8601 && !f.contains('%') {
-                return Err(bad(format!(
-                    "date_formats: '{f}' has no % fields; use strftime syntax like %d/%m/%Y or \"{ISO8601}\""
-                )));
-            }
-        }
-        let mut categories = HashMap::new();
-        for (wording, name) in &raw.categories {
-            let key = format!("categories.\"{wording}\"");
-            categories.insert(wording_key(wording), parse_category(name, &key)?);
-        }
-        let default_category = match &raw.default_category {
-            Some(name) => parse_category(name, "default_category")?,
-            None => Category::Other,
-        };
+        let common = Common::new(
+            CommonKeys {
+                source_system: raw.source_system,
+                report_kind: raw.report_kind,
+                timezone: raw.timezone,
+                date_formats: raw.date_formats,
+                business_crime: raw.business_crime,
+                categories: raw.categories,
+                default_category: raw.default_category,
+            },
+            "retailer-csv",
+        )?;
         let required = raw
             .required
             .iter()
@@ -195,33 +131,22 @@ impl Mapping {
                 )));
             }
         }
-        let source_system = raw.source_system.unwrap_or_else(|| "retailer-csv".into());
         Ok(Mapping {
             columns,
             column_names,
-            source_system,
-            report_kind: raw.report_kind.unwrap_or_default(),
             delimiter,
             encoding: raw.encoding,
-            timezone,
-            date_formats,
-            business_crime: raw.business_crime.unwrap_or(true),
             required,
             optional_columns: raw.optional_columns.iter().map(|c| column_key(c)).collect(),
-            categories,
-            default_category,
             keep_unmapped: raw.keep_unmapped,
+            common,
         })
     }
 
     /// The category for the source's wording: the table first, then the schema's own
     /// names (`theft-from-shop`), then the default.
     pub fn category_for(&self, wording: &str) -> Category {
-        self.categories
-            .get(&wording_key(wording))
-            .copied()
-            .or_else(|| Category::from_schema_name(wording))
-            .unwrap_or(self.default_category)
+        self.common.category_for(wording)
     }
 }
 

@@ -9,11 +9,10 @@
 
 mod config;
 mod decode;
-mod parse;
 mod row;
-mod target;
 
-pub use config::{DEFAULT_DATE_FORMATS, Mapping};
+pub use bcgw_mapping::DEFAULT_DATE_FORMATS;
+pub use config::Mapping;
 
 use bcgw_sdk::prelude::*;
 use config::column_key;
@@ -81,7 +80,7 @@ impl Adapter for CsvMapped {
                 ),
                 key(
                     "date_formats",
-                    "strftime formats tried in order, or \"iso8601\" (default UK day-first, then ISO 8601)",
+                    "strftime formats tried in order, \"iso8601\" or \"epoch\" (default UK day-first, then ISO 8601)",
                     false,
                 ),
                 key(

@@ -7,6 +7,9 @@
 /// The `csv-mapped` adapter (`plugins/csv-mapped`).
 pub const CSV_MAPPED: &str = env!("BCGW_PLUGIN_CSV_MAPPED");
 
+/// The `json-mapped` adapter (`plugins/json-mapped`).
+pub const JSON_MAPPED: &str = env!("BCGW_PLUGIN_JSON_MAPPED");
+
 /// The `niche-xml` renderer (`plugins/niche-xml`).
 pub const NICHE_XML: &str = env!("BCGW_PLUGIN_NICHE_XML");
 

@@ -23,7 +23,7 @@ impl FileDropSink {
         })
     }
 
-    fn write(&self, key: &str, body: &[u8]) -> std::io::Result<String> {
+    fn write(&self, key: &str, revision: Option<i64>, body: &[u8]) -> std::io::Result<String> {
         // Keys are `rec-<hex>`/`inc-<hex>`; refuse anything that could leave the folder.
         if key.is_empty()
             || !key
@@ -35,7 +35,12 @@ impl FileDropSink {
                 "incident id is not a safe file name",
             ));
         }
-        let name = format!("{key}.{}", self.extension);
+        // An update is a file of its own: the import service may have taken the
+        // first one already, and a file of the same name would import it again.
+        let name = match revision {
+            None => format!("{key}.{}", self.extension),
+            Some(r) => format!("{key}.r{r}.{}", self.extension),
+        };
         let mut tmp = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempfile_in(&self.dir)?;
@@ -54,7 +59,8 @@ impl Sink for FileDropSink {
             Ok(s) => s,
             Err(refused) => return refused,
         };
-        match self.write(outgoing.key, &submission.body) {
+        let revision = outgoing.existing_reference.map(|_| outgoing.revision);
+        match self.write(outgoing.key, revision, &submission.body) {
             Ok(name) => Attempt::Delivered(name),
             Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
                 Attempt::Rejected(e.to_string())
@@ -82,6 +88,8 @@ mod tests {
             incident: &incident,
             submission: Some(submission),
             upstream_reference: None,
+            revision: 0,
+            existing_reference: None,
         };
         sink.deliver(&outgoing).await
     }

@@ -2,7 +2,10 @@
 //! HTTP(S), with the incident id as the idempotency key.
 //!
 //! The endpoint answers `201`/`200` with `{"occurrence_reference": "..."}` (or a
-//! `Location` header); the reference is stored with the delivery. `429`, `503`,
+//! `Location` header); the reference is stored with the delivery. An update of an
+//! occurrence already made (a report amended after delivery) is a `PUT` to
+//! `<url>/<reference, percent-encoded>` with the key `<incident id>:r<revision>`,
+//! so each revision is applied once however often it is retried. `429`, `503`,
 //! other `5xx`, `408`, timeouts and connection failures are temporary (retried,
 //! honouring `Retry-After`); other `4xx` are permanent (quarantined).
 
@@ -107,6 +110,18 @@ impl NicheSink {
     }
 }
 
+impl NicheSink {
+    /// Where an occurrence is updated: the submissions URL, then the reference as
+    /// one path segment (references contain `/`).
+    fn occurrence_url(&self, reference: &str) -> reqwest::Url {
+        let mut url = self.url.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().push(reference);
+        }
+        url
+    }
+}
+
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = v.parse::<u64>() {
@@ -130,14 +145,16 @@ fn snippet(body: &str) -> String {
 #[async_trait::async_trait]
 impl Sink for NicheSink {
     async fn deliver(&self, outgoing: &Outgoing<'_>) -> Attempt {
-        let key = outgoing.key;
+        let key = outgoing.idempotency_key();
         let submission = match outgoing.rendered() {
             Ok(s) => s,
             Err(refused) => return refused,
         };
-        let mut req = self
-            .client
-            .post(self.url.clone())
+        let request = match outgoing.existing_reference {
+            None => self.client.post(self.url.clone()),
+            Some(reference) => self.client.put(self.occurrence_url(reference)),
+        };
+        let mut req = request
             .header(IDEMPOTENCY_KEY, key)
             .header(CONTENT_TYPE, submission.content_type.as_str())
             .body(submission.body.clone());
@@ -172,7 +189,8 @@ impl Sink for NicheSink {
             let reference = serde_json::from_str::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v.get("occurrence_reference")?.as_str().map(str::to_owned))
-                .or(location);
+                .or(location)
+                .or(outgoing.existing_reference.map(str::to_owned));
             return match reference {
                 Some(r) if !r.trim().is_empty() => Attempt::Delivered(r),
                 // Accepted, but we cannot tell which occurrence it became: retrying is

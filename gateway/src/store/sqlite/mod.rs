@@ -2,6 +2,7 @@
 //! writer thread doing group commit ([`writer`]), and a separate connection for
 //! reads (WAL lets readers and the writer work at once).
 
+mod migrations;
 mod ops;
 mod reads;
 mod schema;
@@ -108,42 +109,63 @@ fn configure(
     Ok(())
 }
 
+/// Brings the store to the latest schema version, running each migration above
+/// the stored one; refuses a store written by a newer bcgw.
+fn upgrade(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    let version = match stored.as_deref().map(str::parse::<i64>) {
+        None => schema::BASE_VERSION,
+        Some(Ok(v)) => v,
+        Some(Err(_)) => {
+            return Err(open_error(
+                path,
+                format!(
+                    "schema version {stored:?} is not a number: this is not a bcgw store, or it is damaged"
+                ),
+            ));
+        }
+    };
+    let latest = migrations::latest();
+    if version > latest {
+        return Err(open_error(
+            path,
+            format!(
+                "schema version {version} is newer than this bcgw knows ({latest}): it was written by a later release; run that release, or restore a backup"
+            ),
+        ));
+    }
+    if stored.is_none() {
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+            [version.to_string()],
+        )
+        .map_err(|e| map_err(path, "writing the schema version", e))?;
+    }
+    let ran =
+        migrations::run(conn, version).map_err(|e| map_err(path, "migrating the schema", e))?;
+    for m in ran {
+        tracing::info!(store = %path.display(), to = m.to, "store schema migrated: {}", m.what);
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the store. Fails with a clear message when the
     /// directory is missing and cannot be created, or is not writable.
     pub fn open(settings: &SqliteSettings) -> Result<SqliteStore, StoreError> {
         let path = &settings.path;
         check_directory(path)?;
-        let conn = Connection::open(path).map_err(|e| open_error(path, e.to_string()))?;
+        let mut conn = Connection::open(path).map_err(|e| open_error(path, e.to_string()))?;
         configure(&conn, path, settings.max_size_bytes)?;
         conn.execute_batch(schema::DDL)
             .map_err(|e| map_err(path, "creating tables", e))?;
-        let version: Option<String> = conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .ok();
-        match version.as_deref().map(str::parse::<i64>) {
-            None => {
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
-                    [schema::SCHEMA_VERSION.to_string()],
-                )
-                .map_err(|e| map_err(path, "writing the schema version", e))?;
-            }
-            Some(Ok(v)) if v == schema::SCHEMA_VERSION => {}
-            Some(other) => {
-                return Err(open_error(
-                    path,
-                    format!(
-                        "schema version {other:?} is not {}; this store was written by another bcgw version",
-                        schema::SCHEMA_VERSION
-                    ),
-                ));
-            }
-        }
+        upgrade(&mut conn, path)?;
         let reader = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -191,6 +213,26 @@ impl Store for SqliteStore {
         self.write("journaling payloads", move |c| {
             ops::append_payloads(c, batch)
         })
+    }
+
+    fn append_page(
+        &self,
+        batch: Vec<NewPayload>,
+        source: &str,
+        cursor: Option<String>,
+    ) -> Result<Vec<Appended>, StoreError> {
+        let source = source.to_string();
+        self.write("journaling a page", move |c| {
+            let appended = ops::append_payloads(c, batch)?;
+            if let Some(cursor) = cursor {
+                ops::set_cursor(c, &source, &cursor)?;
+            }
+            Ok(appended)
+        })
+    }
+
+    fn cursor(&self, source: &str) -> Result<Option<String>, StoreError> {
+        self.read("reading a cursor", |c| reads::cursor(c, source))
     }
 
     fn pending_payloads(
@@ -256,6 +298,12 @@ impl Store for SqliteStore {
         let ids = ids.to_vec();
         self.write("replaying quarantine entries", move |c| {
             ops::quarantine_replay(c, &ids)
+        })
+    }
+
+    fn receipt(&self, source: &str, payload_id: i64) -> Result<Option<Receipt>, StoreError> {
+        self.read("reading a receipt", |c| {
+            reads::receipt(c, source, payload_id)
         })
     }
 

@@ -1,6 +1,7 @@
 //! Writes. Each runs inside the writer's group-commit transaction.
 
 use super::super::*;
+use bcgw_sdk::schema::SourceRecord;
 use rusqlite::{Connection, OptionalExtension, params};
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -74,6 +75,16 @@ pub fn append_payloads(c: &Connection, batch: Vec<NewPayload>) -> rusqlite::Resu
     Ok(out)
 }
 
+/// Moves a polled source's cursor.
+pub fn set_cursor(c: &Connection, source: &str, cursor: &str) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO source_cursors (source, cursor, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+    )?
+    .execute(params![source, cursor, now_ms()])?;
+    Ok(())
+}
+
 /// Holds a just-journaled payload out of translation, with its quarantine entry.
 fn hold_payload(
     c: &Connection,
@@ -122,8 +133,65 @@ fn insert_quarantine(c: &Connection, q: &QuarantineEntry) -> rusqlite::Result<()
     Ok(())
 }
 
-/// Stores new records, queues them for every sink, writes quarantine entries and
-/// marks the payload translated — all or nothing.
+/// The content hash of a report: what tells an amendment (same record id, new
+/// content) from a repeat. The envelope (receipt time, raw payload hash, plugin)
+/// is left out: the same report in another payload is the same content.
+pub fn content_hash(report: &bcgw_sdk::schema::Report) -> rusqlite::Result<String> {
+    let json = serde_json::to_vec(report).map_err(json_err)?;
+    Ok(crate::plugins::sha256_hex(&json))
+}
+
+/// [`content_hash`] of a stored record's JSON.
+pub fn content_hash_of_json(json: &str) -> rusqlite::Result<String> {
+    let record: SourceRecord = serde_json::from_str(json).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    content_hash(&record.report)
+}
+
+/// What a translated record is, against what the store holds.
+enum Seen {
+    /// A record id never seen.
+    New,
+    /// This payload already made a version of it (a replay of the payload).
+    SamePayload,
+    /// The same content as a version already stored (from another payload).
+    Repeat,
+    /// New content for a known record id: version `next`.
+    Amended { next: i64 },
+}
+
+fn seen(c: &Connection, id: &str, payload_id: i64, hash: &str) -> rusqlite::Result<Seen> {
+    let current: Option<i64> = c
+        .prepare_cached("SELECT version FROM records WHERE record_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let Some(current) = current else {
+        return Ok(Seen::New);
+    };
+    let mut versions = c.prepare_cached(
+        "SELECT payload_id, content_sha256 FROM record_versions WHERE record_id = ?1",
+    )?;
+    let mut repeat = false;
+    for row in versions.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+        let (payload, content) = row?;
+        if payload == payload_id {
+            return Ok(Seen::SamePayload);
+        }
+        // Any earlier version, not only the current: a retried old version
+        // arriving after its correction must not undo the correction.
+        repeat |= content == hash;
+    }
+    Ok(if repeat {
+        Seen::Repeat
+    } else {
+        Seen::Amended { next: current + 1 }
+    })
+}
+
+/// Stores new records and new versions of known ones (amendments), queues a
+/// delivery (or an update of the occurrence already delivered) for every sink,
+/// writes quarantine entries and marks the payload translated — all or nothing.
 pub fn complete_translation(
     c: &Connection,
     o: TranslationOutcome,
@@ -138,34 +206,46 @@ pub fn complete_translation(
         .optional()?
         .unwrap_or(now);
     let mut stats = CommitStats::default();
-    let mut insert = c.prepare_cached(
-        "INSERT INTO records (record_id, payload_id, source, created_at, record)
-         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (record_id) DO NOTHING",
-    )?;
-    let mut owner = c.prepare_cached("SELECT payload_id FROM records WHERE record_id = ?1")?;
-    let mut dup = c.prepare_cached(
-        "INSERT INTO duplicates (record_id, payload_id, seen_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT DO NOTHING",
-    )?;
-    let mut queue = c.prepare_cached(
-        "INSERT INTO outbox (sink, incident_id, record_ids, created_at, journaled_at, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?4) ON CONFLICT (sink, incident_id) DO NOTHING",
-    )?;
     for record in &o.records {
         let id = &record.envelope.record_id;
+        let hash = content_hash(&record.report)?;
         let json = serde_json::to_string(record).map_err(json_err)?;
-        if insert.execute(params![id, o.payload_id, record.envelope.source, now, json])? == 1 {
-            stats.new_records += 1;
-            // Until cross-source linking lands, each record is its own incident.
-            let ids = serde_json::to_string(&[id]).map_err(json_err)?;
-            for sink in &o.sinks {
-                queue.execute(params![sink, id, ids, now, journaled_at])?;
+        match seen(c, id, o.payload_id, &hash)? {
+            Seen::New => {
+                c.prepare_cached(
+                    "INSERT INTO records (record_id, payload_id, source, created_at, record, version, content_sha256)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+                )?
+                .execute(params![id, o.payload_id, record.envelope.source, now, json, hash])?;
+                insert_version(c, id, 1, o.payload_id, &hash, now, &json)?;
+                stats.new_records += 1;
+                // Until cross-source linking lands, each record is its own incident.
+                let ids = serde_json::to_string(&[id]).map_err(json_err)?;
+                for sink in &o.sinks {
+                    queue_revision(c, sink, id, &ids, now, journaled_at)?;
+                }
             }
-        } else {
-            let first: i64 = owner.query_row([id], |r| r.get(0))?;
-            // The same payload translated again (a replay) is not a duplicate.
-            if first != o.payload_id && dup.execute(params![id, o.payload_id, now])? == 1 {
-                stats.duplicates += 1;
+            Seen::SamePayload => {}
+            Seen::Repeat => {
+                let inserted = c
+                    .prepare_cached(
+                        "INSERT INTO duplicates (record_id, payload_id, seen_at) VALUES (?1, ?2, ?3)
+                         ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(params![id, o.payload_id, now])?;
+                stats.duplicates += inserted;
+            }
+            Seen::Amended { next } => {
+                c.prepare_cached(
+                    "UPDATE records SET record = ?2, version = ?3, content_sha256 = ?4 WHERE record_id = ?1",
+                )?
+                .execute(params![id, json, next, hash])?;
+                insert_version(c, id, next, o.payload_id, &hash, now, &json)?;
+                stats.amended += 1;
+                let ids = serde_json::to_string(&[id]).map_err(json_err)?;
+                for sink in &o.sinks {
+                    queue_revision(c, sink, id, &ids, now, journaled_at)?;
+                }
             }
         }
     }
@@ -178,6 +258,55 @@ pub fn complete_translation(
     Ok(stats)
 }
 
+fn insert_version(
+    c: &Connection,
+    id: &str,
+    version: i64,
+    payload_id: i64,
+    hash: &str,
+    now: i64,
+    json: &str,
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO record_versions (record_id, version, payload_id, content_sha256, created_at, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![id, version, payload_id, hash, now, json])?;
+    Ok(())
+}
+
+/// Queues an incident for a sink: a first delivery, or — when the sink already
+/// has the incident — its next revision, an update of what it made. The outbox
+/// row is the sink's view of the incident: `revision` is what it should show,
+/// `delivered_revision` what it was last given. Revisions queued while one is
+/// still waiting are delivered as one update, of the latest content.
+///
+/// This is the occurrence-update path shared by amended reports and (issue 10)
+/// reports linked to an incident later.
+pub fn queue_revision(
+    c: &Connection,
+    sink: &str,
+    incident: &str,
+    record_ids: &str,
+    now: i64,
+    journaled_at: i64,
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO outbox (sink, incident_id, record_ids, created_at, journaled_at, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?4)
+         ON CONFLICT (sink, incident_id) DO UPDATE SET
+             revision = revision + 1,
+             record_ids = excluded.record_ids,
+             state = 'pending',
+             attempts = 0,
+             journaled_at = excluded.journaled_at,
+             next_attempt_at = excluded.next_attempt_at,
+             last_error = NULL",
+    )?
+    .execute(params![sink, incident, record_ids, now, journaled_at])?;
+    Ok(())
+}
+
 /// Records delivery outcomes.
 pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqlite::Result<()> {
     let now = now_ms();
@@ -186,12 +315,28 @@ pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqli
             DeliveryResult::Delivered {
                 outbox_id,
                 reference,
+                revision,
+                update,
             } => {
+                // A revision queued while this one was in flight keeps the row
+                // pending: the update it needs goes out next.
                 c.prepare_cached(
-                    "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?2,
-                            reference = ?3, last_error = NULL WHERE id = ?1",
+                    "UPDATE outbox SET
+                         state = CASE WHEN revision > ?4 THEN 'pending' ELSE 'delivered' END,
+                         attempts = CASE WHEN revision > ?4 THEN 0 ELSE attempts + 1 END,
+                         next_attempt_at = CASE WHEN revision > ?4 THEN ?2 ELSE next_attempt_at END,
+                         delivered_at = ?2, reference = ?3, last_error = NULL,
+                         delivered_revision = MAX(COALESCE(delivered_revision, -1), ?4),
+                         updates_delivered = updates_delivered + ?5
+                     WHERE id = ?1",
                 )?
-                .execute(params![outbox_id, now, reference])?;
+                .execute(params![
+                    outbox_id,
+                    now,
+                    reference,
+                    revision,
+                    i64::from(update)
+                ])?;
             }
             DeliveryResult::Retry {
                 outbox_id,

@@ -46,8 +46,16 @@ pub fn pending_payloads(
 }
 
 /// The rows of an outbox query: id, incident, record ids, attempts, upstream
-/// reference.
-type DueRow = (i64, String, String, u32, Option<String>);
+/// reference, revision, the sink's own reference (set once it made the occurrence).
+type DueRow = (
+    i64,
+    String,
+    String,
+    u32,
+    Option<String>,
+    i64,
+    Option<String>,
+);
 
 /// Pending deliveries due now, with their records. With `after`, only incidents
 /// the upstream sink has finished with (delivered or dead), with its reference.
@@ -60,11 +68,21 @@ pub fn due_deliveries(
     in_flight: &[i64],
 ) -> rusqlite::Result<Vec<Delivery>> {
     let fetch = (limit + in_flight.len()) as i64;
-    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
+    let map = |r: &rusqlite::Row<'_>| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        ))
+    };
     let rows: Vec<DueRow> = match after {
         None => c
             .prepare_cached(
-                "SELECT id, incident_id, record_ids, attempts, NULL FROM outbox
+                "SELECT id, incident_id, record_ids, attempts, NULL, revision, reference FROM outbox
                  WHERE sink = ?1 AND state = 'pending' AND next_attempt_at <= ?2
                  ORDER BY next_attempt_at, id LIMIT ?3",
             )?
@@ -72,7 +90,8 @@ pub fn due_deliveries(
             .collect::<rusqlite::Result<_>>()?,
         Some(upstream) => c
             .prepare_cached(
-                "SELECT o.id, o.incident_id, o.record_ids, o.attempts, u.reference FROM outbox o
+                "SELECT o.id, o.incident_id, o.record_ids, o.attempts, u.reference, o.revision, o.reference
+                 FROM outbox o
                  JOIN outbox u ON u.sink = ?4 AND u.incident_id = o.incident_id
                                  AND u.state IN ('delivered', 'dead')
                  WHERE o.sink = ?1 AND o.state = 'pending' AND o.next_attempt_at <= ?2
@@ -83,7 +102,9 @@ pub fn due_deliveries(
     };
     let mut record = c.prepare_cached("SELECT record FROM records WHERE record_id = ?1")?;
     let mut out = Vec::new();
-    for (outbox_id, incident_id, record_ids, attempts, upstream_reference) in rows {
+    for (outbox_id, incident_id, record_ids, attempts, upstream_reference, revision, reference) in
+        rows
+    {
         if in_flight.contains(&outbox_id) {
             continue;
         }
@@ -104,6 +125,8 @@ pub fn due_deliveries(
             attempts,
             records,
             upstream_reference,
+            revision,
+            reference,
         });
     }
     Ok(out)
@@ -205,6 +228,14 @@ fn per_sink(c: &Connection, state: &str) -> rusqlite::Result<Vec<(String, u64)>>
     rows.collect()
 }
 
+fn per_sink_sum(c: &Connection, column: &'static str) -> rusqlite::Result<Vec<(String, u64)>> {
+    let mut q = c.prepare_cached(&format!(
+        "SELECT sink, SUM({column}) FROM outbox GROUP BY sink ORDER BY sink"
+    ))?;
+    let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
 /// Work still to do. Both counts read partial indexes of pending rows only.
 pub fn backlog(c: &Connection) -> rusqlite::Result<Backlog> {
     let count = |sql: &str| c.query_row(sql, [], |r| r.get::<_, u64>(0));
@@ -230,10 +261,107 @@ pub fn stats(c: &Connection) -> rusqlite::Result<StoreStats> {
         duplicate_payloads: count("SELECT COUNT(*) FROM payload_repeats")?,
         records: count("SELECT COUNT(*) FROM records")?,
         duplicate_records: count("SELECT COUNT(*) FROM duplicates")?,
+        amended_records: count("SELECT COUNT(*) FROM record_versions WHERE version > 1")?,
+        updates_delivered: per_sink_sum(c, "updates_delivered")?,
         delivered: per_sink(c, "delivered")?,
         pending: per_sink(c, "pending")?,
         dead: per_sink(c, "dead")?,
         quarantined: quarantine.iter().map(|(_, _, n)| n).sum(),
         quarantine,
     })
+}
+
+/// What became of a payload of `source`; `None` if it has no such payload.
+pub fn receipt(c: &Connection, source: &str, payload_id: i64) -> rusqlite::Result<Option<Receipt>> {
+    let head: Option<(String, i64, Option<i64>)> = c
+        .prepare_cached(
+            "SELECT state, received_at, translated_at FROM payloads WHERE id = ?1 AND source = ?2",
+        )?
+        .query_row(params![payload_id, source], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let Some((state, received_at, translated_at)) = head else {
+        return Ok(None);
+    };
+    let mut records: Vec<ReceiptRecord> = Vec::new();
+    let mut versions = c.prepare_cached(
+        "SELECT record_id, version FROM record_versions WHERE payload_id = ?1 ORDER BY rowid",
+    )?;
+    for row in versions.query_map([payload_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })? {
+        let (record_id, version) = row?;
+        records.push(ReceiptRecord {
+            outcome: if version == 1 { "new" } else { "amended" },
+            version: Some(version),
+            deliveries: receipt_deliveries(c, &record_id)?,
+            record_id,
+        });
+    }
+    let mut dups = c.prepare_cached("SELECT record_id FROM duplicates WHERE payload_id = ?1")?;
+    for row in dups.query_map([payload_id], |r| r.get::<_, String>(0))? {
+        let record_id = row?;
+        records.push(ReceiptRecord {
+            outcome: "duplicate",
+            version: None,
+            deliveries: receipt_deliveries(c, &record_id)?,
+            record_id,
+        });
+    }
+    let mut problems = c.prepare_cached(
+        "SELECT stage, error_kind, item_index, line FROM quarantine
+         WHERE payload_id = ?1 AND state = 'open' ORDER BY id",
+    )?;
+    let quarantined = problems
+        .query_map([payload_id], |r| {
+            Ok(ReceiptProblem {
+                stage: r.get(0)?,
+                error_kind: r.get(1)?,
+                item_index: r.get(2)?,
+                line: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(Receipt {
+        receipt_id: payload_id.to_string(),
+        source: source.to_string(),
+        state: match state.as_str() {
+            "pending" => "journaled",
+            "held" => "held",
+            _ => "translated",
+        },
+        received_at: from_ms(received_at),
+        translated_at: translated_at.map(from_ms),
+        records,
+        quarantined,
+    }))
+}
+
+/// Each sink's delivery of the incident holding a record. Until cross-source
+/// linking, a record is its own incident.
+fn receipt_deliveries(c: &Connection, record_id: &str) -> rusqlite::Result<Vec<ReceiptDelivery>> {
+    let mut q = c.prepare_cached(
+        "SELECT sink, state, reference FROM outbox WHERE incident_id = ?1 ORDER BY sink",
+    )?;
+    let rows = q.query_map([record_id], |r| {
+        let state: String = r.get(1)?;
+        Ok(ReceiptDelivery {
+            sink: r.get(0)?,
+            state: match state.as_str() {
+                "delivered" => "delivered",
+                "dead" => "failed",
+                _ => "pending",
+            },
+            reference: r.get(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// A polled source's cursor.
+pub fn cursor(c: &Connection, source: &str) -> rusqlite::Result<Option<String>> {
+    c.prepare_cached("SELECT cursor FROM source_cursors WHERE source = ?1")?
+        .query_row([source], |r| r.get(0))
+        .optional()
 }

@@ -1,10 +1,12 @@
 //! The SQLite schema. Times are Unix milliseconds (UTC) so comparisons are integer
 //! comparisons; JSON columns hold serde forms of SDK types.
 
-/// Schema version stored in `meta`; bump with a migration when tables change.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The version [`DDL`] creates. Tables change only through numbered migrations
+/// (`migrations.rs`) on top of it, never by editing it: a new store goes through
+/// the same migrations as an old one.
+pub const BASE_VERSION: i64 = 1;
 
-/// Creates the tables if they do not exist.
+/// Creates the version-1 tables if they do not exist.
 pub const DDL: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,

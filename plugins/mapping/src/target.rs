@@ -1,8 +1,9 @@
-//! Where a mapped column goes in the common schema.
+//! Where a mapped value goes in the common schema: the target names both mapping
+//! plugins accept (`premises_name`, `suspect.description`, `property.value`...).
 
 use bcgw_sdk::prelude::PersonRole;
 
-/// A field of a person a column can fill.
+/// A field of a person a value can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PersonField {
     /// The person's name (only if the sharing agreement allows it).
@@ -13,9 +14,11 @@ pub enum PersonField {
     Gender,
     /// Age wording (`30s`, `25-30`, `approx 40`, `teen`).
     Age,
+    /// Another name they are known by; each value is one alias.
+    Aliases,
 }
 
-/// A field of the (single) property item a column can fill.
+/// A field of a property item a value can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PropertyField {
     /// What was taken or damaged.
@@ -30,7 +33,7 @@ pub enum PropertyField {
     Recovered,
 }
 
-/// A field of the (single) vehicle a column can fill.
+/// A field of a vehicle a value can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VehicleField {
     /// Registration mark.
@@ -43,7 +46,7 @@ pub enum VehicleField {
     Colour,
 }
 
-/// Where a column's value goes.
+/// Where a value goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// The source's own id for the report.
@@ -70,7 +73,7 @@ pub enum Target {
     PremisesName,
     /// Store number or BCRP member id.
     StoreId,
-    /// An address line; several columns append lines in column order.
+    /// An address line; several values append lines in order.
     AddressLine,
     /// Town.
     Town,
@@ -102,17 +105,17 @@ pub enum Target {
     Ignore,
 }
 
-/// Every target name accepted in the `columns` table, for error messages and docs.
+/// Every target name accepted, for error messages and docs.
 pub const TARGET_NAMES: &str = "source_record_id, occurred_at, occurred_date, occurred_time, \
 occurred_to, reported_at, category, narrative, staff_injured, police_reference, premises_name, \
 store_id, address_line, town, postcode, uprn, latitude, longitude, bcrp_area, \
-<role>.name|description|gender|age (role: suspect, offender, victim, witness, reporter), \
+<role>.name|description|gender|age|aliases (role: suspect, offender, victim, witness, reporter), \
 property.description|value|value_pence|quantity|recovered, vehicle.vrm|make|model|colour, \
 evidence.cctv, evidence.image, evidence.witness_statement, extension, extension:<key>, ignore";
 
 impl Target {
-    /// Parses a target name from config. `column` is the column it is mapped from,
-    /// the key a bare `extension` target keeps the value under.
+    /// Parses a target name from config. `column` is the column (or pointer) it is
+    /// mapped from, the key a bare `extension` target keeps the value under.
     pub fn parse(name: &str, column: &str) -> Option<Target> {
         let name = name.trim();
         let simple = match name {
@@ -145,6 +148,30 @@ impl Target {
         Some(simple)
     }
 
+    /// Whether values are dates or date-times (so a JSON number is a Unix time).
+    pub fn is_date(&self) -> bool {
+        matches!(
+            self,
+            Target::OccurredAt | Target::OccurredDate | Target::OccurredTo | Target::ReportedAt
+        )
+    }
+
+    /// Whether every value is kept (address lines, narrative, descriptions, aliases,
+    /// evidence, extensions) rather than one value filling the field.
+    pub fn collects(&self) -> bool {
+        matches!(
+            self,
+            Target::AddressLine
+                | Target::Narrative
+                | Target::Person(_, PersonField::Description | PersonField::Aliases)
+                | Target::Property(PropertyField::Description)
+                | Target::Cctv
+                | Target::Image
+                | Target::Extension(_)
+                | Target::Ignore
+        )
+    }
+
     fn parse_compound(name: &str) -> Option<Target> {
         if let Some(key) = name.strip_prefix("extension:") {
             return (!key.trim().is_empty()).then(|| Target::Extension(key.trim().to_string()));
@@ -173,6 +200,7 @@ impl Target {
                     "description" => PersonField::Description,
                     "gender" => PersonField::Gender,
                     "age" | "age_range" => PersonField::Age,
+                    "aliases" | "alias" => PersonField::Aliases,
                     _ => return None,
                 };
                 Some(Target::Person(role, field))

@@ -1,157 +1,12 @@
-//! The admin endpoint: Prometheus metrics and a health check over plain HTTP, for
-//! the operators who run the gateway (`[admin] listen = "127.0.0.1:9464"`).
+//! `/metrics`: the store's counts, and the components' error counts of
+//! [`crate::events`], in the Prometheus text exposition format.
 //!
-//! - `GET /metrics`: counts read from the store (journal, records, deliveries per
-//!   sink, open quarantine by error kind) in the Prometheus text format. They come
-//!   from the store, not from in-process counters, so they survive restarts and
-//!   agree with `bcgw quarantine list` and the run summary.
-//! - `GET /healthz`: `200 ok` while the store answers, `503` with the store's
-//!   error when it does not (disk gone, database locked for too long).
-//!
-//! Only counts and sink names are exposed: never record contents, and never the
-//! quarantine reasons (they may quote a payload). The server is deliberately tiny
-//! (GET only, one request per connection, bounded request head and time): it
-//! serves scrapes and probes, not the public.
+//! Only counts and configured names are exposed: never record contents, and never
+//! the quarantine reasons (they may quote a payload).
 
-use crate::store::{Store, StoreStats};
+use crate::store::StoreStats;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
-
-/// Largest request head read; anything longer is refused.
-const MAX_HEAD: usize = 8 * 1024;
-/// How long a client has to send its request head.
-const READ_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// A bound admin endpoint, ready to serve.
-pub struct AdminServer {
-    listener: TcpListener,
-    store: Arc<dyn Store>,
-    sinks: Vec<String>,
-    started: Instant,
-}
-
-impl AdminServer {
-    /// Binds the endpoint. Fails (with the address in the message) when the port is
-    /// taken, so a misconfigured daemon stops at start-up rather than running blind.
-    /// `sinks` are the configured sink names: each gets its series even before its
-    /// first delivery, so a dashboard shows a zero rather than a gap.
-    pub async fn bind(
-        listen: SocketAddr,
-        store: Arc<dyn Store>,
-        sinks: Vec<String>,
-    ) -> anyhow::Result<AdminServer> {
-        let listener = TcpListener::bind(listen).await.map_err(|e| {
-            anyhow::anyhow!("admin.listen: cannot listen on {listen}: {e} (is another bcgw or exporter using the port?)")
-        })?;
-        Ok(AdminServer {
-            listener,
-            store,
-            sinks,
-            started: Instant::now(),
-        })
-    }
-
-    /// The address actually bound (useful with port 0).
-    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
-    }
-
-    /// Serves until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let this = Arc::new(self);
-        loop {
-            tokio::select! {
-                _ = shutdown.changed() => return,
-                accepted = this.listener.accept() => {
-                    let Ok((stream, _)) = accepted else {
-                        // Out of file descriptors and the like: back off, keep serving.
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    };
-                    let this = this.clone();
-                    tokio::spawn(async move { this.serve(stream).await });
-                }
-            }
-        }
-    }
-
-    async fn serve(&self, mut stream: TcpStream) {
-        let response = match tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await {
-            Ok(Some(head)) => self.respond(&head).await,
-            Ok(None) => reply(400, "text/plain", "bad request\n"),
-            Err(_) => reply(408, "text/plain", "request timeout\n"),
-        };
-        let _ = stream.write_all(response.as_bytes()).await;
-        let _ = stream.shutdown().await;
-    }
-
-    async fn respond(&self, head: &str) -> String {
-        let mut parts = head.split_whitespace();
-        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        let path = target.split('?').next().unwrap_or("");
-        if method != "GET" && method != "HEAD" {
-            return reply(405, "text/plain", "only GET\n");
-        }
-        let stats = {
-            let store = self.store.clone();
-            tokio::task::spawn_blocking(move || store.stats()).await
-        };
-        match (path, stats) {
-            ("/metrics", Ok(Ok(stats))) => reply(
-                200,
-                "text/plain; version=0.0.4",
-                &render(
-                    &stats,
-                    &self.sinks,
-                    &crate::events::component_errors(),
-                    self.started.elapsed(),
-                ),
-            ),
-            ("/healthz", Ok(Ok(_))) => reply(200, "text/plain", "ok\n"),
-            ("/metrics" | "/healthz", Ok(Err(e))) => {
-                tracing::warn!(error = %e, "admin: the store does not answer");
-                reply(503, "text/plain", &format!("store unavailable: {e}\n"))
-            }
-            ("/metrics" | "/healthz", Err(_)) => reply(503, "text/plain", "store unavailable\n"),
-            _ => reply(404, "text/plain", "not found: try /metrics or /healthz\n"),
-        }
-    }
-}
-
-/// Reads up to the end of the request head; `None` when it is too long or the
-/// client went away.
-async fn read_head(stream: &mut TcpStream) -> Option<String> {
-    let mut buf = Vec::with_capacity(512);
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && !buf.windows(2).any(|w| w == b"\n\n") {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 || buf.len() + n > MAX_HEAD {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    String::from_utf8(buf).ok()
-}
-
-fn reply(status: u16, content_type: &str, body: &str) -> String {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        _ => "Service Unavailable",
-    };
-    format!(
-        "HTTP/1.1 {status} {reason}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    )
-}
+use std::time::Duration;
 
 /// Escapes a label value for the Prometheus text format.
 fn label(value: &str) -> String {
@@ -246,10 +101,24 @@ pub fn render(
     );
     metric(
         &mut out,
+        "bcgw_records_amended_total",
+        "counter",
+        "Amendments: new versions of stored records (same source id, new content), each queueing an update.",
+        &one(stats.amended_records),
+    );
+    metric(
+        &mut out,
         "bcgw_deliveries_delivered_total",
         "counter",
         "Deliveries a sink accepted.",
         &per_sink(sinks, &stats.delivered),
+    );
+    metric(
+        &mut out,
+        "bcgw_deliveries_updated_total",
+        "counter",
+        "Updates of occurrences a sink had already made (amended or newly linked reports).",
+        &per_sink(sinks, &stats.updates_delivered),
     );
     metric(
         &mut out,

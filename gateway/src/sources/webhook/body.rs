@@ -1,0 +1,157 @@
+//! What a webhook body is: its format from `Content-Type`, and a syntax check at
+//! the door for JSON, so a client hears "400, not JSON" now rather than finding a
+//! quarantine entry later. Everything past syntax (fields, dates, the schema) is
+//! the adapter's job, after the 202.
+
+use super::config::BodyFormat;
+
+/// Longest `Content-Type` kept with the payload.
+const MAX_CONTENT_TYPE: usize = 200;
+
+/// The format a `Content-Type` names, if any this gateway knows.
+pub fn format_of(content_type: &str) -> Option<BodyFormat> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Some(BodyFormat::Json),
+        "application/x-ndjson"
+        | "application/ndjson"
+        | "application/jsonl"
+        | "application/x-jsonlines" => Some(BodyFormat::Ndjson),
+        "text/csv" => Some(BodyFormat::Csv),
+        "application/xml" | "text/xml" => Some(BodyFormat::Xml),
+        e if e.starts_with("application/") && e.ends_with("+json") => Some(BodyFormat::Json),
+        e if e.starts_with("application/") && e.ends_with("+xml") => Some(BodyFormat::Xml),
+        _ => None,
+    }
+}
+
+/// The media type stored with the payload and handed to the adapter: the
+/// format's canonical type, with the client's `charset` if it gave one.
+pub fn stored_content_type(format: BodyFormat, content_type: &str) -> String {
+    let canonical = match format {
+        BodyFormat::Json => "application/json",
+        BodyFormat::Ndjson => "application/x-ndjson",
+        BodyFormat::Csv => "text/csv",
+        BodyFormat::Xml => "application/xml",
+    };
+    let charset = content_type
+        .split(';')
+        .skip(1)
+        .map(str::trim)
+        .find(|p| p.to_ascii_lowercase().starts_with("charset="));
+    let mut out = match charset {
+        Some(c) => format!("{canonical}; {c}"),
+        None => canonical.to_string(),
+    };
+    out.truncate(MAX_CONTENT_TYPE);
+    out
+}
+
+/// The result of checking a body's syntax.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// Usable as a whole.
+    Ok,
+    /// NDJSON with some lines that are not JSON (1-based line numbers): the body is
+    /// taken, and the adapter quarantines those lines.
+    SomeLinesBad(Vec<usize>),
+    /// Not usable at all; the reason names a position, never the content.
+    Bad(String),
+}
+
+/// Checks JSON and NDJSON syntax; other formats pass.
+pub fn check(format: BodyFormat, body: &[u8]) -> Syntax {
+    match format {
+        BodyFormat::Json => match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Ok(_) => Syntax::Ok,
+            Err(e) => Syntax::Bad(format!("the body is not JSON: {e}")),
+        },
+        BodyFormat::Ndjson => ndjson(body),
+        BodyFormat::Csv | BodyFormat::Xml => {
+            if body.iter().all(u8::is_ascii_whitespace) {
+                Syntax::Bad("the body is empty".into())
+            } else {
+                Syntax::Ok
+            }
+        }
+    }
+}
+
+fn ndjson(body: &[u8]) -> Syntax {
+    let mut good = 0;
+    let mut bad = Vec::new();
+    for (n, line) in body.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<serde::de::IgnoredAny>(line) {
+            Ok(_) => good += 1,
+            Err(_) => bad.push(n + 1),
+        }
+    }
+    match (good, bad.is_empty()) {
+        (0, true) => Syntax::Bad("the body has no JSON lines".into()),
+        (0, false) => Syntax::Bad(format!(
+            "no line of the body is JSON (lines {})",
+            summary(&bad)
+        )),
+        (_, true) => Syntax::Ok,
+        (_, false) => Syntax::SomeLinesBad(bad),
+    }
+}
+
+fn summary(lines: &[usize]) -> String {
+    let mut s: Vec<String> = lines.iter().take(10).map(usize::to_string).collect();
+    if lines.len() > 10 {
+        s.push(format!("and {} more", lines.len() - 10));
+    }
+    s.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_map_to_formats() {
+        assert_eq!(
+            format_of("application/json; charset=utf-8"),
+            Some(BodyFormat::Json)
+        );
+        assert_eq!(
+            format_of("application/vnd.disc+json"),
+            Some(BodyFormat::Json)
+        );
+        assert_eq!(format_of("Application/X-NDJSON"), Some(BodyFormat::Ndjson));
+        assert_eq!(format_of("text/csv"), Some(BodyFormat::Csv));
+        assert_eq!(format_of("text/plain"), None);
+        assert_eq!(
+            stored_content_type(
+                BodyFormat::Csv,
+                "text/csv; charset=windows-1252; header=present"
+            ),
+            "text/csv; charset=windows-1252"
+        );
+    }
+
+    #[test]
+    fn ndjson_with_a_bad_line_is_taken_and_the_line_named() {
+        assert_eq!(
+            check(BodyFormat::Ndjson, b"{\"a\":1}\n{oops\n\n{\"b\":2}\n"),
+            Syntax::SomeLinesBad(vec![2])
+        );
+        assert!(matches!(
+            check(BodyFormat::Ndjson, b"oops\n"),
+            Syntax::Bad(_)
+        ));
+        assert!(matches!(
+            check(BodyFormat::Json, b"{\"a\":"),
+            Syntax::Bad(_)
+        ));
+    }
+}

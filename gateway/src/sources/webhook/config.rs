@@ -1,0 +1,227 @@
+//! `[sources.<name>.webhook]`: how a BCRP platform authenticates, what it may
+//! send, and how fast.
+
+use super::auth::Authenticator;
+use super::endpoint::WebhookEndpoint;
+use super::rate::RateLimiter;
+use crate::config::problems::Problems;
+use crate::config::secret::SecretSource;
+use crate::sources::{RunningSource, SourceContext, SourceSettings};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Settings of a webhook source.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookConfig {
+    /// How requests prove they come from the platform.
+    pub auth: AuthConfig,
+    /// Largest body (bytes); default `http.max_body_bytes`. Larger requests get 413.
+    #[serde(default)]
+    pub max_body_bytes: Option<usize>,
+    /// Body formats taken: any of `json`, `ndjson`, `csv`, `xml` (default all).
+    /// Anything else gets 415.
+    #[serde(default = "all_formats")]
+    pub accept: Vec<BodyFormat>,
+    /// Requests per second allowed, with bursts: `{ per_second = 50, burst = 100 }`.
+    /// Beyond it, 429 with `Retry-After`. Unset: no limit.
+    #[serde(default)]
+    pub rate_limit: Option<RateLimitConfig>,
+}
+
+/// A body format a webhook source takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyFormat {
+    /// `application/json` (and `application/*+json`): one document.
+    Json,
+    /// `application/x-ndjson` or `application/jsonl`: one JSON document per line.
+    Ndjson,
+    /// `text/csv`.
+    Csv,
+    /// `application/xml`, `text/xml` (and `application/*+xml`).
+    Xml,
+}
+
+fn all_formats() -> Vec<BodyFormat> {
+    vec![
+        BodyFormat::Json,
+        BodyFormat::Ndjson,
+        BodyFormat::Csv,
+        BodyFormat::Xml,
+    ]
+}
+
+/// `auth = { kind = "bearer", token = { env = "..." } }` or
+/// `auth = { kind = "hmac", secret = { file = "..." } }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum AuthConfig {
+    /// `Authorization: Bearer <token>`.
+    Bearer {
+        /// The token, from `{ env = "..." }` or `{ file = "..." }`.
+        token: SecretSource,
+    },
+    /// An HMAC-SHA256 signature over the timestamp and the body.
+    Hmac {
+        /// The shared secret, from `{ env = "..." }` or `{ file = "..." }`.
+        secret: SecretSource,
+        /// The header carrying the hex signature (optionally prefixed `sha256=`).
+        #[serde(default = "default_signature_header")]
+        signature_header: String,
+        /// The header carrying the Unix time (seconds) the request was signed at.
+        #[serde(default = "default_timestamp_header")]
+        timestamp_header: String,
+        /// How far the timestamp may be from the gateway's clock (seconds).
+        #[serde(default = "default_max_skew")]
+        max_skew_secs: u64,
+        /// Signatures remembered to refuse replays within the skew window. When
+        /// full, the oldest are forgotten and requests signed before them refused.
+        #[serde(default = "default_replay_cache")]
+        replay_cache_entries: usize,
+    },
+}
+
+fn default_signature_header() -> String {
+    "x-bcgw-signature".into()
+}
+fn default_timestamp_header() -> String {
+    "x-bcgw-timestamp".into()
+}
+fn default_max_skew() -> u64 {
+    300
+}
+fn default_replay_cache() -> usize {
+    1_000_000
+}
+
+/// `rate_limit = { per_second = 50, burst = 100 }`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct RateLimitConfig {
+    /// Sustained requests per second.
+    pub per_second: f64,
+    /// Requests allowed at once after a quiet spell (default: one second's worth).
+    #[serde(default)]
+    pub burst: Option<u32>,
+}
+
+impl WebhookConfig {
+    fn secret(&self) -> &SecretSource {
+        match &self.auth {
+            AuthConfig::Bearer { token } => token,
+            AuthConfig::Hmac { secret, .. } => secret,
+        }
+    }
+
+    fn secret_key(&self, key: &str) -> String {
+        match &self.auth {
+            AuthConfig::Bearer { .. } => format!("{key}.auth.token"),
+            AuthConfig::Hmac { .. } => format!("{key}.auth.secret"),
+        }
+    }
+}
+
+impl SourceSettings for WebhookConfig {
+    fn resolve_paths(&mut self, base: &std::path::Path) {
+        let (AuthConfig::Bearer { token: s } | AuthConfig::Hmac { secret: s, .. }) = &mut self.auth;
+        if let SecretSource::File { file } = s
+            && file.is_relative()
+        {
+            *file = base.join(&*file);
+        }
+    }
+
+    fn check(&self, key: &str, p: &mut Problems) {
+        let secret_key = self.secret_key(key);
+        match self.secret() {
+            SecretSource::Literal(_) => p.error(
+                &secret_key,
+                "webhook secrets come from { env = \"NAME\" } or { file = \"path\" } only, never the config file",
+            ),
+            s => match s.resolve() {
+                Ok(v) if v.expose().len() < 16 => p.error(
+                    &secret_key,
+                    "shorter than 16 characters: use a long random secret (e.g. openssl rand -hex 32)",
+                ),
+                Ok(_) => {}
+                Err(e) => p.error(&secret_key, e),
+            },
+        }
+        if let AuthConfig::Hmac {
+            signature_header,
+            timestamp_header,
+            max_skew_secs,
+            replay_cache_entries,
+            ..
+        } = &self.auth
+        {
+            for (k, h) in [
+                ("signature_header", signature_header),
+                ("timestamp_header", timestamp_header),
+            ] {
+                if axum::http::HeaderName::from_bytes(h.as_bytes()).is_err() {
+                    p.error(
+                        format!("{key}.auth.{k}"),
+                        format!("{h:?} is not a header name"),
+                    );
+                }
+            }
+            if *max_skew_secs == 0 {
+                p.error(format!("{key}.auth.max_skew_secs"), "must be at least 1");
+            }
+            if *replay_cache_entries == 0 {
+                p.error(
+                    format!("{key}.auth.replay_cache_entries"),
+                    "must be at least 1",
+                );
+            }
+        }
+        if self.accept.is_empty() {
+            p.error(
+                format!("{key}.accept"),
+                "empty: take at least one of json, ndjson, csv, xml",
+            );
+        }
+        if self.max_body_bytes == Some(0) {
+            p.error(format!("{key}.max_body_bytes"), "must be at least 1");
+        }
+        if let Some(r) = &self.rate_limit {
+            if !(r.per_second.is_finite() && r.per_second > 0.0) {
+                p.error(format!("{key}.rate_limit.per_second"), "must be above 0");
+            }
+            if r.burst == Some(0) {
+                p.error(format!("{key}.rate_limit.burst"), "must be at least 1");
+            }
+        }
+    }
+
+    fn listens_for_http(&self) -> bool {
+        true
+    }
+
+    fn build(&self, cx: SourceContext) -> anyhow::Result<RunningSource> {
+        let secret = self
+            .secret()
+            .resolve()
+            .map_err(|e| anyhow::anyhow!("auth secret: {e}"))?;
+        let endpoint = WebhookEndpoint {
+            source: cx.name.clone(),
+            store: cx.store.clone(),
+            auth: Authenticator::new(&self.auth, secret),
+            accept: self.accept.clone(),
+            max_body_bytes: self.max_body_bytes.unwrap_or(cx.http.max_body_bytes),
+            rate: self.rate_limit.map(RateLimiter::new),
+        };
+        cx.http.register(&cx.name, Arc::new(endpoint));
+        // Requests are served by the shared listener; this task only marks the
+        // source idle (it holds nothing of its own) and waits for shutdown.
+        cx.idle.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut shutdown = cx.shutdown.clone();
+        Ok(Box::pin(async move {
+            while !*shutdown.borrow() {
+                if shutdown.changed().await.is_err() {
+                    break;
+                }
+            }
+        }))
+    }
+}

@@ -1,0 +1,261 @@
+//! The poll source against a platform's export API, written here: it pages with a
+//! cursor, fails now and then, answers 429 with `Retry-After`, lets OAuth tokens
+//! expire, and is restarted; the gateway is killed mid-run. Every report reaches
+//! the Niche simulator once.
+
+use crate::admin::free_port;
+use crate::gateway::{Gateway, niche_sink_toml, store_toml};
+use crate::helpers::{wait_for, workspace};
+use crate::niche::NicheSim;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use bcgw_test_artifacts::JSON_MAPPED;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const CLIENT_SECRET: &str = "platform-secret-0123456789";
+const PAGE: usize = 25;
+
+/// What the platform holds and how it has behaved.
+#[derive(Default)]
+struct Platform {
+    reports: Vec<serde_json::Value>,
+    api_requests: u64,
+    tokens: HashMap<String, u32>,
+    issued: u64,
+    failed: u64,
+    limited: u64,
+    expired: u64,
+}
+
+type Shared = Arc<Mutex<Platform>>;
+
+fn report(i: usize) -> serde_json::Value {
+    json!({
+        "id": format!("EVT-{i:05}"),
+        "occurred_at": format!("2026-11-{:02}T{:02}:15:00Z", i % 27 + 1, i % 24),
+        "type": "Theft",
+        "store": format!("Store {}", i % 40),
+        "text": format!("Report {i}: left without paying"),
+    })
+}
+
+async fn token(State(s): State<Shared>, body: String) -> Response {
+    if !body.contains("grant_type=client_credentials")
+        || !body.contains(&format!("client_secret={CLIENT_SECRET}"))
+    {
+        return (StatusCode::UNAUTHORIZED, "bad client").into_response();
+    }
+    let mut p = s.lock().expect("platform state");
+    p.issued += 1;
+    let t = format!("tok-{}", p.issued);
+    // Each token is good for 4 requests: the platform "expires" it early.
+    p.tokens.insert(t.clone(), 4);
+    axum::Json(json!({"access_token": t, "token_type": "Bearer", "expires_in": 3600}))
+        .into_response()
+}
+
+async fn incidents(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut p = s.lock().expect("platform state");
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .to_string();
+    match p.tokens.get_mut(&token) {
+        Some(uses) if *uses > 0 => *uses -= 1,
+        _ => {
+            p.expired += 1;
+            return (StatusCode::UNAUTHORIZED, "token expired").into_response();
+        }
+    }
+    p.api_requests += 1;
+    if p.api_requests % 5 == 0 {
+        p.failed += 1;
+        return (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response();
+    }
+    if p.api_requests % 7 == 0 {
+        p.limited += 1;
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            "slow down",
+        )
+            .into_response();
+    }
+    let cursor = q.get("cursor").cloned().unwrap_or_default();
+    let from: usize = cursor
+        .strip_prefix('c')
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let to = (from + PAGE).min(p.reports.len());
+    let data: Vec<_> = p.reports[from.min(to)..to].to_vec();
+    let next = if data.is_empty() {
+        cursor.clone()
+    } else {
+        format!("c{to}")
+    };
+    axum::Json(json!({"data": data, "next_cursor": next})).into_response()
+}
+
+/// The platform's API on a fixed port, restartable.
+struct PlatformServer {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl PlatformServer {
+    fn start(port: u16, state: Shared) -> PlatformServer {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async move {
+                let listener = loop {
+                    match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                        Ok(l) => break l,
+                        Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    }
+                };
+                let app = Router::new()
+                    .route("/oauth/token", post(token))
+                    .route("/v1/incidents", get(incidents))
+                    .with_state(state);
+                tokio::select! {
+                    _ = axum::serve(listener, app) => {}
+                    _ = stopped => {}
+                }
+            });
+            // Dropping the runtime here cuts every open connection: a crash, not a drain.
+        });
+        PlatformServer {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for PlatformServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn config(dir: &std::path::Path, api: u16, niche: &str) -> String {
+    format!(
+        r#"{store}
+[sources.platform]
+kind = "poll"
+plugin = {plugin:?}
+isa = "ISA-TEST-2"
+[sources.platform.plugin_config]
+source_system = "auror"
+reports = "/data"
+required = ["source_record_id", "occurred_at"]
+[sources.platform.plugin_config.fields]
+source_record_id = "/id"
+occurred_at = "/occurred_at"
+category = "/type"
+narrative = "/text"
+premises_name = "/store"
+[sources.platform.plugin_config.categories]
+"Theft" = "theft-from-shop"
+[sources.platform.poll]
+url = "http://127.0.0.1:{api}/v1/incidents?cursor={{cursor}}&limit={PAGE}"
+interval_secs = 1
+timeout_secs = 5
+pagination = {{ kind = "cursor", next = "/next_cursor" }}
+backoff = {{ initial_ms = 100, max_ms = 1000 }}
+auth = {{ kind = "oauth2", token_url = "http://127.0.0.1:{api}/oauth/token", client_id = "bcgw", client_secret = {{ env = "PLATFORM_SECRET" }} }}
+{sink}"#,
+        store = store_toml(dir),
+        plugin = JSON_MAPPED,
+        sink = niche_sink_toml(niche),
+    )
+}
+
+fn record_id(i: usize) -> String {
+    let report = bcgw_sdk::schema::Report {
+        source_system: "auror".into(),
+        source_record_id: Some(format!("EVT-{i:05}")),
+        ..Default::default()
+    };
+    bcgw::pipeline::record_id::record_id("platform", &report)
+}
+
+#[test]
+fn a_flaky_paginated_api_and_two_restarts_give_every_report_once() {
+    let _ = workspace();
+    let dir = tempfile::tempdir().unwrap();
+    let sim = NicheSim::start(dir.path());
+    let api = free_port();
+    let state: Shared = Arc::default();
+    state.lock().unwrap().reports = (0..120).map(report).collect();
+    let mut server = PlatformServer::start(api, state.clone());
+    let mut gw = Gateway::with_config(dir.path(), &config(dir.path(), api, &sim.url()));
+    gw.env
+        .push(("PLATFORM_SECRET".into(), CLIENT_SECRET.into()));
+    gw.start();
+
+    wait_for("some reports delivered", Duration::from_secs(120), || {
+        (sim.occurrences() >= 40).then_some(())
+    });
+    // The gateway dies mid-run; the platform restarts (its tokens are gone).
+    gw.kill9();
+    server.stop();
+    state.lock().unwrap().tokens.clear();
+    server = PlatformServer::start(api, state.clone());
+    gw.start();
+    // New reports arrive on the platform after the last page was read.
+    wait_for("the first 120 delivered", Duration::from_secs(180), || {
+        (sim.occurrences() >= 120).then_some(())
+    });
+    state.lock().unwrap().reports.extend((120..200).map(report));
+    wait_for("all 200 delivered", Duration::from_secs(180), || {
+        (sim.occurrences() >= 200).then_some(())
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    drop(server);
+
+    let keys = sim.keys();
+    let unique: std::collections::HashSet<&String> = keys.iter().collect();
+    assert_eq!(keys.len(), 200, "no duplicates");
+    for i in 0..200 {
+        assert!(unique.contains(&record_id(i)), "report {i} missing");
+    }
+    let p = state.lock().unwrap();
+    assert!(
+        p.failed > 0 && p.limited > 0 && p.expired > 0,
+        "faults exercised: {} 500s, {} 429s, {} 401s",
+        p.failed,
+        p.limited,
+        p.expired
+    );
+    assert!(p.issued >= 2, "tokens refreshed");
+    let logs = gw.logs();
+    assert!(
+        !logs.contains(CLIENT_SECRET) && !logs.contains("tok-"),
+        "no secrets in logs"
+    );
+}
