@@ -116,6 +116,17 @@ struct PlatformServer {
 
 impl PlatformServer {
     fn start(port: u16, state: Shared) -> PlatformServer {
+        PlatformServer::serve(
+            port,
+            Router::new()
+                .route("/oauth/token", post(token))
+                .route("/v1/incidents", get(incidents))
+                .with_state(state),
+        )
+    }
+
+    /// Serves `app` on `port` until stopped.
+    fn serve(port: u16, app: Router) -> PlatformServer {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -129,10 +140,6 @@ impl PlatformServer {
                         Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
                     }
                 };
-                let app = Router::new()
-                    .route("/oauth/token", post(token))
-                    .route("/v1/incidents", get(incidents))
-                    .with_state(state);
                 tokio::select! {
                     _ = axum::serve(listener, app) => {}
                     _ = stopped => {}
@@ -258,4 +265,111 @@ fn a_flaky_paginated_api_and_two_restarts_give_every_report_once() {
         !logs.contains(CLIENT_SECRET) && !logs.contains("tok-"),
         "no secrets in logs"
     );
+}
+
+/// The CSV export pages of the second platform: 20 rows a page, `Link` to the next.
+#[derive(Default)]
+struct Export {
+    rows: usize,
+    pages_asked: Vec<usize>,
+    refused: u64,
+}
+
+async fn export(
+    State(s): State<Arc<Mutex<Export>>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut e = s.lock().expect("export state");
+    // Basic auth: "bcgw:export-password-0123456789".
+    let expected = "Basic YmNndzpleHBvcnQtcGFzc3dvcmQtMDEyMzQ1Njc4OQ==";
+    if headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        != Some(expected)
+    {
+        e.refused += 1;
+        return (StatusCode::UNAUTHORIZED, "who are you").into_response();
+    }
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    e.pages_asked.push(page);
+    let from = (page - 1) * 20;
+    let to = (from + 20).min(e.rows);
+    let csv = crate::gateway::csv_rows(from.min(to), to);
+    let mut response = ([(header::CONTENT_TYPE, "text/csv")], csv).into_response();
+    if to < e.rows {
+        let link = format!("</export?page={}>; rel=\"next\"", page + 1);
+        response
+            .headers_mut()
+            .insert(header::LINK, link.parse().expect("a header value"));
+    }
+    response
+}
+
+#[test]
+fn link_pagination_with_basic_auth_resumes_from_the_committed_cursor() {
+    use crate::gateway::{MAPPING, record_id_of_row};
+    let dir = tempfile::tempdir().unwrap();
+    let sim = NicheSim::start(dir.path());
+    let api = free_port();
+    let state = Arc::new(Mutex::new(Export {
+        rows: 100,
+        ..Export::default()
+    }));
+    let _server = PlatformServer::serve(
+        api,
+        Router::new()
+            .route("/export", get(export))
+            .with_state(state.clone()),
+    );
+    let mapping = MAPPING
+        .replace("[columns]", "[sources.shop.plugin_config.columns]")
+        .replace("[categories]", "[sources.shop.plugin_config.categories]");
+    let config = format!(
+        r#"{store}
+[sources.shop]
+kind = "poll"
+plugin = {csv:?}
+[sources.shop.plugin_config]
+{mapping}
+[sources.shop.poll]
+url = "http://127.0.0.1:{api}/export?page=1"
+interval_secs = 1
+pagination = {{ kind = "link" }}
+auth = {{ kind = "basic", username = "bcgw", password = {{ env = "EXPORT_PASSWORD" }} }}
+{sink}"#,
+        store = store_toml(dir.path()),
+        csv = bcgw_test_artifacts::CSV_MAPPED,
+        sink = niche_sink_toml(&sim.url()),
+    );
+    let mut gw = Gateway::with_config(dir.path(), &config);
+    gw.env.push((
+        "EXPORT_PASSWORD".into(),
+        "export-password-0123456789".into(),
+    ));
+    gw.start();
+    wait_for("three pages in", Duration::from_secs(120), || {
+        (sim.occurrences() >= 60).then_some(())
+    });
+    gw.kill9();
+    let asked_before = state.lock().unwrap().pages_asked.len();
+    gw.start();
+    wait_for("all 100 rows", Duration::from_secs(120), || {
+        (sim.occurrences() >= 100).then_some(())
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let keys = sim.keys();
+    assert_eq!(keys.len(), 100, "no duplicates");
+    for i in 0..100 {
+        assert!(keys.contains(&record_id_of_row(i)), "row {i} missing");
+    }
+    let e = state.lock().unwrap();
+    // After the restart the source went on from its committed cursor, not page 1.
+    let first_after = e.pages_asked[asked_before];
+    assert!(
+        first_after >= 3,
+        "resumed at page {first_after}: {:?}",
+        e.pages_asked
+    );
+    assert_eq!(e.refused, 0);
 }

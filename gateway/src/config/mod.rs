@@ -112,7 +112,8 @@ pub struct StoreConfig {
     pub max_size_mb: Option<u64>,
     /// Most write operations in one group commit.
     pub group_commit_max: usize,
-    /// How long the writer waits for more operations to join a commit (ms).
+    /// How long the writer waits for more operations to join a commit (ms) after
+    /// the first. Default 0: what queues during a commit joins the next one anyway.
     pub group_commit_window_ms: u64,
 }
 
@@ -123,7 +124,7 @@ impl Default for StoreConfig {
             path: PathBuf::from("data/bcgw.sqlite"),
             max_size_mb: None,
             group_commit_max: 256,
-            group_commit_window_ms: 2,
+            group_commit_window_ms: 0,
         }
     }
 }

@@ -203,8 +203,10 @@ impl SourceSettings for WebhookConfig {
             .secret()
             .resolve()
             .map_err(|e| anyhow::anyhow!("auth secret: {e}"))?;
+        let (journal, journal_task) = super::journal::start(cx.store.clone(), cx.shutdown.clone());
         let endpoint = WebhookEndpoint {
             source: cx.name.clone(),
+            journal,
             store: cx.store.clone(),
             auth: Authenticator::new(&self.auth, secret),
             accept: self.accept.clone(),
@@ -212,16 +214,10 @@ impl SourceSettings for WebhookConfig {
             rate: self.rate_limit.map(RateLimiter::new),
         };
         cx.http.register(&cx.name, Arc::new(endpoint));
-        // Requests are served by the shared listener; this task only marks the
-        // source idle (it holds nothing of its own) and waits for shutdown.
+        // Requests are served by the shared listener; this task journals their
+        // bodies. A request holds its connection until its body is committed, so
+        // the source itself has nothing in hand between requests: it is idle.
         cx.idle.store(true, std::sync::atomic::Ordering::Relaxed);
-        let mut shutdown = cx.shutdown.clone();
-        Ok(Box::pin(async move {
-            while !*shutdown.borrow() {
-                if shutdown.changed().await.is_err() {
-                    break;
-                }
-            }
-        }))
+        Ok(Box::pin(journal_task))
     }
 }

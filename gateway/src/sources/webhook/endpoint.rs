@@ -10,6 +10,7 @@
 use super::auth::{Authenticator, Refusal};
 use super::body::{Syntax, check, format_of, stored_content_type};
 use super::config::BodyFormat;
+use super::journal::JournalQueue;
 use super::rate::RateLimiter;
 use crate::events::{InternalEvent, JournalWriteFailed, WebhookRefused};
 use crate::http::SourceEndpoint;
@@ -33,6 +34,8 @@ pub struct WebhookEndpoint {
     /// The configured source name.
     pub source: String,
     /// Where bodies are journaled.
+    pub journal: JournalQueue,
+    /// Where receipts are read.
     pub store: Arc<dyn Store>,
     /// Credentials.
     pub auth: Authenticator,
@@ -154,16 +157,7 @@ impl WebhookEndpoint {
             identity_scope: None,
             hold: None,
         };
-        let store = self.store.clone();
-        let appended = tokio::task::spawn_blocking(move || store.append_payloads(vec![payload]))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .and_then(|mut v| {
-                v.pop()
-                    .ok_or_else(|| "the journal answered nothing".to_string())
-            });
-        match appended {
+        match self.journal.append(payload).await {
             Ok(Appended::New(id)) => {
                 Ok(self.accepted(StatusCode::ACCEPTED, "accepted", id, &invalid_lines))
             }

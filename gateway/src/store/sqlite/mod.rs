@@ -2,6 +2,7 @@
 //! writer thread doing group commit ([`writer`]), and a separate connection for
 //! reads (WAL lets readers and the writer work at once).
 
+mod checkpoint;
 mod migrations;
 mod ops;
 mod reads;
@@ -21,6 +22,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     reader: Mutex<Connection>,
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 /// Store settings.
@@ -166,6 +168,12 @@ impl SqliteStore {
         conn.execute_batch(schema::DDL)
             .map_err(|e| map_err(path, "creating tables", e))?;
         upgrade(&mut conn, path)?;
+        // Checkpoints run on their own thread (checkpoint.rs), not inside a commit;
+        // savepoints' journals stay in memory.
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA temp_store = MEMORY;")
+            .map_err(|e| map_err(path, "configuring the writer", e))?;
+        let checkpointer = checkpoint::Checkpointer::start(path)
+            .map_err(|e| open_error(path, format!("cannot start the checkpoint thread: {e}")))?;
         let reader = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -180,6 +188,7 @@ impl SqliteStore {
             path: path.clone(),
             writer,
             reader: Mutex::new(reader),
+            _checkpointer: checkpointer,
         })
     }
 
