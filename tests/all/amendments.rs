@@ -144,3 +144,115 @@ fn an_amended_report_updates_its_occurrence_once() {
     assert!(text.contains("amended reports:           1"), "{text}");
     assert!(text.contains("updates sent to niche:"), "{text}");
 }
+
+mod store_level {
+    use bcgw::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
+    use bcgw::store::{Appended, NewPayload, Store, TranslationOutcome};
+    use bcgw_sdk::schema::{Envelope, Report, SourceRecord};
+    use chrono::{DateTime, Duration as Span, Utc};
+
+    fn record(narrative: &str, received_at: DateTime<Utc>) -> SourceRecord {
+        let mut report = Report {
+            source_system: "disc".into(),
+            source_record_id: Some("DISC-1".into()),
+            ..Default::default()
+        };
+        report.event.narrative = Some(narrative.into());
+        SourceRecord {
+            envelope: Envelope {
+                record_id: "rec-disc-1".into(),
+                source: "disc".into(),
+                received_at,
+                raw_sha256: "00".repeat(32),
+                schema_version: "1".into(),
+                isa: None,
+                plugin: "test@1".into(),
+            },
+            report,
+        }
+    }
+
+    fn payload(store: &SqliteStore, tag: &str, received_at: DateTime<Utc>) -> i64 {
+        let appended = store
+            .append_payloads(vec![NewPayload {
+                source: "disc".into(),
+                received_at,
+                content_type: "application/json".into(),
+                metadata: vec![],
+                bytes: tag.as_bytes().to_vec(),
+                origin: "test".into(),
+                identity_scope: None,
+                hold: None,
+            }])
+            .expect("journaled");
+        match appended[0] {
+            Appended::New(id) => id,
+            Appended::Duplicate(_) => panic!("a new payload"),
+        }
+    }
+
+    fn commit(
+        store: &SqliteStore,
+        payload_id: i64,
+        r: SourceRecord,
+    ) -> (usize, usize, usize, usize) {
+        let s = store
+            .complete_translation(TranslationOutcome {
+                payload_id,
+                records: vec![r],
+                quarantined: vec![],
+                sinks: vec!["niche".into()],
+            })
+            .expect("committed");
+        (s.new_records, s.amended, s.superseded, s.duplicates)
+    }
+
+    #[test]
+    fn a_version_received_before_the_current_one_never_replaces_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&SqliteSettings {
+            path: dir.path().join("bcgw.sqlite"),
+            max_size_bytes: None,
+            group: GroupCommit {
+                max_jobs: 8,
+                window: std::time::Duration::ZERO,
+            },
+        })
+        .unwrap();
+        let t = Utc::now();
+        // The first version's payload failed translation and is replayed only after
+        // the platform's correction came in.
+        let early = payload(&store, "version A", t);
+        let late = payload(&store, "version B", t + Span::seconds(60));
+        assert_eq!(
+            commit(&store, late, record("B", t + Span::seconds(60))),
+            (1, 0, 0, 0)
+        );
+        assert_eq!(commit(&store, early, record("A", t)), (0, 0, 1, 0));
+        let receipt = store.receipt("disc", early).unwrap().unwrap();
+        assert_eq!(receipt.records[0].outcome, "superseded");
+        // B is still what Niche gets, and no update is queued for A.
+        let due = store
+            .due_deliveries("niche", None, Utc::now(), 10, &[])
+            .unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].revision, 0);
+        assert_eq!(
+            due[0].records[0].report.event.narrative.as_deref(),
+            Some("B")
+        );
+        // A newer correction is an amendment, numbered after the kept history.
+        let newer = payload(&store, "version C", t + Span::seconds(120));
+        assert_eq!(
+            commit(&store, newer, record("C", t + Span::seconds(120))),
+            (0, 1, 0, 0)
+        );
+        let receipt = store.receipt("disc", newer).unwrap().unwrap();
+        assert_eq!(
+            (receipt.records[0].outcome, receipt.records[0].version),
+            ("amended", Some(3))
+        );
+        let stats = store.stats().unwrap();
+        assert_eq!(stats.amended_records, 1);
+    }
+}

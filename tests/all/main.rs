@@ -25,3 +25,5 @@ mod serial_source;
 mod store_faults;
 mod store_upgrade;
 mod webhook;
+mod webhook_durability;
+mod webhook_tls;

@@ -1,7 +1,7 @@
 //! The webhook source of a running `bcgw run`, over loopback: every client mistake
-//! answered with the right status and a problem document, 202 only after the
-//! journal commit, receipts that bring back the Niche reference, `kill -9` while a
-//! platform posts, and the journal full.
+//! answered with the right status and a problem document, receipts that bring back
+//! the Niche reference, the rate limit. Durability is in `webhook_durability.rs`,
+//! TLS in `webhook_tls.rs`; the helpers here serve them all.
 
 use crate::admin::free_port;
 use crate::gateway::{Gateway, MAPPING, csv_rows, niche_sink_toml, record_id_of_row, store_toml};
@@ -113,14 +113,16 @@ fn post_signed(port: u16, ts: i64, signature: &str, body: &[u8]) -> Response {
     .expect("gateway answers")
 }
 
-fn wait_listening(gw: &Gateway, port: u16) {
+/// Waits until the API listener answers.
+pub fn wait_listening(gw: &Gateway, port: u16) {
     wait_for("the API listener", Duration::from_secs(60), || {
         request(port, "GET", "/openapi.json", &[], b"").ok()
     });
     let _ = gw;
 }
 
-fn problem(r: &Response, status: u16, kind: &str) {
+/// Asserts `r` is a problem document of `kind` with `status`.
+pub fn problem(r: &Response, status: u16, kind: &str) {
     assert_eq!(r.status, status, "{:?}", String::from_utf8_lossy(&r.body));
     assert_eq!(
         r.header("content-type"),
@@ -428,263 +430,4 @@ fn a_rate_limited_source_answers_429_with_retry_after() {
     assert!((1..=2).contains(&wait), "{wait}");
     std::thread::sleep(Duration::from_secs(wait));
     assert_eq!(post_csv(port, &csv_rows(5, 6)).unwrap().status, 202);
-}
-
-#[test]
-fn a_full_journal_answers_503_and_loses_nothing_it_accepted() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = NicheSim::start(dir.path());
-    let port = free_port();
-    let mut gw = webhook_gateway(dir.path(), &sim.url(), port, "");
-    gw.env.push(("BCGW__STORE__MAX_SIZE_MB".into(), "1".into()));
-    gw.start();
-    wait_listening(&gw, port);
-    let mut accepted = Vec::new();
-    let mut refused = None;
-    for batch in 0..200 {
-        let rows = (batch * 50, batch * 50 + 50);
-        let r = post_csv(port, &csv_rows(rows.0, rows.1)).unwrap();
-        match r.status {
-            202 => accepted.push(rows),
-            503 => {
-                refused = Some((rows, r));
-                break;
-            }
-            other => panic!("unexpected {other}: {r:?}"),
-        }
-    }
-    let (rows, r) = refused.expect("the journal filled up");
-    problem(&r, 503, "unavailable");
-    assert!(r.header("retry-after").is_some());
-    assert!(gw.running());
-    gw.kill9();
-    // More room: what was accepted is all there, and the refused body now goes in.
-    gw.env.retain(|(k, _)| k != "BCGW__STORE__MAX_SIZE_MB");
-    gw.start();
-    wait_listening(&gw, port);
-    assert_eq!(
-        post_csv(port, &csv_rows(rows.0, rows.1)).unwrap().status,
-        202
-    );
-    let total = (accepted.len() + 1) * 50;
-    wait_for(
-        "every accepted row delivered",
-        Duration::from_secs(180),
-        || (sim.occurrences() as usize >= total).then_some(()),
-    );
-    std::thread::sleep(Duration::from_millis(500));
-    let keys = sim.keys();
-    assert_eq!(keys.len(), total, "exactly once");
-    for (from, to) in accepted.iter().chain([&rows]) {
-        for i in *from..*to {
-            assert!(keys.contains(&record_id_of_row(i)), "row {i} lost");
-        }
-    }
-}
-
-#[test]
-fn kill_9_while_a_platform_posts_2000_reports_loses_and_doubles_nothing() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    const REPORTS: usize = 2_000;
-    const CLIENTS: usize = 8;
-    let dir = tempfile::tempdir().unwrap();
-    let sim = NicheSim::start(dir.path());
-    let port = free_port();
-    let mut gw = webhook_gateway(dir.path(), &sim.url(), port, "");
-    gw.start();
-    wait_listening(&gw, port);
-    let acknowledged = Arc::new(AtomicUsize::new(0));
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|c| {
-            let acknowledged = acknowledged.clone();
-            std::thread::spawn(move || {
-                let mut answers = Vec::new();
-                for i in (c..REPORTS).step_by(CLIENTS) {
-                    // A platform retries until it hears 202 (or 200: already had it).
-                    loop {
-                        match post_csv(port, &csv_rows(i, i + 1)) {
-                            Ok(r) if r.status == 202 || r.status == 200 => {
-                                answers.push((i, r.status));
-                                acknowledged.fetch_add(1, Ordering::Relaxed);
-                                break;
-                            }
-                            Ok(r) => assert!(r.status == 503, "unexpected {r:?}"),
-                            Err(_) => {}
-                        }
-                        std::thread::sleep(Duration::from_millis(20));
-                    }
-                }
-                answers
-            })
-        })
-        .collect();
-    for kill_at in [400, 1_200] {
-        while acknowledged.load(Ordering::Relaxed) < kill_at {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        gw.kill9();
-        std::thread::sleep(Duration::from_millis(500));
-        gw.start();
-    }
-    let answers: Vec<(usize, u16)> = clients
-        .into_iter()
-        .flat_map(|c| c.join().unwrap())
-        .collect();
-    assert_eq!(answers.len(), REPORTS);
-    wait_for(
-        "every report in the simulator",
-        Duration::from_secs(240),
-        || (sim.occurrences() as usize >= REPORTS).then_some(()),
-    );
-    std::thread::sleep(Duration::from_millis(500));
-    let keys = sim.keys();
-    let unique: std::collections::HashSet<&String> = keys.iter().collect();
-    assert_eq!(keys.len(), REPORTS, "no report twice");
-    assert_eq!(unique.len(), REPORTS);
-    for i in 0..REPORTS {
-        assert!(unique.contains(&record_id_of_row(i)), "report {i} lost");
-    }
-}
-
-/// A test CA and a server certificate for 127.0.0.1 it signed, made with the
-/// openssl CLI: (CA certificate, server certificate, server key).
-fn certificates(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
-    let run = |args: &[&str]| {
-        let status = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stderr(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .status()
-            .expect("openssl runs (scripts/test installs it)");
-        assert!(status.success(), "openssl {args:?}");
-    };
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    run(&[
-        &["req", "-x509"][..],
-        &ec,
-        &[
-            "-days",
-            "2",
-            "-subj",
-            "/CN=bcgw test CA",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-        ],
-    ]
-    .concat());
-    run(&[
-        &["req"][..],
-        &ec,
-        &[
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "server.csr",
-        ],
-    ]
-    .concat());
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
-    )
-    .expect("ext");
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "cert.pem",
-    ]);
-    (
-        dir.join("ca.pem"),
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-    )
-}
-
-#[test]
-fn over_tls_a_platform_gets_its_202_and_plain_http_gets_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = NicheSim::start(dir.path());
-    let port = free_port();
-    let (ca, cert, key) = certificates(dir.path());
-    let gw = webhook_gateway(dir.path(), &sim.url(), port, "");
-    let config = std::fs::read_to_string(&gw.config).unwrap().replace(
-        "max_body_bytes = 200000",
-        &format!("max_body_bytes = 200000\ntls = {{ cert_file = {cert:?}, key_file = {key:?} }}"),
-    );
-    std::fs::write(&gw.config, config).unwrap();
-    let mut gw = gw;
-    gw.start();
-    let pem = std::fs::read(&ca).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let client = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
-        .no_proxy()
-        .build()
-        .unwrap();
-    let url = format!("https://127.0.0.1:{port}/sources/shop");
-    let answer = wait_for("the TLS listener", Duration::from_secs(60), || {
-        rt.block_on(
-            client
-                .post(&url)
-                .bearer_auth(TOKEN)
-                .header("content-type", "text/csv")
-                .body(csv_rows(0, 2))
-                .send(),
-        )
-        .ok()
-    });
-    assert_eq!(answer.status().as_u16(), 202);
-    // Plain HTTP on the TLS port is not answered as HTTP.
-    let plain = post_csv(port, &csv_rows(2, 3));
-    assert!(
-        plain.is_err() || plain.as_ref().is_ok_and(|r| r.status != 202),
-        "{plain:?}"
-    );
-    wait_for("delivered", Duration::from_secs(60), || {
-        (sim.occurrences() == 2).then_some(())
-    });
-    // A key that does not match is refused before start, by key.
-    let other = dir.path().join("other");
-    std::fs::create_dir_all(&other).unwrap();
-    let (_, other_cert, _) = certificates(&other);
-    let bad = std::fs::read_to_string(&gw.config)
-        .unwrap()
-        .replace(&format!("{cert:?}"), &format!("{other_cert:?}"));
-    std::fs::write(&gw.config, bad).unwrap();
-    let check = std::process::Command::new(env!("CARGO_BIN_EXE_bcgw"))
-        .args(["check-config"])
-        .arg(&gw.config)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&check.stdout).to_string()
-        + &String::from_utf8_lossy(&check.stderr);
-    assert!(!check.status.success());
-    assert!(text.contains("http.tls"), "{text}");
 }

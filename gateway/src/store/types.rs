@@ -166,6 +166,9 @@ pub struct CommitStats {
     pub duplicates: usize,
     /// Known records with new content: a new version, and an update queued.
     pub amended: usize,
+    /// New content for a known record from a payload received before the current
+    /// version's: kept in the history, not made current.
+    pub superseded: usize,
     /// Quarantine entries written.
     pub quarantined: usize,
 }
@@ -315,8 +318,9 @@ pub struct Receipt {
 pub struct ReceiptRecord {
     /// The stable record id.
     pub record_id: String,
-    /// `new`, `amended` (a new version of a known report) or `duplicate` (the
-    /// same content as a stored version).
+    /// `new`, `amended` (a new version of a known report), `superseded` (a
+    /// version received before the current one, kept in the history only) or
+    /// `duplicate` (the same content as a stored version).
     pub outcome: &'static str,
     /// The version this payload made (absent for a duplicate).
     #[serde(skip_serializing_if = "Option::is_none")]

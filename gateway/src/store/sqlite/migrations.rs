@@ -64,6 +64,8 @@ fn v2_record_versions(c: &Connection) -> rusqlite::Result<()> {
              content_sha256 TEXT    NOT NULL,
              created_at     INTEGER NOT NULL,
              record         TEXT    NOT NULL,
+             -- 1: received before the current version (a late replay): history only.
+             superseded     INTEGER NOT NULL DEFAULT 0,
              PRIMARY KEY (record_id, version)
          );
          CREATE INDEX record_versions_payload ON record_versions (payload_id);

@@ -157,11 +157,21 @@ enum Seen {
     SamePayload,
     /// The same content as a version already stored (from another payload).
     Repeat,
-    /// New content for a known record id: version `next`.
+    /// New content for a known record id: version `next`, the current one.
     Amended { next: i64 },
+    /// New content, but from a payload received before the one that made the
+    /// current version (a quarantined payload replayed late): kept as version
+    /// `next` in the history, never made current.
+    Superseded { next: i64 },
 }
 
-fn seen(c: &Connection, id: &str, payload_id: i64, hash: &str) -> rusqlite::Result<Seen> {
+fn seen(
+    c: &Connection,
+    id: &str,
+    payload_id: i64,
+    received_at: i64,
+    hash: &str,
+) -> rusqlite::Result<Seen> {
     let current: Option<i64> = c
         .prepare_cached("SELECT version FROM records WHERE record_id = ?1")?
         .query_row([id], |r| r.get(0))
@@ -170,22 +180,40 @@ fn seen(c: &Connection, id: &str, payload_id: i64, hash: &str) -> rusqlite::Resu
         return Ok(Seen::New);
     };
     let mut versions = c.prepare_cached(
-        "SELECT payload_id, content_sha256 FROM record_versions WHERE record_id = ?1",
+        "SELECT v.payload_id, v.content_sha256, v.version, p.received_at
+         FROM record_versions v JOIN payloads p ON p.id = v.payload_id
+         WHERE v.record_id = ?1",
     )?;
     let mut repeat = false;
-    for row in versions.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-        let (payload, content) = row?;
+    let mut last = current;
+    let mut current_received = i64::MIN;
+    let rows = versions.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (payload, content, version, received) = row?;
         if payload == payload_id {
             return Ok(Seen::SamePayload);
         }
         // Any earlier version, not only the current: a retried old version
         // arriving after its correction must not undo the correction.
         repeat |= content == hash;
+        last = last.max(version);
+        if version == current {
+            current_received = received;
+        }
     }
     Ok(if repeat {
         Seen::Repeat
+    } else if received_at < current_received {
+        Seen::Superseded { next: last + 1 }
     } else {
-        Seen::Amended { next: current + 1 }
+        Seen::Amended { next: last + 1 }
     })
 }
 
@@ -197,27 +225,27 @@ pub fn complete_translation(
     o: TranslationOutcome,
 ) -> rusqlite::Result<CommitStats> {
     let now = now_ms();
-    let journaled_at: i64 = c
+    let (journaled_at, received_at): (i64, i64) = c
         .query_row(
-            "SELECT journaled_at FROM payloads WHERE id = ?1",
+            "SELECT journaled_at, received_at FROM payloads WHERE id = ?1",
             [o.payload_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
-        .unwrap_or(now);
+        .unwrap_or((now, now));
     let mut stats = CommitStats::default();
     for record in &o.records {
         let id = &record.envelope.record_id;
         let hash = content_hash(&record.report)?;
         let json = serde_json::to_string(record).map_err(json_err)?;
-        match seen(c, id, o.payload_id, &hash)? {
+        match seen(c, id, o.payload_id, received_at, &hash)? {
             Seen::New => {
                 c.prepare_cached(
                     "INSERT INTO records (record_id, payload_id, source, created_at, record, version, content_sha256)
                      VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
                 )?
                 .execute(params![id, o.payload_id, record.envelope.source, now, json, hash])?;
-                insert_version(c, id, 1, o.payload_id, &hash, now, &json)?;
+                insert_version(c, id, 1, o.payload_id, &hash, now, &json, false)?;
                 stats.new_records += 1;
                 // Until cross-source linking lands, each record is its own incident.
                 let ids = serde_json::to_string(&[id]).map_err(json_err)?;
@@ -235,12 +263,16 @@ pub fn complete_translation(
                     .execute(params![id, o.payload_id, now])?;
                 stats.duplicates += inserted;
             }
+            Seen::Superseded { next } => {
+                insert_version(c, id, next, o.payload_id, &hash, now, &json, true)?;
+                stats.superseded += 1;
+            }
             Seen::Amended { next } => {
                 c.prepare_cached(
                     "UPDATE records SET record = ?2, version = ?3, content_sha256 = ?4 WHERE record_id = ?1",
                 )?
                 .execute(params![id, json, next, hash])?;
-                insert_version(c, id, next, o.payload_id, &hash, now, &json)?;
+                insert_version(c, id, next, o.payload_id, &hash, now, &json, false)?;
                 stats.amended += 1;
                 let ids = serde_json::to_string(&[id]).map_err(json_err)?;
                 for sink in &o.sinks {
@@ -258,6 +290,7 @@ pub fn complete_translation(
     Ok(stats)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn insert_version(
     c: &Connection,
     id: &str,
@@ -266,12 +299,13 @@ fn insert_version(
     hash: &str,
     now: i64,
     json: &str,
+    superseded: bool,
 ) -> rusqlite::Result<()> {
     c.prepare_cached(
-        "INSERT INTO record_versions (record_id, version, payload_id, content_sha256, created_at, record)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO record_versions (record_id, version, payload_id, content_sha256, created_at, record, superseded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![id, version, payload_id, hash, now, json])?;
+    .execute(params![id, version, payload_id, hash, now, json, superseded])?;
     Ok(())
 }
 

@@ -261,7 +261,9 @@ pub fn stats(c: &Connection) -> rusqlite::Result<StoreStats> {
         duplicate_payloads: count("SELECT COUNT(*) FROM payload_repeats")?,
         records: count("SELECT COUNT(*) FROM records")?,
         duplicate_records: count("SELECT COUNT(*) FROM duplicates")?,
-        amended_records: count("SELECT COUNT(*) FROM record_versions WHERE version > 1")?,
+        amended_records: count(
+            "SELECT COUNT(*) FROM record_versions WHERE version > 1 AND superseded = 0",
+        )?,
         updates_delivered: per_sink_sum(c, "updates_delivered")?,
         delivered: per_sink(c, "delivered")?,
         pending: per_sink(c, "pending")?,
@@ -286,14 +288,22 @@ pub fn receipt(c: &Connection, source: &str, payload_id: i64) -> rusqlite::Resul
     };
     let mut records: Vec<ReceiptRecord> = Vec::new();
     let mut versions = c.prepare_cached(
-        "SELECT record_id, version FROM record_versions WHERE payload_id = ?1 ORDER BY rowid",
+        "SELECT record_id, version, superseded FROM record_versions WHERE payload_id = ?1 ORDER BY rowid",
     )?;
     for row in versions.query_map([payload_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, bool>(2)?,
+        ))
     })? {
-        let (record_id, version) = row?;
+        let (record_id, version, superseded) = row?;
         records.push(ReceiptRecord {
-            outcome: if version == 1 { "new" } else { "amended" },
+            outcome: match (version, superseded) {
+                (_, true) => "superseded",
+                (1, false) => "new",
+                _ => "amended",
+            },
             version: Some(version),
             deliveries: receipt_deliveries(c, &record_id)?,
             record_id,
