@@ -64,8 +64,10 @@ pub enum Syntax {
     Bad(String),
 }
 
-/// Checks JSON and NDJSON syntax; other formats pass.
+/// Checks JSON and NDJSON syntax; other formats pass. A leading UTF-8 byte order
+/// mark (Windows tools write one) is allowed: the adapters skip it too.
 pub fn check(format: BodyFormat, body: &[u8]) -> Syntax {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     match format {
         BodyFormat::Json => match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
             Ok(_) => Syntax::Ok,
