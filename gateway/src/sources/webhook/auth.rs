@@ -42,10 +42,10 @@ pub struct Authenticator {
 
 enum Scheme {
     Bearer {
-        digest: [u8; 32],
+        digests: Vec<[u8; 32]>,
     },
     Hmac {
-        secret: Secret,
+        secrets: Vec<Secret>,
         signature_header: String,
         timestamp_header: String,
         max_skew_secs: u64,
@@ -54,11 +54,15 @@ enum Scheme {
 }
 
 impl Authenticator {
-    /// From the source's `auth` table and its resolved secret.
-    pub fn new(config: &AuthConfig, secret: Secret) -> Authenticator {
+    /// From the source's `auth` table and its resolved secrets (the current one,
+    /// and the one being rotated out, if any: either is accepted).
+    pub fn new(config: &AuthConfig, secrets: Vec<Secret>) -> Authenticator {
         let scheme = match config {
             AuthConfig::Bearer { .. } => Scheme::Bearer {
-                digest: Sha256::digest(secret.expose().as_bytes()).into(),
+                digests: secrets
+                    .iter()
+                    .map(|s| Sha256::digest(s.expose().as_bytes()).into())
+                    .collect(),
             },
             AuthConfig::Hmac {
                 signature_header,
@@ -67,7 +71,7 @@ impl Authenticator {
                 replay_cache_entries,
                 ..
             } => Scheme::Hmac {
-                secret,
+                secrets,
                 signature_header: signature_header.to_ascii_lowercase(),
                 timestamp_header: timestamp_header.to_ascii_lowercase(),
                 max_skew_secs: *max_skew_secs,
@@ -115,10 +119,14 @@ impl Authenticator {
         remember: bool,
     ) -> Result<Pass, Refusal> {
         match &self.scheme {
-            Scheme::Bearer { digest } => {
+            Scheme::Bearer { digests } => {
                 let token = bearer(headers)?;
                 let given: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-                if bool::from(given.ct_eq(digest)) {
+                // Every digest is compared, whichever matches: the time taken says nothing.
+                let matched = digests
+                    .iter()
+                    .fold(subtle::Choice::from(0), |any, d| any | given.ct_eq(d));
+                if bool::from(matched) {
                     Ok(Pass { signature: None })
                 } else {
                     Err(Refusal::Wrong(
@@ -127,7 +135,7 @@ impl Authenticator {
                 }
             }
             Scheme::Hmac {
-                secret,
+                secrets,
                 signature_header,
                 timestamp_header,
                 max_skew_secs,
@@ -151,8 +159,10 @@ impl Authenticator {
                         "signed {skew} s away from the gateway's clock; the window is {max_skew_secs} s (sign each attempt afresh; check the clocks)"
                     )));
                 }
-                let expected = sign(secret.expose().as_bytes(), ts_text.trim(), signed);
-                if !bool::from(given.ct_eq(&expected)) {
+                let matched = secrets.iter().fold(subtle::Choice::from(0), |any, s| {
+                    any | given.ct_eq(&sign(s.expose().as_bytes(), ts_text.trim(), signed))
+                });
+                if !bool::from(matched) {
                     return Err(Refusal::Wrong(
                         "the signature does not match the timestamp and body".into(),
                     ));
@@ -236,7 +246,7 @@ mod tests {
         let secret = SecretSource::Literal("0123456789abcdef".into())
             .resolve()
             .unwrap();
-        Authenticator::new(&config, secret)
+        Authenticator::new(&config, vec![secret])
     }
 
     fn signed(ts: i64, body: &[u8]) -> HeaderMap {
@@ -277,5 +287,33 @@ mod tests {
         let pass = auth.verify(&signed(now, b"a"), b"a", now, true).unwrap();
         auth.forget(pass);
         assert!(auth.verify(&signed(now, b"a"), b"a", now, true).is_ok());
+    }
+
+    #[test]
+    fn while_rotating_both_tokens_pass_and_no_other() {
+        let config: AuthConfig = toml::from_str(
+            "kind = \"bearer\"\ntoken = { env = \"NEW\" }\nprevious_token = { env = \"OLD\" }",
+        )
+        .unwrap();
+        assert_eq!(config.secrets().len(), 2);
+        let resolve = |t: &str| SecretSource::Literal(t.into()).resolve().unwrap();
+        let auth = Authenticator::new(
+            &config,
+            vec![
+                resolve("new-token-0123456789"),
+                resolve("old-token-0123456789"),
+            ],
+        );
+        let with = |t: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::AUTHORIZATION,
+                format!("Bearer {t}").parse().unwrap(),
+            );
+            auth.verify(&h, b"", 0, true).is_ok()
+        };
+        assert!(with("new-token-0123456789"));
+        assert!(with("old-token-0123456789"));
+        assert!(!with("any-token-0123456789"));
     }
 }

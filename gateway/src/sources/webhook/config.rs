@@ -60,11 +60,17 @@ pub enum AuthConfig {
     Bearer {
         /// The token, from `{ env = "..." }` or `{ file = "..." }`.
         token: SecretSource,
+        /// While rotating: the token being replaced, still accepted until removed.
+        #[serde(default)]
+        previous_token: Option<SecretSource>,
     },
     /// An HMAC-SHA256 signature over the timestamp and the body.
     Hmac {
         /// The shared secret, from `{ env = "..." }` or `{ file = "..." }`.
         secret: SecretSource,
+        /// While rotating: the secret being replaced, still accepted until removed.
+        #[serde(default)]
+        previous_secret: Option<SecretSource>,
         /// The header carrying the hex signature (optionally prefixed `sha256=`).
         #[serde(default = "default_signature_header")]
         signature_header: String,
@@ -104,47 +110,79 @@ pub struct RateLimitConfig {
     pub burst: Option<u32>,
 }
 
-impl WebhookConfig {
-    fn secret(&self) -> &SecretSource {
-        match &self.auth {
-            AuthConfig::Bearer { token } => token,
-            AuthConfig::Hmac { secret, .. } => secret,
-        }
+impl WebhookConfig {}
+
+impl AuthConfig {
+    /// The secrets accepted, each with its key: the current one first, then the
+    /// one being rotated out, if any.
+    pub fn secrets(&self) -> Vec<(&'static str, &SecretSource)> {
+        let (current, previous) = match self {
+            AuthConfig::Bearer {
+                token,
+                previous_token,
+            } => (
+                ("token", token),
+                previous_token.as_ref().map(|p| ("previous_token", p)),
+            ),
+            AuthConfig::Hmac {
+                secret,
+                previous_secret,
+                ..
+            } => (
+                ("secret", secret),
+                previous_secret.as_ref().map(|p| ("previous_secret", p)),
+            ),
+        };
+        std::iter::once(current).chain(previous).collect()
     }
 
-    fn secret_key(&self, key: &str) -> String {
-        match &self.auth {
-            AuthConfig::Bearer { .. } => format!("{key}.auth.token"),
-            AuthConfig::Hmac { .. } => format!("{key}.auth.secret"),
+    fn secrets_mut(&mut self) -> Vec<&mut SecretSource> {
+        match self {
+            AuthConfig::Bearer {
+                token,
+                previous_token,
+            } => std::iter::once(token)
+                .chain(previous_token.as_mut())
+                .collect(),
+            AuthConfig::Hmac {
+                secret,
+                previous_secret,
+                ..
+            } => std::iter::once(secret)
+                .chain(previous_secret.as_mut())
+                .collect(),
         }
     }
 }
 
 impl SourceSettings for WebhookConfig {
     fn resolve_paths(&mut self, base: &std::path::Path) {
-        let (AuthConfig::Bearer { token: s } | AuthConfig::Hmac { secret: s, .. }) = &mut self.auth;
-        if let SecretSource::File { file } = s
-            && file.is_relative()
-        {
-            *file = base.join(&*file);
+        for s in self.auth.secrets_mut() {
+            if let SecretSource::File { file } = s
+                && file.is_relative()
+            {
+                *file = base.join(&*file);
+            }
         }
     }
 
     fn check(&self, key: &str, p: &mut Problems) {
-        let secret_key = self.secret_key(key);
-        match self.secret() {
-            SecretSource::Literal(_) => p.error(
-                &secret_key,
-                "webhook secrets come from { env = \"NAME\" } or { file = \"path\" } only, never the config file",
-            ),
-            s => match s.resolve() {
-                Ok(v) if v.expose().len() < 16 => p.error(
+        for (name, source) in self.auth.secrets() {
+            let secret_key = format!("{key}.auth.{name}");
+            match source {
+                SecretSource::Literal(_) => p.error(
                     &secret_key,
-                    "shorter than 16 characters: use a long random secret (e.g. openssl rand -hex 32)",
+                    "webhook secrets come from { env = \"NAME\" } or { file = \"path\" } only, never the config file",
                 ),
-                Ok(_) => {}
-                Err(e) => p.error(&secret_key, e),
-            },
+                s => match s.resolve() {
+                    Ok(v) if v.expose().len() < 16 => p.error(
+                        &secret_key,
+                        "shorter than 16 characters: use a long random secret (e.g. openssl rand -hex 32)",
+                    ),
+                    Ok(_) => {}
+                    Err(e) => p.error(&secret_key, e),
+                },
+            }
         }
         if let AuthConfig::Hmac {
             signature_header,
@@ -199,16 +237,18 @@ impl SourceSettings for WebhookConfig {
     }
 
     fn build(&self, cx: SourceContext) -> anyhow::Result<RunningSource> {
-        let secret = self
-            .secret()
-            .resolve()
-            .map_err(|e| anyhow::anyhow!("auth secret: {e}"))?;
+        let secrets = self
+            .auth
+            .secrets()
+            .into_iter()
+            .map(|(name, s)| s.resolve().map_err(|e| anyhow::anyhow!("auth.{name}: {e}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let (journal, journal_task) = super::journal::start(cx.store.clone(), cx.shutdown.clone());
         let endpoint = WebhookEndpoint {
             source: cx.name.clone(),
             journal,
             store: cx.store.clone(),
-            auth: Authenticator::new(&self.auth, secret),
+            auth: Authenticator::new(&self.auth, secrets),
             accept: self.accept.clone(),
             max_body_bytes: self.max_body_bytes.unwrap_or(cx.http.max_body_bytes),
             rate: self.rate_limit.map(RateLimiter::new),
