@@ -84,7 +84,7 @@ fn a_report_amended_after_the_upgrade_queues_an_update_of_its_old_occurrence() {
     let c = rusqlite::Connection::open(&path).unwrap();
     let json: String = c
         .query_row(
-            "SELECT record FROM records WHERE record_id = ?1",
+            "SELECT record FROM record_versions WHERE record_id = ?1 AND version = 1",
             [&record_id],
             |r| r.get(0),
         )

@@ -48,8 +48,8 @@ pub fn run(conn: &mut Connection, from: i64) -> rusqlite::Result<Vec<&'static Mi
     Ok(ran)
 }
 
-/// v2: every version of a record is kept (`record_versions`), the current one in
-/// `records` with its number and content hash; an outbox row carries the
+/// v2: every version of a record is kept (`record_versions`, which now holds the
+/// JSON), `records` says which is current (its number and content hash); an outbox row carries the
 /// incident's revision and the revision last delivered, so an amendment (or, later,
 /// a newly linked report) queues an update of the occurrence already made; a
 /// polled source's cursor is committed with the page it follows.
@@ -91,9 +91,12 @@ fn v2_record_versions(c: &Connection) -> rusqlite::Result<()> {
         let hash = super::ops::content_hash_of_json(&json)?;
         set.execute(params![id, hash])?;
     }
+    // Each record's JSON lives once, in its version; `records` keeps the number of
+    // the current one.
     c.execute_batch(
         "INSERT INTO record_versions (record_id, version, payload_id, content_sha256, created_at, record)
-         SELECT record_id, 1, payload_id, content_sha256, created_at, record FROM records;",
+         SELECT record_id, 1, payload_id, content_sha256, created_at, record FROM records;
+         ALTER TABLE records DROP COLUMN record;",
     )?;
     Ok(())
 }

@@ -241,10 +241,10 @@ pub fn complete_translation(
         match seen(c, id, o.payload_id, received_at, &hash)? {
             Seen::New => {
                 c.prepare_cached(
-                    "INSERT INTO records (record_id, payload_id, source, created_at, record, version, content_sha256)
-                     VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+                    "INSERT INTO records (record_id, payload_id, source, created_at, version, content_sha256)
+                     VALUES (?1, ?2, ?3, ?4, 1, ?5)",
                 )?
-                .execute(params![id, o.payload_id, record.envelope.source, now, json, hash])?;
+                .execute(params![id, o.payload_id, record.envelope.source, now, hash])?;
                 insert_version(c, id, 1, o.payload_id, &hash, now, &json, false)?;
                 stats.new_records += 1;
                 // Until cross-source linking lands, each record is its own incident.
@@ -269,9 +269,9 @@ pub fn complete_translation(
             }
             Seen::Amended { next } => {
                 c.prepare_cached(
-                    "UPDATE records SET record = ?2, version = ?3, content_sha256 = ?4 WHERE record_id = ?1",
+                    "UPDATE records SET version = ?2, content_sha256 = ?3 WHERE record_id = ?1",
                 )?
-                .execute(params![id, json, next, hash])?;
+                .execute(params![id, next, hash])?;
                 insert_version(c, id, next, o.payload_id, &hash, now, &json, false)?;
                 stats.amended += 1;
                 let ids = serde_json::to_string(&[id]).map_err(json_err)?;

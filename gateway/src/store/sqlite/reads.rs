@@ -100,7 +100,11 @@ pub fn due_deliveries(
             .query_map(params![sink, now.timestamp_millis(), fetch, upstream], map)?
             .collect::<rusqlite::Result<_>>()?,
     };
-    let mut record = c.prepare_cached("SELECT record FROM records WHERE record_id = ?1")?;
+    let mut record = c.prepare_cached(
+        "SELECT v.record FROM records r
+         JOIN record_versions v ON v.record_id = r.record_id AND v.version = r.version
+         WHERE r.record_id = ?1",
+    )?;
     let mut out = Vec::new();
     for (outbox_id, incident_id, record_ids, attempts, upstream_reference, revision, reference) in
         rows
