@@ -35,7 +35,23 @@ pub enum PollAuth {
         /// The scope asked for, if the platform wants one.
         #[serde(default)]
         scope: Option<String>,
+        /// How the client id and secret reach the token endpoint: `"body"`
+        /// (form fields, the default) or `"basic"` (an `Authorization: Basic`
+        /// header, which some token endpoints require).
+        #[serde(default)]
+        client_auth: ClientAuth,
     },
+}
+
+/// Where OAuth2 client credentials go (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientAuth {
+    /// `client_id` and `client_secret` form fields.
+    #[default]
+    Body,
+    /// `Authorization: Basic` with the form-encoded id and secret.
+    Basic,
 }
 
 /// Tokens are renewed this long before the platform says they expire.
@@ -55,6 +71,7 @@ enum Kind {
         client_id: String,
         secret: Secret,
         scope: Option<String>,
+        client_auth: ClientAuth,
         cached: Mutex<Option<(HeaderValue, Instant)>>,
     },
 }
@@ -84,11 +101,13 @@ impl TokenSource {
                 client_id,
                 client_secret,
                 scope,
+                client_auth,
             }) => Kind::Oauth2 {
                 token_url: token_url.clone(),
                 client_id: client_id.clone(),
                 secret: client_secret.resolve()?,
                 scope: scope.clone(),
+                client_auth: *client_auth,
                 cached: Mutex::new(None),
             },
         };
@@ -129,16 +148,17 @@ impl TokenSource {
             client_id,
             secret,
             scope,
+            client_auth,
             ..
         } = &self.kind
         else {
             return Err("not OAuth2".into());
         };
-        let mut form = vec![
-            ("grant_type", "client_credentials"),
-            ("client_id", client_id.as_str()),
-            ("client_secret", secret.expose()),
-        ];
+        let mut form = vec![("grant_type", "client_credentials")];
+        if *client_auth == ClientAuth::Body {
+            form.push(("client_id", client_id.as_str()));
+            form.push(("client_secret", secret.expose()));
+        }
         if let Some(s) = scope {
             form.push(("scope", s.as_str()));
         }
@@ -147,17 +167,25 @@ impl TokenSource {
             .map(|(k, v)| format!("{k}={}", form_encode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let response = self
-            .client
-            .post(token_url)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| format!("token endpoint: {}", crate::observability::error_chain(&e)))?;
+        let mut request = self.client.post(token_url).header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        );
+        if *client_auth == ClientAuth::Basic {
+            let pair = format!(
+                "{}:{}",
+                form_encode(client_id),
+                form_encode(secret.expose())
+            );
+            request = request.header(
+                reqwest::header::AUTHORIZATION,
+                sensitive(format!("Basic {}", base64_engine::encode(pair.as_bytes())))?,
+            );
+        }
+        let response =
+            request.body(body).send().await.map_err(|e| {
+                format!("token endpoint: {}", crate::observability::error_chain(&e))
+            })?;
         let status = response.status();
         if !status.is_success() {
             return Err(format!("token endpoint answered HTTP {status}"));
@@ -231,6 +259,60 @@ mod base64_engine {
             ] {
                 assert_eq!(super::encode(i.as_bytes()), o);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    /// A token endpoint that wants the client's credentials where `mode` says.
+    async fn token_endpoint(mode: ClientAuth) -> String {
+        let app = axum::Router::new().route(
+            "/token",
+            axum::routing::post(move |headers: HeaderMap, body: String| async move {
+                let basic = headers.get("authorization").and_then(|v| v.to_str().ok())
+                    == Some("Basic YmNndythdm9uOnMlMjZjcmV0JTNE");
+                let form = body.contains("client_id=bcgw+avon")
+                    && body.contains("client_secret=s%26cret%3D");
+                let ok = match mode {
+                    ClientAuth::Basic => basic && !form,
+                    ClientAuth::Body => form && !basic,
+                };
+                if ok && body.contains("grant_type=client_credentials") {
+                    (
+                        axum::http::StatusCode::OK,
+                        r#"{"access_token":"tok-1","expires_in":600}"#,
+                    )
+                } else {
+                    (axum::http::StatusCode::UNAUTHORIZED, "{}")
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}/token")
+    }
+
+    #[tokio::test]
+    async fn client_credentials_go_in_the_body_or_a_basic_header() {
+        for mode in [ClientAuth::Body, ClientAuth::Basic] {
+            let auth = PollAuth::Oauth2 {
+                token_url: token_endpoint(mode).await,
+                client_id: "bcgw avon".into(),
+                client_secret: SecretSource::Literal("s&cret=".into()),
+                scope: None,
+                client_auth: mode,
+            };
+            let tokens = TokenSource::new(Some(&auth), reqwest::Client::new()).unwrap();
+            let header = tokens.header().await.unwrap().unwrap();
+            assert_eq!(header.to_str().unwrap(), "Bearer tok-1", "{mode:?}");
+            // Cached until asked to forget it.
+            assert!(tokens.invalidate().await);
+            assert!(!tokens.invalidate().await);
         }
     }
 }

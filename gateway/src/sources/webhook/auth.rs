@@ -142,11 +142,19 @@ impl Authenticator {
                 replays,
             } => {
                 let ts_text = header_text(headers, timestamp_header)?;
-                let ts: i64 = ts_text.trim().parse().map_err(|_| {
+                let raw: i64 = ts_text.trim().parse().map_err(|_| {
                     Refusal::Missing(format!(
                         "the {timestamp_header} header is not a Unix time in seconds"
                     ))
                 })?;
+                // Some platforms send milliseconds: a value past the year 5138 in
+                // seconds is read as milliseconds. The signature still covers the
+                // text exactly as sent.
+                let ts = if raw.abs() >= 100_000_000_000 {
+                    raw / 1000
+                } else {
+                    raw
+                };
                 let given = parse_signature(header_text(headers, signature_header)?)
                     .ok_or_else(|| {
                         Refusal::Missing(format!(
@@ -315,5 +323,21 @@ mod tests {
         assert!(with("new-token-0123456789"));
         assert!(with("old-token-0123456789"));
         assert!(!with("any-token-0123456789"));
+    }
+
+    #[test]
+    fn a_timestamp_in_milliseconds_is_read_as_such() {
+        let auth = hmac_auth();
+        let now = 1_800_000_000;
+        let ms = (now * 1000).to_string();
+        let sig = sign(b"0123456789abcdef", &ms, b"x");
+        let mut h = HeaderMap::new();
+        h.insert("x-bcgw-timestamp", ms.parse().unwrap());
+        h.insert("x-bcgw-signature", hex::encode(sig).parse().unwrap());
+        assert!(auth.verify(&h, b"x", now + 5, true).is_ok());
+        assert!(matches!(
+            auth.verify(&h, b"x", now + 400, true),
+            Err(Refusal::Expired(_))
+        ));
     }
 }
