@@ -15,7 +15,7 @@ use bcgw_link::corpus::{CorpusSettings, generate};
 use bcgw_link::engine::{LinkConfig, compare_candidates, link_prepared, prepare};
 use bcgw_link::eval::pairwise;
 use bcgw_link::incremental::IncrementalLinker;
-use bcgw_link::{Model, SourceKind};
+use bcgw_link::{Channel, Model};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -32,7 +32,7 @@ fn main() {
     let reports: Vec<_> = train
         .rows
         .iter()
-        .map(|r| (r.to_report(), SourceKind::parse(&r.source)))
+        .map(|r| (r.to_report(), Channel::parse(&r.source)))
         .collect();
     let prepared = prepare(reports.iter().map(|(r, k)| (r, *k)));
     let mut labelled: HashMap<(u32, bool), u64> = HashMap::new();
@@ -108,7 +108,7 @@ fn main() {
     let reports: Vec<_> = test
         .rows
         .iter()
-        .map(|r| (r.to_report(), SourceKind::parse(&r.source)))
+        .map(|r| (r.to_report(), Channel::parse(&r.source)))
         .collect();
     for (name, em) in [("trained, no EM", false), ("trained + EM", true)] {
         let start = Instant::now();

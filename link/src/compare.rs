@@ -1,7 +1,7 @@
 //! Comparing two reports feature by feature. Each comparison lands on a discrete
 //! agreement level; the model turns levels into evidence (Fellegi–Sunter).
 
-use crate::features::{Features, SourceKind, swapped};
+use crate::features::{Channel, Features, swapped};
 use crate::vocab::{Vocab, WordId};
 use bcgw_sdk::schema::Category;
 
@@ -300,7 +300,7 @@ fn value_level(a: &Features, b: &Features) -> u8 {
 fn channel_level(a: &Features, b: &Features) -> u8 {
     if a.kind == b.kind {
         0
-    } else if a.kind == SourceKind::Radio || b.kind == SourceKind::Radio {
+    } else if a.kind == Channel::Radio || b.kind == Channel::Radio {
         1
     } else {
         2

@@ -3,7 +3,7 @@
 use crate::blocking::candidate_pairs;
 use crate::cluster::{ClusterSettings, Clustering, PairCache, PairScore};
 use crate::compare::{FEATURES, LEVEL_NAMES, Levels, compare, pack};
-use crate::features::{Features, SourceKind};
+use crate::features::{Channel, Features};
 use crate::model::Model;
 use crate::vocab::Vocab;
 use bcgw_sdk::schema::Report;
@@ -48,7 +48,7 @@ pub struct LinkInput {
     /// The caller's id for it.
     pub id: String,
     /// The channel.
-    pub kind: SourceKind,
+    pub kind: Channel,
     /// The common-schema report.
     pub report: Report,
 }
@@ -103,7 +103,7 @@ pub struct Prepared {
 }
 
 /// Extracts features of every report.
-pub fn prepare<'a>(reports: impl IntoIterator<Item = (&'a Report, SourceKind)>) -> Prepared {
+pub fn prepare<'a>(reports: impl IntoIterator<Item = (&'a Report, Channel)>) -> Prepared {
     let mut vocab = Vocab::default();
     let features = reports
         .into_iter()

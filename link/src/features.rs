@@ -7,10 +7,13 @@ use bcgw_sdk::schema::{Category, Report, ReportKind, classify_offence};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::London;
 
-/// The channel a report came through; pairs of channels behave differently (a
-/// radio alert usually corroborates a report sent minutes before or after).
+/// The channel a report came through (BCRP platform, retailer export, radio);
+/// pairs of channels behave differently (a radio alert usually corroborates a
+/// report sent minutes before or after). Not the gateway's source *kind*, which is
+/// the transport (webhook, MQTT...): a radio alert is the radio channel whether it
+/// came over MQTT or a serial cable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SourceKind {
+pub enum Channel {
     /// A BCRP platform report.
     Bcrp,
     /// A line of a retailer's export.
@@ -21,38 +24,38 @@ pub enum SourceKind {
     Other,
 }
 
-impl SourceKind {
+impl Channel {
     /// Parses the flat CSV's `source` column (`bcrp`, `retailer_csv`, `radio`).
-    pub fn parse(s: &str) -> SourceKind {
+    pub fn parse(s: &str) -> Channel {
         match s
             .trim()
             .to_ascii_lowercase()
             .replace(['-', ' '], "_")
             .as_str()
         {
-            "bcrp" | "bcrp_csv" | "disc" | "auror" | "sentrysis" => SourceKind::Bcrp,
-            "retailer_csv" | "retailer" | "csv" => SourceKind::RetailerCsv,
-            "radio" | "shopnet_radio" | "shopnet" => SourceKind::Radio,
-            _ => SourceKind::Other,
+            "bcrp" | "bcrp_csv" | "disc" | "auror" | "sentrysis" => Channel::Bcrp,
+            "retailer_csv" | "retailer" | "csv" => Channel::RetailerCsv,
+            "radio" | "shopnet_radio" | "shopnet" => Channel::Radio,
+            _ => Channel::Other,
         }
     }
 
     /// The kind for a common-schema report from the daemon: alerts are radio-like;
     /// otherwise by source system.
-    pub fn of_report(report: &Report) -> SourceKind {
+    pub fn of_report(report: &Report) -> Channel {
         if report.event.kind == ReportKind::Alert {
-            return SourceKind::Radio;
+            return Channel::Radio;
         }
-        SourceKind::parse(&report.source_system)
+        Channel::parse(&report.source_system)
     }
 
     /// The name used in explanations.
     pub fn as_str(self) -> &'static str {
         match self {
-            SourceKind::Bcrp => "bcrp",
-            SourceKind::RetailerCsv => "retailer_csv",
-            SourceKind::Radio => "radio",
-            SourceKind::Other => "other",
+            Channel::Bcrp => "bcrp",
+            Channel::RetailerCsv => "retailer_csv",
+            Channel::Radio => "radio",
+            Channel::Other => "other",
         }
     }
 }
@@ -74,7 +77,7 @@ pub struct Span {
 #[derive(Debug, Clone)]
 pub struct Features {
     /// The channel.
-    pub kind: SourceKind,
+    pub kind: Channel,
     /// When.
     pub when: Option<Span>,
     /// Full postcode, sector and district ids.
@@ -124,7 +127,7 @@ pub fn swapped(date: NaiveDate) -> Option<NaiveDate> {
 
 impl Features {
     /// Extracts the features of a common-schema report.
-    pub fn extract(report: &Report, kind: SourceKind, vocab: &mut Vocab) -> Features {
+    pub fn extract(report: &Report, kind: Channel, vocab: &mut Vocab) -> Features {
         let loc = &report.location;
         // A postcode the schema could not take is kept as an extension; linking
         // tolerates the slips that kept it out.

@@ -5,7 +5,7 @@
 use crate::blocking::{Key, keys};
 use crate::compare::{compare, pack};
 use crate::engine::{Explanation, LinkConfig, explain_pair_features};
-use crate::features::{Features, SourceKind};
+use crate::features::{Channel, Features};
 use crate::model::Model;
 use crate::vocab::Vocab;
 use bcgw_sdk::schema::Report;
@@ -94,7 +94,7 @@ impl IncrementalLinker {
     }
 
     /// Links one report.
-    pub fn add(&mut self, id: &str, report: &Report, kind: SourceKind) -> Assignment {
+    pub fn add(&mut self, id: &str, report: &Report, kind: Channel) -> Assignment {
         let f = Features::extract(report, kind, &mut self.vocab);
         let r = self.features.len() as u32;
         let report_keys = keys(&f, &self.vocab);

@@ -134,7 +134,7 @@ impl FlatRow {
     pub fn to_report(&self) -> Report {
         let when = parse_when(&self.occurred_at);
         let radio =
-            crate::features::SourceKind::parse(&self.source) == crate::features::SourceKind::Radio;
+            crate::features::Channel::parse(&self.source) == crate::features::Channel::Radio;
         let mut persons = Vec::new();
         if let Some(d) = opt(&self.offender_description) {
             let mut p = Person::with_role(PersonRole::Suspect);
@@ -214,7 +214,7 @@ pub fn prepare_flat_csv<R: std::io::Read>(
         if row.report_id.trim().is_empty() {
             return Err(format!("row {}: report_id is empty", n + 2));
         }
-        let kind = crate::features::SourceKind::parse(&row.source);
+        let kind = crate::features::Channel::parse(&row.source);
         features.push(crate::features::Features::extract(
             &row.to_report(),
             kind,
@@ -272,13 +272,10 @@ mod tests {
         let (ids, prepared) = prepare_flat_csv(csv.as_bytes()).unwrap();
         assert_eq!(ids, ["r1", "r2"]);
         assert!(prepared.features[0].when.is_some());
-        assert_eq!(
-            prepared.features[0].kind,
-            crate::features::SourceKind::Radio
-        );
+        assert_eq!(prepared.features[0].kind, crate::features::Channel::Radio);
         assert_eq!(
             prepared.features[1].kind,
-            crate::features::SourceKind::RetailerCsv
+            crate::features::Channel::RetailerCsv
         );
     }
 

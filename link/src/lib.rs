@@ -32,5 +32,5 @@ pub mod normalize;
 pub mod vocab;
 
 pub use engine::{LinkConfig, LinkInput, LinkOutput, link};
-pub use features::SourceKind;
+pub use features::Channel;
 pub use model::Model;

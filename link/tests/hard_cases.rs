@@ -5,7 +5,7 @@ use bcgw_link::corpus::{CorpusSettings, generate};
 use bcgw_link::engine::{LinkConfig, LinkInput, link};
 use bcgw_link::eval::pairwise;
 use bcgw_link::input::FlatRow;
-use bcgw_link::{Model, SourceKind};
+use bcgw_link::{Channel, Model};
 
 #[allow(clippy::too_many_arguments)]
 fn row(
@@ -38,7 +38,7 @@ fn incidents(rows: &[FlatRow]) -> Vec<usize> {
         .iter()
         .map(|r| LinkInput {
             id: r.report_id.clone(),
-            kind: SourceKind::parse(&r.source),
+            kind: Channel::parse(&r.source),
             report: r.to_report(),
         })
         .collect();
@@ -317,7 +317,7 @@ fn a_generated_corpus_links_well_with_em() {
         .iter()
         .map(|r| LinkInput {
             id: r.report_id.clone(),
-            kind: SourceKind::parse(&r.source),
+            kind: Channel::parse(&r.source),
             report: r.to_report(),
         })
         .collect();
