@@ -15,6 +15,9 @@ pub use types::*;
 
 use chrono::{DateTime, Utc};
 
+/// What [`Store::append_payloads_then`] calls with the result.
+pub type AppendDone = Box<dyn FnOnce(Result<Vec<Appended>, StoreError>) + Send>;
+
 /// Durable state shared by every stage. Calls block; async code calls them from
 /// `spawn_blocking`.
 pub trait Store: Send + Sync + 'static {
@@ -22,6 +25,14 @@ pub trait Store: Send + Sync + 'static {
     /// then acknowledge its source). A payload whose (source, SHA-256) is already in
     /// the journal is not stored again: [`Appended::Duplicate`].
     fn append_payloads(&self, batch: Vec<NewPayload>) -> Result<Vec<Appended>, StoreError>;
+
+    /// [`Store::append_payloads`] without holding the caller while the commit is
+    /// made: `done` gets the result once the payloads are committed (or not). For
+    /// async callers, which then need no blocking thread per call. The default
+    /// runs the call in place.
+    fn append_payloads_then(&self, batch: Vec<NewPayload>, done: AppendDone) {
+        done(self.append_payloads(batch));
+    }
 
     /// Journals a page of a polled source and, in the same commit, moves the
     /// source's cursor to `cursor` (if given): a restart resumes after the last

@@ -243,10 +243,8 @@ impl SourceSettings for WebhookConfig {
             .into_iter()
             .map(|(name, s)| s.resolve().map_err(|e| anyhow::anyhow!("auth.{name}: {e}")))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let (journal, journal_task) = super::journal::start(cx.store.clone(), cx.shutdown.clone());
         let endpoint = WebhookEndpoint {
             source: cx.name.clone(),
-            journal,
             store: cx.store.clone(),
             auth: Authenticator::new(&self.auth, secrets),
             accept: self.accept.clone(),
@@ -254,10 +252,17 @@ impl SourceSettings for WebhookConfig {
             rate: self.rate_limit.map(RateLimiter::new),
         };
         cx.http.register(&cx.name, Arc::new(endpoint));
-        // Requests are served by the shared listener; this task journals their
-        // bodies. A request holds its connection until its body is committed, so
-        // the source itself has nothing in hand between requests: it is idle.
+        // Requests are served by the shared listener, each holding its connection
+        // until its body is committed: the source itself has nothing in hand, so it
+        // is idle, and its task only waits for shutdown.
         cx.idle.store(true, std::sync::atomic::Ordering::Relaxed);
-        Ok(Box::pin(journal_task))
+        let mut shutdown = cx.shutdown.clone();
+        Ok(Box::pin(async move {
+            while !*shutdown.borrow() {
+                if shutdown.changed().await.is_err() {
+                    break;
+                }
+            }
+        }))
     }
 }

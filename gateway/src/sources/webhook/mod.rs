@@ -9,7 +9,6 @@
 //!
 //! - `config.rs`: the `[sources.<name>.webhook]` table, its checks, `build`;
 //! - `endpoint.rs`: the two routes, in the order their checks run;
-//! - `journal.rs`: bodies of concurrent requests journaled together;
 //! - `auth.rs`, `replay.rs`: bearer tokens and HMAC signatures, replays refused;
 //! - `body.rs`: content types and the syntax check at the door;
 //! - `rate.rs`: the per-source rate limit.
@@ -20,7 +19,6 @@ pub mod auth;
 pub mod body;
 pub mod config;
 mod endpoint;
-mod journal;
 mod rate;
 mod replay;
 

@@ -224,6 +224,16 @@ impl Store for SqliteStore {
         })
     }
 
+    fn append_payloads_then(&self, batch: Vec<NewPayload>, done: AppendDone) {
+        let path = self.path.clone();
+        self.writer.submit(
+            move |c| {
+                ops::append_payloads(c, batch).map_err(|e| map_err(&path, "journaling payloads", e))
+            },
+            done,
+        );
+    }
+
     fn append_page(
         &self,
         batch: Vec<NewPayload>,

@@ -21,9 +21,13 @@ pub type Op = Box<dyn FnOnce(&Connection) -> Result<Box<dyn Any + Send>, StoreEr
 /// What a job returns to its caller.
 type JobResult = Result<Box<dyn Any + Send>, StoreError>;
 
+/// Where a job's result goes: a waiting thread's channel, or a callback that
+/// hands it on to async code without a thread waiting.
+type Reply = Box<dyn FnOnce(JobResult) + Send>;
+
 struct Job {
     op: Op,
-    reply: SyncSender<JobResult>,
+    reply: Reply,
 }
 
 /// Group commit settings.
@@ -58,15 +62,31 @@ impl Writer {
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let (reply, result) = sync_channel(1);
+        self.submit(f, move |r| {
+            let _ = reply.send(r);
+        });
+        result.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `f` in the next group commit and calls `done` with its value once
+    /// committed (on the writer thread: `done` must only hand it on). Returns at
+    /// once unless the queue is full.
+    pub fn submit<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        done: impl FnOnce(Result<T, StoreError>) + Send + 'static,
+    ) {
         let op: Op = Box::new(move |conn| f(conn).map(|v| Box::new(v) as Box<dyn Any + Send>));
-        self.jobs
-            .send(Job { op, reply })
-            .map_err(|_| StoreError::Closed)?;
-        let value = result.recv().map_err(|_| StoreError::Closed)??;
-        value
-            .downcast::<T>()
-            .map(|v| *v)
-            .map_err(|_| StoreError::Corrupt("writer returned a value of the wrong type".into()))
+        let reply: Reply = Box::new(move |r: JobResult| {
+            done(r.and_then(|value| {
+                value.downcast::<T>().map(|v| *v).map_err(|_| {
+                    StoreError::Corrupt("writer returned a value of the wrong type".into())
+                })
+            }))
+        });
+        if let Err(refused) = self.jobs.send(Job { op, reply }) {
+            (refused.0.reply)(Err(StoreError::Closed));
+        }
     }
 }
 
@@ -120,12 +140,12 @@ fn run(conn: Connection, path: PathBuf, rx: Receiver<Job>, group: GroupCommit) {
     while let Ok(first) = rx.recv() {
         let jobs = gather(&rx, first, group);
         // Jobs whose work is in the open transaction, with their results.
-        let mut open: Vec<(SyncSender<JobResult>, JobResult)> = Vec::new();
+        let mut open: Vec<(Reply, JobResult)> = Vec::new();
         let mut began = false;
         for job in jobs {
             if !began {
                 if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-                    let _ = job.reply.send(Err(map_err("beginning a transaction", e)));
+                    (job.reply)(Err(map_err("beginning a transaction", e)));
                     continue;
                 }
                 began = true;
@@ -142,9 +162,9 @@ fn run(conn: Connection, path: PathBuf, rx: Receiver<Job>, group: GroupCommit) {
                     },
                 };
                 for (reply, _) in open.drain(..) {
-                    let _ = reply.send(Err(err.clone()));
+                    reply(Err(err.clone()));
                 }
-                let _ = job.reply.send(r.and(Err(err)));
+                (job.reply)(r.and(Err(err)));
                 began = false;
                 continue;
             }
@@ -156,14 +176,14 @@ fn run(conn: Connection, path: PathBuf, rx: Receiver<Job>, group: GroupCommit) {
         match conn.execute_batch("COMMIT") {
             Ok(()) => {
                 for (reply, r) in open {
-                    let _ = reply.send(r);
+                    reply(r);
                 }
             }
             Err(e) => {
                 let err = map_err("committing", e);
                 let _ = conn.execute_batch("ROLLBACK");
                 for (reply, _) in open {
-                    let _ = reply.send(Err(err.clone()));
+                    reply(Err(err.clone()));
                 }
             }
         }
