@@ -22,6 +22,17 @@ pub struct Payload {
 }
 
 impl Payload {
+    /// The media type without parameters, lower-cased: `text/csv` for
+    /// `Text/CSV; charset=windows-1252`.
+    pub fn media_type(&self) -> String {
+        self.content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    }
+
     /// The value of a metadata key, if the source set it.
     pub fn metadata(&self, key: &str) -> Option<&str> {
         self.metadata

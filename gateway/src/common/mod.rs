@@ -3,3 +3,4 @@
 
 pub mod mqtt;
 pub mod reconnect;
+pub mod retry_after;

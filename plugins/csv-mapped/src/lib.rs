@@ -123,13 +123,7 @@ impl Adapter for CsvMapped {
 
     fn translate(payload: Payload) -> Result<Translation, AdapterError> {
         let mapping = Mapping::from_json(&payload.config)?;
-        let media_type = payload
-            .content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let media_type = payload.media_type();
         if !CONTENT_TYPES.contains(&media_type.as_str()) {
             return Err(AdapterError::UnsupportedContentType(payload.content_type));
         }

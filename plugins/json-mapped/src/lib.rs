@@ -151,13 +151,7 @@ impl Adapter for JsonMapped {
 
     fn translate(payload: Payload) -> Result<Translation, AdapterError> {
         let mapping = Mapping::from_json(&payload.config)?;
-        let media_type = payload
-            .content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let media_type = payload.media_type();
         if NDJSON_TYPES.contains(&media_type.as_str()) {
             body::translate_ndjson(&mapping, &payload.bytes)
         } else if JSON_TYPES.contains(&media_type.as_str())

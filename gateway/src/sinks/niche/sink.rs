@@ -12,7 +12,7 @@
 use super::config::NicheSinkConfig;
 use crate::sinks::{Attempt, Outgoing, Sink};
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION};
 use std::time::Duration;
 
 /// The header carrying the idempotency key.
@@ -122,18 +122,6 @@ impl NicheSink {
     }
 }
 
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    // An HTTP date.
-    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
-        .to_std()
-        .ok()
-}
-
 fn snippet(body: &str) -> String {
     let mut end = body.len().min(BODY_SNIPPET);
     while !body.is_char_boundary(end) {
@@ -178,7 +166,7 @@ impl Sink for NicheSink {
             }
         };
         let status = response.status();
-        let after = retry_after(response.headers());
+        let after = crate::common::retry_after::parse(response.headers());
         let location = response
             .headers()
             .get(LOCATION)

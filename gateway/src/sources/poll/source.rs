@@ -11,7 +11,7 @@ use crate::sources::SourceContext;
 use crate::sources::webhook::body::{format_of, stored_content_type};
 use crate::store::NewPayload;
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -202,7 +202,7 @@ impl PollSource {
                 return Err(Failure {
                     stage,
                     error: format!("HTTP {status}"),
-                    retry_after: retry_after(response.headers()),
+                    retry_after: crate::common::retry_after::parse(response.headers()),
                 });
             }
             let headers = response.headers().clone();
@@ -239,15 +239,4 @@ impl PollSource {
         }
         Ok(body)
     }
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
-        .to_std()
-        .ok()
 }
