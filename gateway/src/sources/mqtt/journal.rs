@@ -112,8 +112,15 @@ impl JournalTask {
             .iter()
             .map(|r| payload(&self.source, &self.content_type, self.max_bytes, r))
             .collect();
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.append_payloads(payloads).map(|_| ()))
+        // Answered from the store's writer once committed: no thread waits.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.store.append_payloads_then(
+            payloads,
+            Box::new(move |r| {
+                let _ = tx.send(r.map(|_| ()));
+            }),
+        );
+        tokio::spawn(async move { rx.await.unwrap_or(Err(StoreError::Closed)) })
     }
 
     /// Acknowledges a committed batch; a failed commit is first retried until it
