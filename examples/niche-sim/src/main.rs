@@ -198,6 +198,25 @@ fn cannot_persist(e: &std::io::Error) -> Response {
     )
 }
 
+/// A valid submission about `incident` (its `IncidentId`), or the 400 to answer,
+/// counted as rejected.
+fn valid_for(
+    stats: &mut state::Stats,
+    body: &[u8],
+    incident: &str,
+    mismatch: &str,
+) -> Result<validate::Submission, Response> {
+    let sub = validate::validate(body).map_err(|problems| {
+        stats.rejected += 1;
+        Response::json(400, json!({"errors": problems}))
+    })?;
+    if sub.incident_id != incident {
+        stats.rejected += 1;
+        return Err(Response::json(400, json!({"errors": [mismatch]})));
+    }
+    Ok(sub)
+}
+
 /// `POST /submissions`: creates an occurrence (version 1).
 fn submit(sim: &Shared, req: &Request, force: &str) -> Response {
     let key = match idempotency_key(sim, req) {
@@ -207,12 +226,7 @@ fn submit(sim: &Shared, req: &Request, force: &str) -> Response {
     let body_sha = hex::encode(sha2::Sha256::digest(&req.body));
     let mut s = lock(sim);
     if let Some(used) = s.state.keys.get(&key).cloned() {
-        let reference = s
-            .state
-            .by_key
-            .get(&used.occurrence_key)
-            .map(|o| o.occurrence_reference.clone())
-            .unwrap_or_default();
+        let reference = s.state.reference_of(&used.occurrence_key);
         if used.version != 1 {
             // The key made an update: it cannot also create an occurrence.
             return conflict(&key, &reference);
@@ -223,20 +237,15 @@ fn submit(sim: &Shared, req: &Request, force: &str) -> Response {
         }
         return replayed(&reference, 1);
     }
-    let sub = match validate::validate(&req.body) {
+    let sub = match valid_for(
+        &mut s.state.stats,
+        &req.body,
+        &key,
+        "IncidentId does not match the Idempotency-Key",
+    ) {
         Ok(sub) => sub,
-        Err(problems) => {
-            s.state.stats.rejected += 1;
-            return Response::json(400, json!({"errors": problems}));
-        }
+        Err(r) => return r,
     };
-    if sub.incident_id != key {
-        s.state.stats.rejected += 1;
-        return Response::json(
-            400,
-            json!({"errors": ["IncidentId does not match the Idempotency-Key"]}),
-        );
-    }
     let number = s.state.order.len() + 1;
     let reference = format!(
         "OCC/{force}/{}/{number:06}",
@@ -278,12 +287,7 @@ fn update(sim: &Shared, req: &Request, reference: &str) -> Response {
     let occurrence_key = occurrence.idempotency_key.clone();
     if let Some(used) = s.state.keys.get(&key).cloned() {
         if used.occurrence_key != occurrence_key {
-            let other = s
-                .state
-                .by_key
-                .get(&used.occurrence_key)
-                .map(|o| o.occurrence_reference.clone())
-                .unwrap_or_default();
+            let other = s.state.reference_of(&used.occurrence_key);
             return conflict(&key, &other);
         }
         s.state.stats.update_replayed += 1;
@@ -292,22 +296,17 @@ fn update(sim: &Shared, req: &Request, reference: &str) -> Response {
         }
         return replayed(reference, used.version);
     }
-    let sub = match validate::validate(&req.body) {
-        Ok(sub) => sub,
-        Err(problems) => {
-            s.state.stats.rejected += 1;
-            return Response::json(400, json!({"errors": problems}));
-        }
-    };
     // The occurrence was created under its incident's id: an update must be about the
     // same incident.
-    if sub.incident_id != occurrence_key {
-        s.state.stats.rejected += 1;
-        return Response::json(
-            400,
-            json!({"errors": ["IncidentId does not match the occurrence's IncidentId"]}),
-        );
-    }
+    let sub = match valid_for(
+        &mut s.state.stats,
+        &req.body,
+        &occurrence_key,
+        "IncidentId does not match the occurrence's IncidentId",
+    ) {
+        Ok(sub) => sub,
+        Err(r) => return r,
+    };
     let version = s.state.version(&occurrence_key) + 1;
     let update = Update {
         occurrence_reference: reference.to_owned(),

@@ -261,6 +261,14 @@ impl State {
         self.by_key.get(self.by_reference.get(reference)?)
     }
 
+    /// The reference of the occurrence created under `key` ("" if there is none).
+    pub fn reference_of(&self, key: &str) -> String {
+        self.by_key
+            .get(key)
+            .map(|o| o.occurrence_reference.clone())
+            .unwrap_or_default()
+    }
+
     /// The current version number of the occurrence created under `key`.
     pub fn version(&self, key: &str) -> u32 {
         self.updates
