@@ -114,11 +114,10 @@ fn post_signed(port: u16, ts: i64, signature: &str, body: &[u8]) -> Response {
 }
 
 /// Waits until the API listener answers.
-pub fn wait_listening(gw: &Gateway, port: u16) {
+pub fn wait_listening(port: u16) {
     wait_for("the API listener", Duration::from_secs(60), || {
         request(port, "GET", "/openapi.json", &[], b"").ok()
     });
-    let _ = gw;
 }
 
 /// Asserts `r` is a problem document of `kind` with `status`.
@@ -149,7 +148,7 @@ fn every_client_mistake_gets_its_status_and_a_problem_document() {
     let port = free_port();
     let mut gw = webhook_gateway(dir.path(), &sim.url(), port, "");
     gw.start();
-    wait_listening(&gw, port);
+    wait_listening(port);
     let body = csv_rows(0, 2);
     let csv = |headers: &[(&str, &str)], body: &[u8]| {
         request(port, "POST", "/sources/shop", headers, body).unwrap()
@@ -307,7 +306,7 @@ fn a_202_is_journaled_and_the_receipt_brings_back_the_niche_reference() {
     let port = free_port();
     let mut gw = webhook_gateway(dir.path(), &sim.url(), port, "");
     gw.start();
-    wait_listening(&gw, port);
+    wait_listening(port);
     // Two good rows, one with a date in words (the adapter refuses it), one dated in 2099
     // (the schema refuses it).
     let mut body = csv_rows(0, 2);
@@ -419,7 +418,7 @@ fn a_rate_limited_source_answers_429_with_retry_after() {
         "rate_limit = { per_second = 0.5, burst = 2 }",
     );
     gw.start();
-    wait_listening(&gw, port);
+    wait_listening(port);
     let statuses: Vec<u16> = (0..3)
         .map(|i| post_csv(port, &csv_rows(i, i + 1)).unwrap().status)
         .collect();

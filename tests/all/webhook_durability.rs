@@ -16,7 +16,7 @@ fn a_full_journal_answers_503_and_loses_nothing_it_accepted() {
     let mut gw = webhook_gateway(dir.path(), &sim.url(), port, "");
     gw.env.push(("BCGW__STORE__MAX_SIZE_MB".into(), "1".into()));
     gw.start();
-    wait_listening(&gw, port);
+    wait_listening(port);
     let mut accepted = Vec::new();
     let mut refused = None;
     for batch in 0..200 {
@@ -39,7 +39,7 @@ fn a_full_journal_answers_503_and_loses_nothing_it_accepted() {
     // More room: what was accepted is all there, and the refused body now goes in.
     gw.env.retain(|(k, _)| k != "BCGW__STORE__MAX_SIZE_MB");
     gw.start();
-    wait_listening(&gw, port);
+    wait_listening(port);
     assert_eq!(
         post_csv(port, &csv_rows(rows.0, rows.1)).unwrap().status,
         202
@@ -71,7 +71,7 @@ fn kill_9_while_a_platform_posts_2000_reports_loses_and_doubles_nothing() {
     let port = free_port();
     let mut gw = webhook_gateway(dir.path(), &sim.url(), port, "");
     gw.start();
-    wait_listening(&gw, port);
+    wait_listening(port);
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|c| {

@@ -31,9 +31,6 @@ pub struct Document {
     /// Seconds to wait before retrying (429, 503), repeated as `Retry-After`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
-    /// Extra members (e.g. the bad NDJSON line numbers).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub extra: Option<serde_json::Value>,
     #[serde(skip)]
     slug: &'static str,
     #[serde(skip)]
@@ -57,7 +54,6 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             retry_after: None,
-            extra: None,
             status_code: status,
             www_authenticate: None,
         }))
@@ -83,12 +79,6 @@ impl Problem {
     /// Adds a `WWW-Authenticate` challenge (401).
     pub fn challenge(mut self, scheme: &'static str) -> Problem {
         self.0.www_authenticate = Some(scheme);
-        self
-    }
-
-    /// Adds extension members to the document.
-    pub fn with(mut self, extra: serde_json::Value) -> Problem {
-        self.0.extra = Some(extra);
         self
     }
 

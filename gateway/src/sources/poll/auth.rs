@@ -57,7 +57,7 @@ pub enum ClientAuth {
 /// Tokens are renewed this long before the platform says they expire.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 
-/// Gives each request its `Authorization` header.
+/// Gives each request its credentials.
 pub struct TokenSource {
     kind: Kind,
     client: reqwest::Client,
@@ -65,7 +65,11 @@ pub struct TokenSource {
 
 enum Kind {
     None,
-    Fixed(HeaderValue),
+    Bearer(HeaderValue),
+    Basic {
+        username: String,
+        password: Secret,
+    },
     Oauth2 {
         token_url: String,
         client_id: String,
@@ -86,16 +90,15 @@ fn sensitive(value: String) -> Result<HeaderValue, String> {
 impl TokenSource {
     /// Resolves the secrets. The error says which, never what.
     pub fn new(auth: Option<&PollAuth>, client: reqwest::Client) -> Result<TokenSource, String> {
-        use base64_engine::encode;
         let kind = match auth {
             None => Kind::None,
             Some(PollAuth::Bearer { token }) => {
-                Kind::Fixed(sensitive(format!("Bearer {}", token.resolve()?.expose()))?)
+                Kind::Bearer(sensitive(format!("Bearer {}", token.resolve()?.expose()))?)
             }
-            Some(PollAuth::Basic { username, password }) => {
-                let pair = format!("{username}:{}", password.resolve()?.expose());
-                Kind::Fixed(sensitive(format!("Basic {}", encode(pair.as_bytes())))?)
-            }
+            Some(PollAuth::Basic { username, password }) => Kind::Basic {
+                username: username.clone(),
+                password: password.resolve()?,
+            },
             Some(PollAuth::Oauth2 {
                 token_url,
                 client_id,
@@ -114,23 +117,31 @@ impl TokenSource {
         Ok(TokenSource { kind, client })
     }
 
-    /// The header for the next request, fetching a token if there is none valid.
-    pub async fn header(&self) -> Result<Option<HeaderValue>, String> {
-        match &self.kind {
-            Kind::None => Ok(None),
-            Kind::Fixed(v) => Ok(Some(v.clone())),
+    /// Adds the credentials to a request, fetching an OAuth2 token if there is
+    /// none valid.
+    pub async fn authorize(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, String> {
+        Ok(match &self.kind {
+            Kind::None => request,
+            Kind::Bearer(v) => request.header(reqwest::header::AUTHORIZATION, v.clone()),
+            Kind::Basic { username, password } => {
+                request.basic_auth(username, Some(password.expose()))
+            }
             Kind::Oauth2 { cached, .. } => {
                 let mut cached = cached.lock().await;
-                if let Some((v, until)) = &*cached
-                    && Instant::now() < *until
-                {
-                    return Ok(Some(v.clone()));
-                }
-                let fresh = self.fetch().await?;
-                *cached = Some(fresh.clone());
-                Ok(Some(fresh.0))
+                let token = match &*cached {
+                    Some((v, until)) if Instant::now() < *until => v.clone(),
+                    _ => {
+                        let fresh = self.fetch().await?;
+                        *cached = Some(fresh.clone());
+                        fresh.0
+                    }
+                };
+                request.header(reqwest::header::AUTHORIZATION, token)
             }
-        }
+        })
     }
 
     /// Forgets the cached token (the API answered 401). `true` if there was one
@@ -172,15 +183,9 @@ impl TokenSource {
             "application/x-www-form-urlencoded",
         );
         if *client_auth == ClientAuth::Basic {
-            let pair = format!(
-                "{}:{}",
-                form_encode(client_id),
-                form_encode(secret.expose())
-            );
-            request = request.header(
-                reqwest::header::AUTHORIZATION,
-                sensitive(format!("Basic {}", base64_engine::encode(pair.as_bytes())))?,
-            );
+            // RFC 6749 §2.3.1: the id and secret are form-encoded first.
+            request =
+                request.basic_auth(form_encode(client_id), Some(form_encode(secret.expose())));
         }
         let response =
             request.body(body).send().await.map_err(|e| {
@@ -219,48 +224,6 @@ fn form_encode(value: &str) -> String {
         }
     }
     out
-}
-
-/// Standard base64, for basic auth (too small a need for a dependency).
-mod base64_engine {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    /// Encodes with padding.
-    pub fn encode(input: &[u8]) -> String {
-        let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-        for chunk in input.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
-
-    #[cfg(test)]
-    mod tests {
-        #[test]
-        fn rfc4648_vectors() {
-            for (i, o) in [
-                ("", ""),
-                ("f", "Zg=="),
-                ("fo", "Zm8="),
-                ("foo", "Zm9v"),
-                ("foob", "Zm9vYg=="),
-            ] {
-                assert_eq!(super::encode(i.as_bytes()), o);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -307,9 +270,19 @@ mod tests {
                 scope: None,
                 client_auth: mode,
             };
-            let tokens = TokenSource::new(Some(&auth), reqwest::Client::new()).unwrap();
-            let header = tokens.header().await.unwrap().unwrap();
-            assert_eq!(header.to_str().unwrap(), "Bearer tok-1", "{mode:?}");
+            let client = reqwest::Client::new();
+            let tokens = TokenSource::new(Some(&auth), client.clone()).unwrap();
+            let request = tokens
+                .authorize(client.get("http://127.0.0.1:9/"))
+                .await
+                .unwrap()
+                .build()
+                .unwrap();
+            assert_eq!(
+                request.headers()["authorization"],
+                "Bearer tok-1",
+                "{mode:?}"
+            );
             // Cached until asked to forget it.
             assert!(tokens.invalidate().await);
             assert!(!tokens.invalidate().await);

@@ -5,13 +5,13 @@
 use super::auth::TokenSource;
 use super::config::PollConfig;
 use super::pagination::Next;
+use crate::common::media::{format_of, stored_content_type};
 use crate::common::reconnect::Backoff;
 use crate::events::{InternalEvent, PollFailed};
 use crate::sources::SourceContext;
-use crate::sources::webhook::body::{format_of, stored_content_type};
 use crate::store::NewPayload;
 use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -172,11 +172,11 @@ impl PollSource {
             for (k, v) in &self.config.headers {
                 request = request.header(k.as_str(), v.as_str());
             }
-            match self.tokens.header().await {
-                Ok(Some(h)) => request = request.header(AUTHORIZATION, h),
-                Ok(None) => {}
-                Err(e) => return Err(Failure::new("auth", e)),
-            }
+            request = self
+                .tokens
+                .authorize(request)
+                .await
+                .map_err(|e| Failure::new("auth", e))?;
             let response = request.send().await.map_err(|e| {
                 let what = if e.is_timeout() {
                     "timed out"

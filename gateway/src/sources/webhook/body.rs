@@ -1,56 +1,9 @@
-//! What a webhook body is: its format from `Content-Type`, and a syntax check at
-//! the door for JSON, so a client hears "400, not JSON" now rather than finding a
-//! quarantine entry later. Everything past syntax (fields, dates, the schema) is
-//! the adapter's job, after the 202.
+//! A syntax check at the door for JSON, so a client hears "400, not JSON" now
+//! rather than finding a quarantine entry later. Everything past syntax (fields,
+//! dates, the schema) is the adapter's job, after the 202. What format a body is
+//! (its `Content-Type`) is `crate::common::media`.
 
-use super::config::BodyFormat;
-
-/// Longest `Content-Type` kept with the payload.
-const MAX_CONTENT_TYPE: usize = 200;
-
-/// The format a `Content-Type` names, if any this gateway knows.
-pub fn format_of(content_type: &str) -> Option<BodyFormat> {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
-        "application/json" => Some(BodyFormat::Json),
-        "application/x-ndjson"
-        | "application/ndjson"
-        | "application/jsonl"
-        | "application/x-jsonlines" => Some(BodyFormat::Ndjson),
-        "text/csv" => Some(BodyFormat::Csv),
-        "application/xml" | "text/xml" => Some(BodyFormat::Xml),
-        e if e.starts_with("application/") && e.ends_with("+json") => Some(BodyFormat::Json),
-        e if e.starts_with("application/") && e.ends_with("+xml") => Some(BodyFormat::Xml),
-        _ => None,
-    }
-}
-
-/// The media type stored with the payload and handed to the adapter: the
-/// format's canonical type, with the client's `charset` if it gave one.
-pub fn stored_content_type(format: BodyFormat, content_type: &str) -> String {
-    let canonical = match format {
-        BodyFormat::Json => "application/json",
-        BodyFormat::Ndjson => "application/x-ndjson",
-        BodyFormat::Csv => "text/csv",
-        BodyFormat::Xml => "application/xml",
-    };
-    let charset = content_type
-        .split(';')
-        .skip(1)
-        .map(str::trim)
-        .find(|p| p.to_ascii_lowercase().starts_with("charset="));
-    let mut out = match charset {
-        Some(c) => format!("{canonical}; {c}"),
-        None => canonical.to_string(),
-    };
-    out.truncate(MAX_CONTENT_TYPE);
-    out
-}
+use crate::common::media::BodyFormat;
 
 /// The result of checking a body's syntax.
 #[derive(Debug, PartialEq, Eq)]
@@ -118,28 +71,6 @@ fn summary(lines: &[usize]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn content_types_map_to_formats() {
-        assert_eq!(
-            format_of("application/json; charset=utf-8"),
-            Some(BodyFormat::Json)
-        );
-        assert_eq!(
-            format_of("application/vnd.disc+json"),
-            Some(BodyFormat::Json)
-        );
-        assert_eq!(format_of("Application/X-NDJSON"), Some(BodyFormat::Ndjson));
-        assert_eq!(format_of("text/csv"), Some(BodyFormat::Csv));
-        assert_eq!(format_of("text/plain"), None);
-        assert_eq!(
-            stored_content_type(
-                BodyFormat::Csv,
-                "text/csv; charset=windows-1252; header=present"
-            ),
-            "text/csv; charset=windows-1252"
-        );
-    }
 
     #[test]
     fn ndjson_with_a_bad_line_is_taken_and_the_line_named() {

@@ -4,6 +4,7 @@
 use super::auth::Authenticator;
 use super::endpoint::WebhookEndpoint;
 use super::rate::RateLimiter;
+use crate::common::media::BodyFormat;
 use crate::config::problems::Problems;
 use crate::config::secret::SecretSource;
 use crate::sources::{RunningSource, SourceContext, SourceSettings};
@@ -28,27 +29,8 @@ pub struct WebhookConfig {
     pub rate_limit: Option<RateLimitConfig>,
 }
 
-/// A body format a webhook source takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BodyFormat {
-    /// `application/json` (and `application/*+json`): one document.
-    Json,
-    /// `application/x-ndjson` or `application/jsonl`: one JSON document per line.
-    Ndjson,
-    /// `text/csv`.
-    Csv,
-    /// `application/xml`, `text/xml` (and `application/*+xml`).
-    Xml,
-}
-
 fn all_formats() -> Vec<BodyFormat> {
-    vec![
-        BodyFormat::Json,
-        BodyFormat::Ndjson,
-        BodyFormat::Csv,
-        BodyFormat::Xml,
-    ]
+    BodyFormat::ALL.to_vec()
 }
 
 /// `auth = { kind = "bearer", token = { env = "..." } }` or

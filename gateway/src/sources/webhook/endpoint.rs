@@ -8,9 +8,9 @@
 //! (429), the syntax (400), and the journal (503 while it cannot be written).
 
 use super::auth::{Authenticator, Refusal};
-use super::body::{Syntax, check, format_of, stored_content_type};
-use super::config::BodyFormat;
+use super::body::{Syntax, check};
 use super::rate::RateLimiter;
+use crate::common::media::{BodyFormat, format_of, stored_content_type};
 use crate::events::{InternalEvent, JournalWriteFailed, WebhookRefused};
 use crate::http::SourceEndpoint;
 use crate::http::problem::Problem;
@@ -197,16 +197,7 @@ impl WebhookEndpoint {
     }
 
     fn unsupported(&self, content_type: &str) -> Problem {
-        let names: Vec<&str> = self
-            .accept
-            .iter()
-            .map(|f| match f {
-                BodyFormat::Json => "application/json",
-                BodyFormat::Ndjson => "application/x-ndjson",
-                BodyFormat::Csv => "text/csv",
-                BodyFormat::Xml => "application/xml",
-            })
-            .collect();
+        let names: Vec<&str> = self.accept.iter().map(|f| f.media_type()).collect();
         let given = if content_type.is_empty() {
             "no Content-Type".to_string()
         } else {

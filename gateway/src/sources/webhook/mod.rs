@@ -10,7 +10,7 @@
 //! - `config.rs`: the `[sources.<name>.webhook]` table, its checks, `build`;
 //! - `endpoint.rs`: the two routes, in the order their checks run;
 //! - `auth.rs`, `replay.rs`: bearer tokens and HMAC signatures, replays refused;
-//! - `body.rs`: content types and the syntax check at the door;
+//! - `body.rs`: the syntax check at the door (content types: `common/media.rs`);
 //! - `rate.rs`: the per-source rate limit.
 //!
 //! The API is documented for platform developers in `docs/openapi.json`.
