@@ -14,8 +14,12 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LinkConfig {
-    /// Mean match probability over all cross pairs needed to merge two clusters.
+    /// Mean match probability over all cross pairs needed to merge two clusters
+    /// (the auto-link threshold).
     pub threshold: f64,
+    /// Below `threshold` but at least this: not linked, but worth a case
+    /// officer's look (the daemon queues it for review).
+    pub review_threshold: f64,
     /// Probability two reports from the same channel need to share an incident.
     pub same_channel_threshold: f64,
     /// Candidate pairs below this probability are not considered for merging.
@@ -33,6 +37,7 @@ impl Default for LinkConfig {
     fn default() -> Self {
         LinkConfig {
             threshold: 0.4,
+            review_threshold: 0.1,
             same_channel_threshold: 0.6,
             min_edge: 0.05,
             em: true,

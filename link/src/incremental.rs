@@ -1,6 +1,11 @@
 //! Linking record by record, as the daemon will: each new report joins the incident
 //! it matches best (by the same average-linkage rule as the batch), starts a new one,
-//! or bridges two incidents, which then merge. Incidents never split.
+//! or bridges two incidents, which then merge. Incidents never split here (a case
+//! officer's split is a decision the daemon records, then [`IncrementalLinker::restore`]s).
+//!
+//! The daemon keeps one linker in memory and rebuilds it from the store on start
+//! ([`IncrementalLinker::restore`]); [`IncrementalLinker::evict_before`] drops
+//! reports too old to meet a new one, so memory is bounded by the window kept.
 
 use crate::blocking::{Key, keys};
 use crate::compare::{compare, pack};
@@ -22,6 +27,27 @@ pub struct Assignment {
     pub merged: Vec<String>,
     /// Why (the strongest link), if it joined an incident.
     pub explanation: Option<Explanation>,
+    /// The id of the member it links to most strongly, if it joined an incident.
+    pub linked_to: Option<String>,
+    /// Its mean match probability over the incident's members (the linkage that
+    /// decided), if it joined an incident.
+    pub score: Option<f64>,
+    /// When it started a new incident although an existing one came close (a
+    /// linkage of at least `review_threshold`): that incident, for a case officer.
+    pub review: Option<ReviewCandidate>,
+}
+
+/// An incident a report nearly joined.
+#[derive(Debug, Clone)]
+pub struct ReviewCandidate {
+    /// The incident.
+    pub incident_id: String,
+    /// The report's mean match probability over its members.
+    pub score: f64,
+    /// The member it links to most strongly.
+    pub linked_to: String,
+    /// Why, for that member.
+    pub explanation: Explanation,
 }
 
 /// The linker's state.
@@ -35,6 +61,7 @@ pub struct IncrementalLinker {
     cluster_of: Vec<u32>,
     members: Vec<Vec<u32>>,
     incident_ids: Vec<String>,
+    cluster_by_incident: HashMap<String, u32>,
 }
 
 impl IncrementalLinker {
@@ -50,7 +77,100 @@ impl IncrementalLinker {
             cluster_of: Vec::new(),
             members: Vec::new(),
             incident_ids: Vec::new(),
+            cluster_by_incident: HashMap::new(),
         }
+    }
+
+    /// Reports held.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when no report is held.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The linker's settings.
+    pub fn config(&self) -> &LinkConfig {
+        &self.config
+    }
+
+    fn cluster_for(&mut self, incident_id: &str) -> u32 {
+        if let Some(&c) = self.cluster_by_incident.get(incident_id) {
+            return c;
+        }
+        let c = self.members.len() as u32;
+        self.members.push(Vec::new());
+        self.incident_ids.push(incident_id.to_string());
+        self.cluster_by_incident.insert(incident_id.to_string(), c);
+        c
+    }
+
+    /// Adds a report whose incident is already decided (read back from the store
+    /// on start, or after a case officer's decision), without linking it.
+    pub fn restore(&mut self, id: &str, report: &Report, kind: Channel, incident_id: &str) {
+        let f = Features::extract(report, kind, &mut self.vocab);
+        let r = self.features.len() as u32;
+        for k in keys(&f, &self.vocab) {
+            self.index.entry(k).or_default().push(r);
+        }
+        self.features.push(f);
+        self.ids.push(id.to_string());
+        let c = self.cluster_for(incident_id);
+        self.members[c as usize].push(r);
+        self.cluster_of.push(c);
+    }
+
+    /// Drops every report whose latest possible day is before `cutoff` (and every
+    /// report with no time, which blocking never meets): they can no longer be
+    /// compared with a new report, whose candidates are on its own day or next to
+    /// it. Incidents left empty are forgotten. Returns how many reports went.
+    pub fn evict_before(&mut self, cutoff: chrono::NaiveDate) -> usize {
+        let keep: Vec<bool> = self
+            .features
+            .iter()
+            .map(|f| {
+                crate::blocking::days(f)
+                    .into_iter()
+                    .max()
+                    .is_some_and(|d| d >= cutoff)
+            })
+            .collect();
+        let gone = keep.iter().filter(|k| !**k).count();
+        if gone == 0 {
+            return 0;
+        }
+        let old_features = std::mem::take(&mut self.features);
+        let old_ids = std::mem::take(&mut self.ids);
+        let old_cluster_of = std::mem::take(&mut self.cluster_of);
+        let old_incidents = std::mem::take(&mut self.incident_ids);
+        self.index.clear();
+        self.members.clear();
+        self.cluster_by_incident.clear();
+        for (((f, id), c), kept) in old_features
+            .into_iter()
+            .zip(old_ids)
+            .zip(old_cluster_of)
+            .zip(keep)
+        {
+            if !kept {
+                continue;
+            }
+            let r = self.features.len() as u32;
+            for k in keys(&f, &self.vocab) {
+                self.index.entry(k).or_default().push(r);
+            }
+            self.features.push(f);
+            self.ids.push(id);
+            let c = self.cluster_for(&old_incidents[c as usize]);
+            self.members[c as usize].push(r);
+            self.cluster_of.push(c);
+        }
+        self.index.shrink_to_fit();
+        self.features.shrink_to_fit();
+        self.ids.shrink_to_fit();
+        gone
     }
 
     fn p(&self, a: u32, b: u32) -> f64 {
@@ -118,22 +238,32 @@ impl IncrementalLinker {
             .collect();
         clusters.sort_unstable();
         clusters.dedup();
-        let mut scored: Vec<(u32, f64)> = clusters
+        let mut all: Vec<(u32, f64)> = clusters
             .iter()
             .filter_map(|&c| self.linkage(r, c).map(|l| (c, l)))
+            .collect();
+        all.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        let review = all
+            .first()
+            .filter(|(_, l)| *l < self.config.threshold && *l >= self.config.review_threshold)
+            .map(|&(c, score)| self.review_candidate(r, c, score));
+        let scored: Vec<(u32, f64)> = all
+            .into_iter()
             .filter(|(_, l)| *l >= self.config.threshold)
             .collect();
-        scored.sort_by(|x, y| y.1.total_cmp(&x.1));
-        let Some(&(best, _)) = scored.first() else {
-            let c = self.members.len() as u32;
-            self.members.push(vec![r]);
+        let Some(&(best, best_score)) = scored.first() else {
+            let incident_id = format!("inc-{id}");
+            let c = self.cluster_for(&incident_id);
+            self.members[c as usize].push(r);
             self.cluster_of.push(c);
-            self.incident_ids.push(format!("inc-{id}"));
             return Assignment {
-                incident_id: format!("inc-{id}"),
+                incident_id,
                 new_incident: true,
                 merged: Vec::new(),
                 explanation: None,
+                linked_to: None,
+                score: None,
+                review,
             };
         };
         self.members[best as usize].push(r);
@@ -161,6 +291,9 @@ impl IncrementalLinker {
             incident_id: self.incident_ids[best as usize].clone(),
             new_incident: false,
             merged,
+            linked_to: strongest.map(|m| self.ids[m as usize].clone()),
+            score: Some(best_score),
+            review: None,
             explanation: strongest.map(|m| {
                 explain_pair_features(
                     &self.features,
@@ -173,11 +306,67 @@ impl IncrementalLinker {
         }
     }
 
+    fn review_candidate(&self, r: u32, cluster: u32, score: f64) -> ReviewCandidate {
+        let strongest = self.members[cluster as usize]
+            .iter()
+            .copied()
+            .max_by(|&x, &y| self.p(r, x).total_cmp(&self.p(r, y)))
+            .unwrap_or(r);
+        ReviewCandidate {
+            incident_id: self.incident_ids[cluster as usize].clone(),
+            score,
+            linked_to: self.ids[strongest as usize].clone(),
+            explanation: explain_pair_features(
+                &self.features,
+                &self.vocab,
+                &self.model,
+                r as usize,
+                strongest as usize,
+            ),
+        }
+    }
+
     /// The incident id of every report added so far, in order.
     pub fn incidents(&self) -> Vec<String> {
         self.cluster_of
             .iter()
             .map(|&c| self.incident_ids[c as usize].clone())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::FlatRow;
+
+    fn row(id: &str, source: &str, at: &str, premises: &str, postcode: &str) -> (Report, Channel) {
+        let r = FlatRow {
+            report_id: id.into(),
+            source: source.into(),
+            occurred_at: at.into(),
+            premises_name: premises.into(),
+            premises_postcode: postcode.into(),
+            offence: "shoplifting".into(),
+            offender_description: "male 30s grey hoodie".into(),
+            ..FlatRow::default()
+        };
+        (r.to_report(), Channel::parse(source))
+    }
+
+    #[test]
+    fn restored_reports_are_candidates_and_eviction_forgets_old_days() {
+        let mut linker = IncrementalLinker::new(LinkConfig::default(), Model::builtin());
+        let (old, k) = row("a", "bcrp", "2026-03-01T14:00:00", "Tesco Broadmead", "BS1 3XX");
+        linker.restore("a", &old, k, "inc-a");
+        let (radio, k) = row("b", "radio", "2026-03-01T14:05:00", "TESCO BROADMEAD", "");
+        let joined = linker.add("b", &radio, k);
+        assert_eq!(joined.incident_id, "inc-a");
+        assert_eq!(joined.linked_to.as_deref(), Some("a"));
+        assert!(joined.score.is_some_and(|s| s >= 0.4));
+        assert_eq!(linker.evict_before(chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()), 2);
+        assert!(linker.is_empty());
+        let late = linker.add("c", &old, Channel::RetailerCsv);
+        assert!(late.new_incident, "an evicted incident cannot be joined");
     }
 }
