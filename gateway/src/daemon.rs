@@ -11,7 +11,7 @@ use crate::config::{Config, LoadedConfig};
 use crate::http::admin::AdminState;
 use crate::http::server::HttpServer;
 use crate::http::{Endpoints, listeners};
-use crate::pipeline::TranslateStage;
+use crate::pipeline::{LinkMetrics, LinkStage, TranslateStage};
 use crate::sinks::breaker::Breaker;
 use crate::sinks::{DeliveryWorker, SinkContext};
 use crate::sources::SourceContext;
@@ -190,6 +190,15 @@ pub async fn run(
         idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
     };
     tasks.spawn(stage.run(shutdown.clone()));
+    let link = LinkStage {
+        store: store.clone(),
+        settings: config.link.clone(),
+        model: config.link.model()?,
+        sinks: config.sinks.keys().cloned().collect(),
+        idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
+        metrics: Arc::new(LinkMetrics::default()),
+    };
+    tasks.spawn(link.run(shutdown.clone()));
     for w in workers {
         tasks.spawn(w.run(shutdown.clone()));
     }

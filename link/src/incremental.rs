@@ -357,14 +357,23 @@ mod tests {
     #[test]
     fn restored_reports_are_candidates_and_eviction_forgets_old_days() {
         let mut linker = IncrementalLinker::new(LinkConfig::default(), Model::builtin());
-        let (old, k) = row("a", "bcrp", "2026-03-01T14:00:00", "Tesco Broadmead", "BS1 3XX");
+        let (old, k) = row(
+            "a",
+            "bcrp",
+            "2026-03-01T14:00:00",
+            "Tesco Broadmead",
+            "BS1 3XX",
+        );
         linker.restore("a", &old, k, "inc-a");
         let (radio, k) = row("b", "radio", "2026-03-01T14:05:00", "TESCO BROADMEAD", "");
         let joined = linker.add("b", &radio, k);
         assert_eq!(joined.incident_id, "inc-a");
         assert_eq!(joined.linked_to.as_deref(), Some("a"));
         assert!(joined.score.is_some_and(|s| s >= 0.4));
-        assert_eq!(linker.evict_before(chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()), 2);
+        assert_eq!(
+            linker.evict_before(chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()),
+            2
+        );
         assert!(linker.is_empty());
         let late = linker.add("c", &old, Channel::RetailerCsv);
         assert!(late.new_incident, "an evicted incident cannot be joined");

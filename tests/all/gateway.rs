@@ -50,7 +50,7 @@ pub fn record_id_of_row(i: usize) -> String {
 /// The `[store]`, `[plugins]` and `[pipeline]` tables of a test config in `dir`.
 pub fn store_toml(dir: &Path) -> String {
     format!(
-        "[store]\npath = {store:?}\n[plugins]\ncache_dir = {cache:?}\n[pipeline]\nidle_poll_ms = 20\n",
+        "[store]\npath = {store:?}\n[plugins]\ncache_dir = {cache:?}\n[pipeline]\nidle_poll_ms = 20\n[link]\nhold_seconds = 0\n",
         store = dir.join("data/bcgw.sqlite"),
         cache = crate::helpers::code_cache(),
     )
@@ -118,6 +118,8 @@ cache_dir = {cache:?}
 
 [pipeline]
 idle_poll_ms = 20
+[link]
+hold_seconds = 0
 
 [sources.shop]
 kind = "csv-folder"

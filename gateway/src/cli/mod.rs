@@ -6,6 +6,7 @@
 mod link;
 mod plugin;
 mod quarantine;
+mod review;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,9 @@ pub enum Command {
     /// Work with quarantined items: list, show, replay.
     #[command(subcommand)]
     Quarantine(quarantine::QuarantineCommand),
+    /// The review queue: uncertain matches for a case officer to link or split.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
     /// Work with plugins: test one on a file, or inspect what it declares.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -79,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::CheckConfig(args) => run::check_config(args),
         Command::Status(args) => run::status(args),
         Command::Quarantine(cmd) => quarantine::run(cmd),
+        Command::Review(cmd) => review::run(cmd),
         Command::Link(args) => link::run(args),
         Command::Plugin(cmd) => plugin::run(cmd),
     };

@@ -84,6 +84,20 @@ pub fn print_summary(s: &StoreStats) {
     );
     println!("  records out:               {}", s.records);
     println!("  exact duplicates removed:  {}", s.duplicate_records);
+    let l = &s.link;
+    println!(
+        "  incidents:                 {} ({} link(s) between reports, {} merged away)",
+        l.incidents, l.links, l.merged_incidents
+    );
+    if l.pending_review > 0 || l.decisions > 0 {
+        println!(
+            "  review queue:              {} pending, {} decision(s) made (see bcgw review list)",
+            l.pending_review, l.decisions
+        );
+    }
+    if l.unlinked > 0 {
+        println!("  records not linked yet:    {}", l.unlinked);
+    }
     if s.amended_records > 0 {
         println!(
             "  amended reports:           {} (new versions of stored reports)",

@@ -39,6 +39,9 @@ pub struct Config {
     /// The translate stage.
     #[serde(default)]
     pub pipeline: PipelineConfig,
+    /// Cross-source linking: which reports are one incident.
+    #[serde(default)]
+    pub link: crate::pipeline::LinkSection,
     /// Sources, by name.
     #[serde(default)]
     pub sources: BTreeMap<String, SourceConfig>,

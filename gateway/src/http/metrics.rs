@@ -106,6 +106,49 @@ pub fn render(
         "Amendments: new versions of stored records (same source id, new content), each queueing an update.",
         &one(stats.amended_records),
     );
+    let l = &stats.link;
+    metric(
+        &mut out,
+        "bcgw_incidents",
+        "gauge",
+        "Open incidents (reports linked across sources count once).",
+        &one(l.incidents),
+    );
+    metric(
+        &mut out,
+        "bcgw_incidents_merged_total",
+        "counter",
+        "Incidents merged into another (by the linker or a case officer).",
+        &one(l.merged_incidents),
+    );
+    metric(
+        &mut out,
+        "bcgw_links_total",
+        "counter",
+        "Links made between reports of one incident (joins, merges, review links).",
+        &one(l.links),
+    );
+    metric(
+        &mut out,
+        "bcgw_records_unlinked",
+        "gauge",
+        "Records waiting for the link stage.",
+        &one(l.unlinked),
+    );
+    metric(
+        &mut out,
+        "bcgw_review_pending",
+        "gauge",
+        "Uncertain matches waiting for a case officer (bcgw review list).",
+        &one(l.pending_review),
+    );
+    metric(
+        &mut out,
+        "bcgw_review_decisions_total",
+        "counter",
+        "Case officers' decisions recorded (link, split, keep apart).",
+        &one(l.decisions),
+    );
     metric(
         &mut out,
         "bcgw_deliveries_delivered_total",

@@ -22,6 +22,7 @@ pub use worker::DeliveryWorker;
 
 use crate::config::kind::KindTable;
 use crate::config::problems::Problems;
+use crate::store::DeliveryAction;
 use bcgw_sdk::plugin::{Incident, Submission};
 use std::sync::Arc;
 use std::time::Duration;
@@ -158,6 +159,9 @@ pub struct Outgoing<'a> {
     /// What this sink answered when it first took the incident (the occurrence
     /// reference). `Some`: this delivery is an update of that occurrence.
     pub existing_reference: Option<&'a str>,
+    /// What to do: submit (make or update the occurrence), merge it into
+    /// another incident's, or withdraw it.
+    pub action: &'a DeliveryAction,
 }
 
 impl Outgoing<'_> {
@@ -165,9 +169,23 @@ impl Outgoing<'_> {
     /// incident id and revision for an update (so each update is applied once,
     /// and a retried one is recognised).
     pub fn idempotency_key(&self) -> String {
-        match self.existing_reference {
-            None => self.key.to_string(),
-            Some(_) => format!("{}:r{}", self.key, self.revision),
+        match (self.action, self.existing_reference) {
+            (DeliveryAction::MergeInto { .. }, _) => format!("{}:merge", self.key),
+            (DeliveryAction::Withdraw, _) => format!("{}:withdraw", self.key),
+            (DeliveryAction::Submit, None) => self.key.to_string(),
+            (DeliveryAction::Submit, Some(_)) => format!("{}:r{}", self.key, self.revision),
+        }
+    }
+
+    /// For a sink with nothing to do for a merge or a withdrawal (a folder, an
+    /// acknowledgement topic): done, with what it answered before. `None` for a
+    /// submission, which the sink must make.
+    pub fn nothing_to_send(&self) -> Option<Attempt> {
+        match self.action {
+            DeliveryAction::Submit => None,
+            _ => Some(Attempt::Delivered(
+                self.existing_reference.unwrap_or(self.key).to_string(),
+            )),
         }
     }
 

@@ -7,7 +7,9 @@ use super::delivery::RetryConfig;
 use super::{Attempt, Outgoing, Sink};
 use crate::assembly::LoadedRenderer;
 use crate::plugins::PluginError;
-use crate::store::{Delivery, DeliveryResult, QuarantineEntry, Stage, Store, StoreError};
+use crate::store::{
+    Delivery, DeliveryAction, DeliveryResult, QuarantineEntry, Stage, Store, StoreError,
+};
 use bcgw_sdk::plugin::Incident;
 use chrono::Utc;
 use std::collections::HashSet;
@@ -66,6 +68,9 @@ impl DeliveryWorker {
                 reports: std::mem::take(&mut delivery.records),
             };
             let submission = match renderer {
+                // Only a submission is rendered: a merge or withdrawal names
+                // occurrences, not reports.
+                _ if delivery.action != DeliveryAction::Submit => None,
                 None => None,
                 Some(r) => {
                     let copy = incident.clone();
@@ -93,6 +98,7 @@ impl DeliveryWorker {
                 upstream_reference: delivery.upstream_reference.as_deref(),
                 revision: delivery.revision,
                 existing_reference: delivery.reference.as_deref(),
+                action: &delivery.action,
             };
             let attempt = sink.deliver(&outgoing).await;
             (delivery, Outcome::Sent(attempt))

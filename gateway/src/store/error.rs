@@ -39,6 +39,14 @@ pub enum StoreError {
     /// Stored data could not be decoded (a bug or a damaged database).
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// Link decisions made on a view of the incidents a case officer has changed
+    /// since: nothing was written; rebuild the linker and link them again.
+    #[error("a review decision changed the incidents since these links were made")]
+    Stale,
+    /// A decision that cannot be applied as asked (no such review item, already
+    /// decided, a record alone in its incident...). Nothing was written.
+    #[error("{0}")]
+    Refused(String),
     /// The store's writer thread has stopped (the gateway is shutting down).
     #[error("the store is closed")]
     Closed,

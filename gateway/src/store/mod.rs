@@ -7,10 +7,12 @@
 //! there become `FOR UPDATE SKIP LOCKED` with leases).
 
 mod error;
+mod incidents;
 pub mod sqlite;
 mod types;
 
 pub use error::StoreError;
+pub use incidents::*;
 pub use types::*;
 
 use chrono::{DateTime, Utc};
@@ -101,6 +103,41 @@ pub trait Store: Send + Sync + 'static {
     /// What became of payload `payload_id` of `source` (the receipts endpoint);
     /// `None` if the source has no such payload.
     fn receipt(&self, source: &str, payload_id: i64) -> Result<Option<Receipt>, StoreError>;
+
+    /// Records not yet linked, in the order stored (the link stage's input).
+    fn unlinked_records(&self, limit: usize) -> Result<Vec<LinkableRecord>, StoreError>;
+
+    /// Every linked record that happened at or after `since`, in the order
+    /// stored, handed to `each`: what the link stage rebuilds its index from.
+    fn linked_records(
+        &self,
+        since: DateTime<Utc>,
+        each: &mut dyn FnMut(LinkableRecord),
+    ) -> Result<(), StoreError>;
+
+    /// The link generation: moves with every case officer's decision.
+    fn link_generation(&self) -> Result<i64, StoreError>;
+
+    /// Commits link decisions with their incidents, link rows, review items and
+    /// outbox changes, in one transaction; [`StoreError::Stale`] (nothing written)
+    /// if the link generation moved since `batch.generation`.
+    fn commit_links(&self, batch: LinkBatch) -> Result<LinkStats, StoreError>;
+
+    /// Review items, oldest first: pending ones, or all with `all`.
+    fn reviews(&self, all: bool, limit: usize) -> Result<Vec<ReviewItem>, StoreError>;
+
+    /// One review item.
+    fn review_item(&self, id: i64) -> Result<Option<ReviewItem>, StoreError>;
+
+    /// An incident with its reports, links and deliveries.
+    fn incident(&self, id: &str) -> Result<Option<IncidentView>, StoreError>;
+
+    /// The incident a record is in, once linked.
+    fn incident_of(&self, record_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// Applies a case officer's decision (and queues the occurrence updates it
+    /// brings); [`StoreError::Refused`] when it cannot be applied as asked.
+    fn decide(&self, decision: Decision, by: DecidedBy) -> Result<DecisionOutcome, StoreError>;
 
     /// Counts for summaries and health.
     fn stats(&self) -> Result<StoreStats, StoreError>;

@@ -196,6 +196,26 @@ pub struct Delivery {
     /// What this sink answered when it first took the incident (the occurrence
     /// reference): set when this delivery is an update of it.
     pub reference: Option<String>,
+    /// What to do.
+    pub action: DeliveryAction,
+}
+
+/// What a delivery asks of its sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryAction {
+    /// Make the occurrence, or (with a reference) update it to show every report.
+    Submit,
+    /// The incident was merged into another: merge this occurrence into that
+    /// one's (`reference`: what the sink answered for it; `None` when the sink gave
+    /// up on it, so there is nothing to merge into).
+    MergeInto {
+        /// The surviving incident.
+        incident_id: String,
+        /// Its occurrence at this sink.
+        reference: Option<String>,
+    },
+    /// The incident has no reports left: withdraw its occurrence.
+    Withdraw,
 }
 
 /// The result of one delivery attempt.
@@ -259,6 +279,8 @@ pub struct Backlog {
     pub payloads_pending: u64,
     /// Deliveries pending, including scheduled retries, over all sinks.
     pub deliveries_pending: u64,
+    /// Records waiting for the link stage.
+    pub records_unlinked: u64,
 }
 
 /// Counts across the store.
@@ -288,6 +310,8 @@ pub struct StoreStats {
     pub quarantine: Vec<(String, String, u64)>,
     /// Open quarantine entries in all.
     pub quarantined: u64,
+    /// Incidents, links and the review queue.
+    pub link: super::LinkCounts,
 }
 
 /// What became of one journaled payload, as the receipts endpoint tells the

@@ -55,6 +55,11 @@ impl FileDropSink {
 #[async_trait::async_trait]
 impl Sink for FileDropSink {
     async fn deliver(&self, outgoing: &Outgoing<'_>) -> Attempt {
+        // The import service sees the merged incident's reports in the survivor's
+        // next file; nothing to write for the absorbed one.
+        if let Some(done) = outgoing.nothing_to_send() {
+            return done;
+        }
         let submission = match outgoing.rendered() {
             Ok(s) => s,
             Err(refused) => return refused,
@@ -90,6 +95,7 @@ mod tests {
             upstream_reference: None,
             revision: 0,
             existing_reference: None,
+            action: &crate::store::DeliveryAction::Submit,
         };
         sink.deliver(&outgoing).await
     }

@@ -66,6 +66,10 @@ impl MqttSink {
 #[async_trait::async_trait]
 impl Sink for MqttSink {
     async fn deliver(&self, outgoing: &Outgoing<'_>) -> Attempt {
+        // A merge or withdrawal changes no report's acknowledgement.
+        if let Some(done) = outgoing.nothing_to_send() {
+            return done;
+        }
         let wanted = |source: &str| {
             self.settings.sources.is_empty() || self.settings.sources.iter().any(|s| s == source)
         };

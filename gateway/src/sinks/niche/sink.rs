@@ -5,12 +5,17 @@
 //! `Location` header); the reference is stored with the delivery. An update of an
 //! occurrence already made (a report amended after delivery) is a `PUT` to
 //! `<url>/<reference, percent-encoded>` with the key `<incident id>:r<revision>`,
-//! so each revision is applied once however often it is retried. `429`, `503`,
+//! so each revision is applied once however often it is retried. When two
+//! delivered incidents become one, the absorbed occurrence is merged into the
+//! survivor's: `POST <url>/<reference>/merge` with `{"into": "<reference>"}` and the
+//! key `<incident id>:merge`; an incident left with no reports is withdrawn with
+//! `POST <url>/<reference>/withdraw` (key `<incident id>:withdraw`). `429`, `503`,
 //! other `5xx`, `408`, timeouts and connection failures are temporary (retried,
 //! honouring `Retry-After`); other `4xx` are permanent (quarantined).
 
 use super::config::NicheSinkConfig;
 use crate::sinks::{Attempt, Outgoing, Sink};
+use crate::store::DeliveryAction;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION};
 use std::time::Duration;
@@ -122,6 +127,17 @@ impl NicheSink {
     }
 }
 
+impl NicheSink {
+    /// Where an occurrence's merge or withdrawal is posted: `<url>/<reference>/<verb>`.
+    fn lifecycle_url(&self, reference: &str, verb: &str) -> reqwest::Url {
+        let mut url = self.occurrence_url(reference);
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.push(verb);
+        }
+        url
+    }
+}
+
 fn snippet(body: &str) -> String {
     let mut end = body.len().min(BODY_SNIPPET);
     while !body.is_char_boundary(end) {
@@ -134,18 +150,56 @@ fn snippet(body: &str) -> String {
 impl Sink for NicheSink {
     async fn deliver(&self, outgoing: &Outgoing<'_>) -> Attempt {
         let key = outgoing.idempotency_key();
-        let submission = match outgoing.rendered() {
-            Ok(s) => s,
-            Err(refused) => return refused,
+        let request = match (outgoing.action, outgoing.existing_reference) {
+            (DeliveryAction::Submit, existing) => {
+                let submission = match outgoing.rendered() {
+                    Ok(s) => s,
+                    Err(refused) => return refused,
+                };
+                let request = match existing {
+                    None => self.client.post(self.url.clone()),
+                    Some(reference) => self.client.put(self.occurrence_url(reference)),
+                };
+                request
+                    .header(CONTENT_TYPE, submission.content_type.as_str())
+                    .body(submission.body.clone())
+            }
+            (
+                DeliveryAction::MergeInto {
+                    reference: Some(into),
+                    ..
+                },
+                Some(reference),
+            ) => self
+                .client
+                .post(self.lifecycle_url(reference, "merge"))
+                .header(CONTENT_TYPE, "application/json")
+                .body(
+                    serde_json::json!({
+                        "into": into,
+                        "reason": "the gateway linked both occurrences' reports to one incident",
+                    })
+                    .to_string(),
+                ),
+            (DeliveryAction::Withdraw, Some(reference)) => self
+                .client
+                .post(self.lifecycle_url(reference, "withdraw"))
+                .header(CONTENT_TYPE, "application/json")
+                .body(
+                    serde_json::json!({
+                        "reason": "the incident has no reports left in the gateway",
+                    })
+                    .to_string(),
+                ),
+            // No occurrence here to merge or withdraw, or none to merge into
+            // (Niche refused the survivor): nothing to send.
+            _ => {
+                return outgoing
+                    .nothing_to_send()
+                    .unwrap_or(Attempt::Rejected("nothing to deliver".into()));
+            }
         };
-        let request = match outgoing.existing_reference {
-            None => self.client.post(self.url.clone()),
-            Some(reference) => self.client.put(self.occurrence_url(reference)),
-        };
-        let mut req = request
-            .header(IDEMPOTENCY_KEY, key)
-            .header(CONTENT_TYPE, submission.content_type.as_str())
-            .body(submission.body.clone());
+        let mut req = request.header(IDEMPOTENCY_KEY, key);
         if let Some(b) = &self.bearer {
             req = req.header(AUTHORIZATION, b.clone());
         }

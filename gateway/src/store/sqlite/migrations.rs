@@ -20,11 +20,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    to: 2,
-    what: "record versions (amended reports), occurrence revisions in the outbox, poll cursors",
-    apply: v2_record_versions,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        to: 2,
+        what: "record versions (amended reports), occurrence revisions in the outbox, poll cursors",
+        apply: v2_record_versions,
+    },
+    Migration {
+        to: 3,
+        what: "incidents: cross-source links with their explanations, the review queue, merges in the outbox",
+        apply: v3_incidents,
+    },
+];
 
 /// The version a store is at once every migration has run.
 pub fn latest() -> i64 {
@@ -99,4 +106,75 @@ fn v2_record_versions(c: &Connection) -> rusqlite::Result<()> {
          ALTER TABLE records DROP COLUMN record;",
     )?;
     Ok(())
+}
+
+/// v3: records belong to incidents. `records.incident_id` is set by the link
+/// stage (NULL: not linked yet); `incidents` says which are open and which were
+/// merged into another; `links` keeps every decision with its score and
+/// explanation (the linker's and a case officer's); `reviews` is the queue of
+/// uncertain matches; an outbox row can carry a merge of its occurrence into
+/// another (`merge_into`). Records stored before linking existed each stay their
+/// own incident, as they were delivered.
+fn v3_incidents(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch(
+        "ALTER TABLE records ADD COLUMN incident_id TEXT;
+         ALTER TABLE records ADD COLUMN occurred_at INTEGER;
+         CREATE INDEX records_unlinked ON records (rowid) WHERE incident_id IS NULL;
+         CREATE INDEX records_incident ON records (incident_id);
+         CREATE INDEX records_occurred ON records (occurred_at) WHERE incident_id IS NOT NULL;
+         CREATE TABLE incidents (
+             incident_id  TEXT PRIMARY KEY,
+             state        TEXT    NOT NULL DEFAULT 'open',
+             merged_into  TEXT,
+             created_at   INTEGER NOT NULL,
+             updated_at   INTEGER NOT NULL
+         );
+         CREATE INDEX incidents_state ON incidents (state);
+         CREATE TABLE links (
+             id          INTEGER PRIMARY KEY,
+             record_id   TEXT    NOT NULL,
+             incident_id TEXT    NOT NULL,
+             kind        TEXT    NOT NULL,
+             linked_to   TEXT,
+             other       TEXT,
+             score       REAL,
+             explanation TEXT,
+             decided_by  TEXT    NOT NULL,
+             reason      TEXT,
+             created_at  INTEGER NOT NULL
+         );
+         CREATE INDEX links_record ON links (record_id);
+         CREATE INDEX links_incident ON links (incident_id);
+         CREATE TABLE reviews (
+             id          INTEGER PRIMARY KEY,
+             record_id   TEXT    NOT NULL,
+             incident_id TEXT    NOT NULL,
+             candidate   TEXT    NOT NULL,
+             linked_to   TEXT    NOT NULL,
+             score       REAL    NOT NULL,
+             explanation TEXT    NOT NULL,
+             state       TEXT    NOT NULL DEFAULT 'pending',
+             created_at  INTEGER NOT NULL,
+             decided_at  INTEGER,
+             decided_by  TEXT,
+             reason      TEXT
+         );
+         CREATE INDEX reviews_pending ON reviews (id) WHERE state = 'pending';
+         ALTER TABLE outbox ADD COLUMN merge_into TEXT;
+         INSERT INTO meta (key, value) VALUES ('link_generation', '0')
+             ON CONFLICT (key) DO NOTHING;
+         UPDATE records SET incident_id = record_id;
+         INSERT INTO incidents (incident_id, created_at, updated_at)
+             SELECT record_id, created_at, created_at FROM records;
+         INSERT INTO links (record_id, incident_id, kind, decided_by, reason, created_at)
+             SELECT record_id, record_id, 'new', 'upgrade', 'stored before linking existed', created_at
+             FROM records;
+         -- When each happened, for rebuilding the linker's window on start.
+         UPDATE records SET occurred_at = (
+             SELECT CAST(strftime('%s', COALESCE(
+                        json_extract(v.record, '$.report.event.occurred_from'),
+                        json_extract(v.record, '$.report.event.reported_at'))) AS INTEGER) * 1000
+             FROM record_versions v
+             WHERE v.record_id = records.record_id AND v.version = records.version);",
+    )
 }

@@ -3,6 +3,8 @@
 //! reads (WAL lets readers and the writer work at once).
 
 mod checkpoint;
+mod incident_reads;
+mod linking;
 mod migrations;
 mod ops;
 mod reads;
@@ -324,6 +326,56 @@ impl Store for SqliteStore {
         self.read("reading a receipt", |c| {
             reads::receipt(c, source, payload_id)
         })
+    }
+
+    fn unlinked_records(&self, limit: usize) -> Result<Vec<LinkableRecord>, StoreError> {
+        self.read("reading records to link", |c| {
+            incident_reads::unlinked_records(c, limit)
+        })
+    }
+
+    fn linked_records(
+        &self,
+        since: DateTime<Utc>,
+        each: &mut dyn FnMut(LinkableRecord),
+    ) -> Result<(), StoreError> {
+        self.read("reading linked records", |c| {
+            incident_reads::linked_records(c, since, each)
+        })
+    }
+
+    fn link_generation(&self) -> Result<i64, StoreError> {
+        self.read("reading the link generation", linking::link_generation)
+    }
+
+    fn commit_links(&self, batch: LinkBatch) -> Result<LinkStats, StoreError> {
+        self.writer.write(move |c| linking::commit_links(c, batch))
+    }
+
+    fn reviews(&self, all: bool, limit: usize) -> Result<Vec<ReviewItem>, StoreError> {
+        self.read("listing the review queue", |c| {
+            incident_reads::reviews(c, all, limit)
+        })
+    }
+
+    fn review_item(&self, id: i64) -> Result<Option<ReviewItem>, StoreError> {
+        self.read("reading a review item", |c| {
+            incident_reads::review_item(c, id)
+        })
+    }
+
+    fn incident(&self, id: &str) -> Result<Option<IncidentView>, StoreError> {
+        self.read("reading an incident", |c| incident_reads::incident(c, id))
+    }
+
+    fn incident_of(&self, record_id: &str) -> Result<Option<String>, StoreError> {
+        self.read("reading a record's incident", |c| {
+            incident_reads::incident_of(c, record_id)
+        })
+    }
+
+    fn decide(&self, decision: Decision, by: DecidedBy) -> Result<DecisionOutcome, StoreError> {
+        self.writer.write(move |c| linking::decide(c, decision, by))
     }
 
     fn stats(&self) -> Result<StoreStats, StoreError> {

@@ -247,11 +247,7 @@ pub fn complete_translation(
                 .execute(params![id, o.payload_id, record.envelope.source, now, hash])?;
                 insert_version(c, id, 1, o.payload_id, &hash, now, &json, false)?;
                 stats.new_records += 1;
-                // Until cross-source linking lands, each record is its own incident.
-                let ids = serde_json::to_string(&[id]).map_err(json_err)?;
-                for sink in &o.sinks {
-                    queue_revision(c, sink, id, &ids, now, journaled_at)?;
-                }
+                // Its incident, and the deliveries, come from the link stage.
             }
             Seen::SamePayload => {}
             Seen::Repeat => {
@@ -274,9 +270,15 @@ pub fn complete_translation(
                 .execute(params![id, next, hash])?;
                 insert_version(c, id, next, o.payload_id, &hash, now, &json, false)?;
                 stats.amended += 1;
-                let ids = serde_json::to_string(&[id]).map_err(json_err)?;
-                for sink in &o.sinks {
-                    queue_revision(c, sink, id, &ids, now, journaled_at)?;
+                // An update of its incident's occurrence; a record not linked yet
+                // goes out with its incident, at its newest version.
+                let incident: Option<String> = c
+                    .prepare_cached("SELECT incident_id FROM records WHERE record_id = ?1")?
+                    .query_row([id], |r| r.get(0))?;
+                if let Some(incident) = incident {
+                    for sink in &o.sinks {
+                        super::linking::queue_incident(c, sink, &incident, journaled_at, now)?;
+                    }
                 }
             }
         }
@@ -309,38 +311,6 @@ fn insert_version(
     Ok(())
 }
 
-/// Queues an incident for a sink: a first delivery, or — when the sink already
-/// has the incident — its next revision, an update of what it made. The outbox
-/// row is the sink's view of the incident: `revision` is what it should show,
-/// `delivered_revision` what it was last given. Revisions queued while one is
-/// still waiting are delivered as one update, of the latest content.
-///
-/// This is the occurrence-update path shared by amended reports and (issue 10)
-/// reports linked to an incident later.
-pub fn queue_revision(
-    c: &Connection,
-    sink: &str,
-    incident: &str,
-    record_ids: &str,
-    now: i64,
-    journaled_at: i64,
-) -> rusqlite::Result<()> {
-    c.prepare_cached(
-        "INSERT INTO outbox (sink, incident_id, record_ids, created_at, journaled_at, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?4)
-         ON CONFLICT (sink, incident_id) DO UPDATE SET
-             revision = revision + 1,
-             record_ids = excluded.record_ids,
-             state = 'pending',
-             attempts = 0,
-             journaled_at = excluded.journaled_at,
-             next_attempt_at = excluded.next_attempt_at,
-             last_error = NULL",
-    )?
-    .execute(params![sink, incident, record_ids, now, journaled_at])?;
-    Ok(())
-}
-
 /// Records delivery outcomes.
 pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqlite::Result<()> {
     let now = now_ms();
@@ -352,13 +322,27 @@ pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqli
                 revision,
                 update,
             } => {
-                // A revision queued while this one was in flight keeps the row
-                // pending: the update it needs goes out next.
+                // A row stays pending when more is to be done: a revision queued
+                // while this one was in flight (the update goes out next), or a
+                // merge decided while its first delivery was in flight (the
+                // occurrence it just made is merged next). A merge done closes
+                // the row; so does a withdrawal (an incident left with no reports).
                 c.prepare_cached(
                     "UPDATE outbox SET
-                         state = CASE WHEN revision > ?4 THEN 'pending' ELSE 'delivered' END,
-                         attempts = CASE WHEN revision > ?4 THEN 0 ELSE attempts + 1 END,
-                         next_attempt_at = CASE WHEN revision > ?4 THEN ?2 ELSE next_attempt_at END,
+                         state = CASE
+                             WHEN merge_into IS NOT NULL
+                                 THEN CASE WHEN reference IS NULL THEN 'pending' ELSE 'merged' END
+                             WHEN record_ids = '[]' THEN 'withdrawn'
+                             WHEN revision > ?4 THEN 'pending'
+                             ELSE 'delivered' END,
+                         attempts = CASE
+                             WHEN (merge_into IS NOT NULL AND reference IS NULL)
+                                  OR (merge_into IS NULL AND revision > ?4) THEN 0
+                             ELSE attempts + 1 END,
+                         next_attempt_at = CASE
+                             WHEN (merge_into IS NOT NULL AND reference IS NULL)
+                                  OR (merge_into IS NULL AND revision > ?4) THEN ?2
+                             ELSE next_attempt_at END,
                          delivered_at = ?2, reference = ?3, last_error = NULL,
                          delivered_revision = MAX(COALESCE(delivered_revision, -1), ?4),
                          updates_delivered = updates_delivered + ?5

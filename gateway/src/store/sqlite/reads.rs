@@ -46,7 +46,9 @@ pub fn pending_payloads(
 }
 
 /// The rows of an outbox query: id, incident, record ids, attempts, upstream
-/// reference, revision, the sink's own reference (set once it made the occurrence).
+/// reference, revision, the sink's own reference (set once it made the
+/// occurrence), the incident merged into (a merge row) and that incident's
+/// reference at this sink.
 type DueRow = (
     i64,
     String,
@@ -55,10 +57,27 @@ type DueRow = (
     Option<String>,
     i64,
     Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
+/// A merge row is due once the survivor's occurrence exists at the sink (or the
+/// sink gave up on it): there is nothing to merge into before.
+const DUE_COLUMNS: &str =
+    "o.id, o.incident_id, o.record_ids, o.attempts, {upstream}, o.revision, o.reference,
+     o.merge_into, t.reference
+     FROM outbox o
+     LEFT JOIN outbox t ON t.sink = o.sink AND t.incident_id = o.merge_into
+     {join}
+     WHERE o.sink = ?1 AND o.state = 'pending' AND o.next_attempt_at <= ?2
+       AND (o.merge_into IS NULL OR t.reference IS NOT NULL OR t.id IS NULL OR t.state = 'dead')";
+
+/// Upstream states after which a downstream sink may go: it delivered, gave up,
+/// or has nothing left to do (merged away, withdrawn).
+const UPSTREAM_DONE: &str = "('delivered', 'dead', 'merged', 'withdrawn')";
+
 /// Pending deliveries due now, with their records. With `after`, only incidents
-/// the upstream sink has finished with (delivered or dead), with its reference.
+/// the upstream sink has finished with, with its reference.
 pub fn due_deliveries(
     c: &Connection,
     sink: &str,
@@ -77,26 +96,31 @@ pub fn due_deliveries(
             r.get(4)?,
             r.get(5)?,
             r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
         ))
     };
     let rows: Vec<DueRow> = match after {
         None => c
-            .prepare_cached(
-                "SELECT id, incident_id, record_ids, attempts, NULL, revision, reference FROM outbox
-                 WHERE sink = ?1 AND state = 'pending' AND next_attempt_at <= ?2
-                 ORDER BY next_attempt_at, id LIMIT ?3",
-            )?
+            .prepare_cached(&format!(
+                "SELECT {} ORDER BY o.next_attempt_at, o.id LIMIT ?3",
+                DUE_COLUMNS
+                    .replace("{upstream}", "NULL")
+                    .replace("{join}", "")
+            ))?
             .query_map(params![sink, now.timestamp_millis(), fetch], map)?
             .collect::<rusqlite::Result<_>>()?,
         Some(upstream) => c
-            .prepare_cached(
-                "SELECT o.id, o.incident_id, o.record_ids, o.attempts, u.reference, o.revision, o.reference
-                 FROM outbox o
-                 JOIN outbox u ON u.sink = ?4 AND u.incident_id = o.incident_id
-                                 AND u.state IN ('delivered', 'dead')
-                 WHERE o.sink = ?1 AND o.state = 'pending' AND o.next_attempt_at <= ?2
-                 ORDER BY o.next_attempt_at, o.id LIMIT ?3",
-            )?
+            .prepare_cached(&format!(
+                "SELECT {} ORDER BY o.next_attempt_at, o.id LIMIT ?3",
+                DUE_COLUMNS.replace("{upstream}", "u.reference").replace(
+                    "{join}",
+                    &format!(
+                        "JOIN outbox u ON u.sink = ?4 AND u.incident_id = o.incident_id
+                                       AND u.state IN {UPSTREAM_DONE}"
+                    )
+                )
+            ))?
             .query_map(params![sink, now.timestamp_millis(), fetch, upstream], map)?
             .collect::<rusqlite::Result<_>>()?,
     };
@@ -106,8 +130,17 @@ pub fn due_deliveries(
          WHERE r.record_id = ?1",
     )?;
     let mut out = Vec::new();
-    for (outbox_id, incident_id, record_ids, attempts, upstream_reference, revision, reference) in
-        rows
+    for (
+        outbox_id,
+        incident_id,
+        record_ids,
+        attempts,
+        upstream_reference,
+        revision,
+        reference,
+        merge_into,
+        target_reference,
+    ) in rows
     {
         if in_flight.contains(&outbox_id) {
             continue;
@@ -117,10 +150,20 @@ pub fn due_deliveries(
         }
         let ids: Vec<String> =
             serde_json::from_str(&record_ids).map_err(|e| corrupt("outbox record ids", e))?;
+        let action = match merge_into {
+            Some(incident_id) => DeliveryAction::MergeInto {
+                incident_id,
+                reference: target_reference,
+            },
+            None if ids.is_empty() => DeliveryAction::Withdraw,
+            None => DeliveryAction::Submit,
+        };
         let mut records = Vec::with_capacity(ids.len());
-        for id in ids {
-            let json: String = record.query_row([&id], |r| r.get(0))?;
-            records.push(serde_json::from_str(&json).map_err(|e| corrupt("stored record", e))?);
+        if action == DeliveryAction::Submit {
+            for id in ids {
+                let json: String = record.query_row([&id], |r| r.get(0))?;
+                records.push(serde_json::from_str(&json).map_err(|e| corrupt("stored record", e))?);
+            }
         }
         out.push(Delivery {
             outbox_id,
@@ -131,6 +174,7 @@ pub fn due_deliveries(
             upstream_reference,
             revision,
             reference,
+            action,
         });
     }
     Ok(out)
@@ -151,7 +195,7 @@ pub fn next_due(
         Some(upstream) => c.query_row(
             "SELECT MIN(o.next_attempt_at) FROM outbox o
              JOIN outbox u ON u.sink = ?2 AND u.incident_id = o.incident_id
-                             AND u.state IN ('delivered', 'dead')
+                             AND u.state IN ('delivered', 'dead', 'merged', 'withdrawn')
              WHERE o.sink = ?1 AND o.state = 'pending'",
             params![sink, upstream],
             |r| r.get(0),
@@ -246,6 +290,7 @@ pub fn backlog(c: &Connection) -> rusqlite::Result<Backlog> {
     Ok(Backlog {
         payloads_pending: count("SELECT COUNT(*) FROM payloads WHERE state = 'pending'")?,
         deliveries_pending: count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")?,
+        records_unlinked: count("SELECT COUNT(*) FROM records WHERE incident_id IS NULL")?,
     })
 }
 
@@ -274,6 +319,7 @@ pub fn stats(c: &Connection) -> rusqlite::Result<StoreStats> {
         dead: per_sink(c, "dead")?,
         quarantined: quarantine.iter().map(|(_, _, n)| n).sum(),
         quarantine,
+        link: super::incident_reads::link_counts(c)?,
     })
 }
 

@@ -1,0 +1,307 @@
+//! The link stage: after translate, every new record is linked into an incident
+//! (joins one, starts one, or bridges two that then merge), and the decision is
+//! committed with its outbox change in one store transaction.
+//!
+//! The linker ([`bcgw_link::incremental::IncrementalLinker`]) lives in memory; the
+//! store is the truth. On start — and whenever a case officer's review decision
+//! moves the link generation, or a commit fails — the linker is rebuilt from the
+//! linked records of the window. Records stay unlinked in the store until their
+//! batch commits, so a `kill -9` at any moment loses no link and makes none twice:
+//! the rebuilt linker sees exactly what was committed and links the rest.
+
+pub mod config;
+
+use crate::store::{
+    LinkBatch, LinkDecision, LinkStats, LinkableRecord, ReviewCandidate, Store, StoreError,
+};
+use bcgw_link::Channel;
+use bcgw_link::incremental::{Assignment, IncrementalLinker};
+use chrono::{DateTime, Duration as Days, NaiveDate, Utc};
+use chrono_tz::Europe::London;
+pub use config::LinkSection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Running totals of the link stage since start, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct LinkMetrics {
+    /// Records linked.
+    pub records: AtomicU64,
+    /// New incidents started.
+    pub new_incidents: AtomicU64,
+    /// Records that joined an incident.
+    pub joined: AtomicU64,
+    /// Incidents merged into another.
+    pub merged: AtomicU64,
+    /// Review items queued.
+    pub reviews: AtomicU64,
+    /// Times the linker was rebuilt from the store.
+    pub rebuilds: AtomicU64,
+    /// Reports the linker holds now.
+    pub held: AtomicU64,
+}
+
+impl LinkMetrics {
+    fn add(&self, s: &LinkStats) {
+        self.records.fetch_add(s.records as u64, Ordering::Relaxed);
+        self.new_incidents
+            .fetch_add(s.new_incidents as u64, Ordering::Relaxed);
+        self.joined.fetch_add(s.joined as u64, Ordering::Relaxed);
+        self.merged.fetch_add(s.merged as u64, Ordering::Relaxed);
+        self.reviews.fetch_add(s.reviews as u64, Ordering::Relaxed);
+    }
+}
+
+/// The link stage.
+pub struct LinkStage {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// `[link]`.
+    pub settings: LinkSection,
+    /// The scoring model.
+    pub model: bcgw_link::Model,
+    /// Sinks every incident is queued for.
+    pub sinks: Vec<String>,
+    /// How long to wait when there is nothing to link.
+    pub idle_poll: Duration,
+    /// Totals for `/metrics`.
+    pub metrics: Arc<LinkMetrics>,
+}
+
+/// The linker and what it was built from.
+struct View {
+    linker: IncrementalLinker,
+    generation: i64,
+    /// The newest day linked: the window is counted back from it.
+    newest: Option<NaiveDate>,
+    added_since_eviction: usize,
+}
+
+/// The channel a record came through, for the linker.
+fn channel(record: &LinkableRecord) -> Channel {
+    Channel::of_report(&record.record.report)
+}
+
+/// When the record's incident happened (the start), if the report says.
+fn occurred(record: &LinkableRecord) -> Option<DateTime<Utc>> {
+    let e = &record.record.report.event;
+    e.occurred_from.or(e.reported_at)
+}
+
+impl LinkStage {
+    /// Links until `shutdown` turns true. The work is CPU-bound and the store
+    /// calls block, so it runs on a thread of its own.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let joined = tokio::task::spawn_blocking(move || self.run_blocking(shutdown)).await;
+        if let Err(e) = joined {
+            tracing::error!(error = %e, "link stage stopped unexpectedly");
+        }
+    }
+
+    fn run_blocking(self, shutdown: watch::Receiver<bool>) {
+        let mut view: Option<View> = None;
+        let mut failures: u32 = 0;
+        while !*shutdown.borrow() {
+            let current = match &mut view {
+                Some(v) => v,
+                None => match self.rebuild() {
+                    Ok(v) => view.insert(v),
+                    Err(e) => {
+                        failures += 1;
+                        tracing::error!(error = %e, "cannot rebuild the linker from the store");
+                        self.pause(&shutdown, failures);
+                        continue;
+                    }
+                },
+            };
+            match self.link_some(current) {
+                Ok(0) => {
+                    failures = 0;
+                    // Idle: a case officer may have decided something meanwhile.
+                    match self.store.link_generation() {
+                        Ok(g) if g != current.generation => view = None,
+                        Ok(_) => self.pause(&shutdown, 0),
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot read the link generation");
+                            self.pause(&shutdown, 1);
+                        }
+                    }
+                }
+                Ok(_) => failures = 0,
+                Err(StoreError::Stale) => {
+                    tracing::info!("review decisions changed the incidents: rebuilding the linker");
+                    view = None;
+                }
+                Err(e) => {
+                    // The linker may now hold decisions the store does not: start
+                    // again from what the store holds.
+                    failures += 1;
+                    tracing::error!(error = %e, "cannot commit links; they will be made again");
+                    view = None;
+                    self.pause(&shutdown, failures);
+                }
+            }
+        }
+    }
+
+    /// Waits `idle_poll` (longer after failures), waking early on shutdown.
+    fn pause(&self, shutdown: &watch::Receiver<bool>, failures: u32) {
+        let wait =
+            (self.idle_poll * 2u32.saturating_pow(failures.min(6))).min(Duration::from_secs(5));
+        let step = Duration::from_millis(20).min(wait);
+        let start = std::time::Instant::now();
+        while start.elapsed() < wait && !*shutdown.borrow() {
+            std::thread::sleep(step);
+        }
+    }
+
+    fn new_linker(&self) -> IncrementalLinker {
+        IncrementalLinker::new(self.settings.link_config(), self.model.clone())
+    }
+
+    /// A linker holding every linked record of the window, as the store has them.
+    fn rebuild(&self) -> Result<View, StoreError> {
+        let started = std::time::Instant::now();
+        // The generation first: a decision landing during the read moves it, and
+        // the first commit then refuses and the view is rebuilt again.
+        let generation = self.store.link_generation()?;
+        let mut linker = self.new_linker();
+        let mut newest: Option<NaiveDate> = None;
+        let since = Utc::now() - Days::days(i64::from(self.settings.window_days) + 1);
+        if self.settings.enabled {
+            self.store.linked_records(since, &mut |r| {
+                if let Some(incident) = &r.incident_id {
+                    newest =
+                        newest.max(occurred(&r).map(|t| t.with_timezone(&London).date_naive()));
+                    linker.restore(
+                        &r.record.envelope.record_id,
+                        &r.record.report,
+                        channel(&r),
+                        incident,
+                    );
+                }
+            })?;
+        }
+        self.metrics.rebuilds.fetch_add(1, Ordering::Relaxed);
+        self.metrics
+            .held
+            .store(linker.len() as u64, Ordering::Relaxed);
+        tracing::info!(
+            reports = linker.len(),
+            generation,
+            ms = started.elapsed().as_millis() as u64,
+            "linker rebuilt from the store"
+        );
+        Ok(View {
+            linker,
+            generation,
+            newest,
+            added_since_eviction: 0,
+        })
+    }
+
+    /// Links one batch of unlinked records and commits it. Returns how many.
+    fn link_some(&self, view: &mut View) -> Result<usize, StoreError> {
+        let records = self.store.unlinked_records(self.settings.batch.max(1))?;
+        if records.is_empty() {
+            return Ok(0);
+        }
+        let now = Utc::now();
+        let hold = Days::seconds(self.settings.hold_seconds.min(86_400 * 7) as i64);
+        let mut decisions = Vec::with_capacity(records.len());
+        for r in &records {
+            let when = occurred(r);
+            if let Some(day) = when.map(|t| t.with_timezone(&London).date_naive()) {
+                view.newest = view.newest.max(Some(day));
+            }
+            let id = &r.record.envelope.record_id;
+            let assignment = if self.settings.enabled {
+                view.linker.add(id, &r.record.report, channel(r))
+            } else {
+                alone(id)
+            };
+            // The hold runs from when it happened, never past `hold` from now.
+            let happened = when.unwrap_or(r.record.envelope.received_at);
+            let deliver_after = (happened + hold).clamp(now, now + hold);
+            decisions.push(decision(
+                id,
+                assignment,
+                when,
+                r.journaled_at,
+                deliver_after,
+            ));
+        }
+        let count = decisions.len();
+        let stats = self.store.commit_links(LinkBatch {
+            generation: view.generation,
+            sinks: self.sinks.clone(),
+            decisions,
+        })?;
+        self.metrics.add(&stats);
+        tracing::debug!(
+            records = stats.records,
+            new = stats.new_incidents,
+            joined = stats.joined,
+            merged = stats.merged,
+            reviews = stats.reviews,
+            "records linked"
+        );
+        view.added_since_eviction += count;
+        if view.added_since_eviction >= 10_000 {
+            view.added_since_eviction = 0;
+            if let Some(newest) = view.newest {
+                let cutoff = newest - Days::days(i64::from(self.settings.window_days));
+                let gone = view.linker.evict_before(cutoff);
+                if gone > 0 {
+                    tracing::debug!(gone, %cutoff, "old reports left the linker");
+                }
+            }
+        }
+        self.metrics
+            .held
+            .store(view.linker.len() as u64, Ordering::Relaxed);
+        Ok(count)
+    }
+}
+
+/// With linking off: every record is its own incident, named after it.
+fn alone(id: &str) -> Assignment {
+    Assignment {
+        incident_id: id.to_string(),
+        new_incident: true,
+        merged: Vec::new(),
+        explanation: None,
+        linked_to: None,
+        score: None,
+        review: None,
+    }
+}
+
+fn decision(
+    id: &str,
+    a: Assignment,
+    occurred_at: Option<DateTime<Utc>>,
+    journaled_at: DateTime<Utc>,
+    deliver_after: DateTime<Utc>,
+) -> LinkDecision {
+    LinkDecision {
+        record_id: id.to_string(),
+        incident_id: a.incident_id,
+        new_incident: a.new_incident,
+        merged: a.merged,
+        linked_to: a.linked_to,
+        score: a.score,
+        explanation: a.explanation.map(|e| e.to_line()),
+        review: a.review.map(|r| ReviewCandidate {
+            incident_id: r.incident_id,
+            linked_to: r.linked_to,
+            score: r.score,
+            explanation: r.explanation.to_line(),
+        }),
+        occurred_at,
+        journaled_at,
+        deliver_after,
+    }
+}

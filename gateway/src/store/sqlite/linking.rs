@@ -1,0 +1,480 @@
+//! Writes of the link stage and the review queue: records into incidents, merges,
+//! splits, and the outbox changes each brings — each in the writer's transaction
+//! with the link rows that explain it.
+//!
+//! The outbox side is one path for every change to an incident (a report linked,
+//! an amended report, a link or split decided in review): [`queue_incident`]
+//! queues the first delivery, or the next revision of the occurrence already made.
+//! A merge adds one more thing a sink does: [`merge_outbox`] turns the absorbed
+//! incident's outbox row into "merge your occurrence into the survivor's".
+
+use super::super::*;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::BTreeSet;
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+fn db(context: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Database {
+        context,
+        message: e.to_string(),
+    }
+}
+
+/// The link generation: moved by every case officer's decision, so the link stage
+/// knows its in-memory view of the incidents is out of date.
+pub fn link_generation(c: &Connection) -> rusqlite::Result<i64> {
+    let v: Option<String> = c
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'link_generation'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+fn bump_generation(c: &Connection) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO meta (key, value) VALUES ('link_generation', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [],
+    )?;
+    Ok(())
+}
+
+/// The record ids of an incident, first linked first, as the outbox row lists them.
+fn members_json(c: &Connection, incident: &str) -> rusqlite::Result<String> {
+    let ids: Vec<String> = c
+        .prepare_cached("SELECT record_id FROM records WHERE incident_id = ?1 ORDER BY rowid")?
+        .query_map([incident], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    serde_json::to_string(&ids).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// Queues an incident for a sink: its first delivery (due at `due`: the end of
+/// the hold), or — when the sink has it already — its next revision, an update
+/// of the occurrence made, due now. A first delivery still being held keeps its
+/// time: a report joining during the hold rides along in the one delivery.
+/// Revisions queued while one is waiting go out as one update of the latest.
+pub fn queue_incident(
+    c: &Connection,
+    sink: &str,
+    incident: &str,
+    journaled_at: i64,
+    due: i64,
+) -> rusqlite::Result<()> {
+    let now = now_ms();
+    let ids = members_json(c, incident)?;
+    c.prepare_cached(
+        "INSERT INTO outbox (sink, incident_id, record_ids, created_at, journaled_at, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (sink, incident_id) DO UPDATE SET
+             revision = revision + 1,
+             record_ids = excluded.record_ids,
+             state = 'pending',
+             attempts = 0,
+             journaled_at = excluded.journaled_at,
+             next_attempt_at = CASE
+                 WHEN outbox.state = 'pending' AND outbox.delivered_revision IS NULL
+                 THEN outbox.next_attempt_at ELSE ?4 END,
+             last_error = NULL",
+    )?
+    .execute(params![sink, incident, ids, now, journaled_at, due.max(now)])?;
+    Ok(())
+}
+
+/// Queues an update of `incident` for every sink that has a row for it (an
+/// amended report, a review decision).
+pub fn queue_for_known_sinks(
+    c: &Connection,
+    incident: &str,
+    journaled_at: i64,
+) -> rusqlite::Result<()> {
+    let sinks: Vec<String> = c
+        .prepare_cached("SELECT sink FROM outbox WHERE incident_id = ?1")?
+        .query_map([incident], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for sink in sinks {
+        queue_incident(c, &sink, incident, journaled_at, journaled_at)?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_link(
+    c: &Connection,
+    record: &str,
+    incident: &str,
+    kind: &str,
+    linked_to: Option<&str>,
+    score: Option<f64>,
+    explanation: Option<&str>,
+    by: (&str, Option<&str>),
+) -> rusqlite::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO links (record_id, incident_id, kind, linked_to, score, explanation, decided_by, reason, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![record, incident, kind, linked_to, score, explanation, by.0, by.1, now_ms()])?;
+    Ok(())
+}
+
+/// Where an incident is now: itself if open, else the incident it was merged into
+/// (merges re-point earlier merges, so one step is enough).
+fn current_incident(c: &Connection, incident: &str) -> rusqlite::Result<String> {
+    let merged: Option<Option<String>> = c
+        .prepare_cached("SELECT merged_into FROM incidents WHERE incident_id = ?1")?
+        .query_row([incident], |r| r.get(0))
+        .optional()?;
+    Ok(merged.flatten().unwrap_or_else(|| incident.to_string()))
+}
+
+/// Moves every record of `absorbed` into `survivor` and marks `absorbed` merged
+/// (the outbox side is [`merge_outbox`], once the survivor's rows are queued).
+fn merge_records(c: &Connection, survivor: &str, absorbed: &str) -> rusqlite::Result<()> {
+    let now = now_ms();
+    c.prepare_cached("UPDATE records SET incident_id = ?1 WHERE incident_id = ?2")?
+        .execute(params![survivor, absorbed])?;
+    c.prepare_cached(
+        "UPDATE incidents SET state = 'merged', merged_into = ?1, updated_at = ?3 WHERE incident_id = ?2",
+    )?
+    .execute(params![survivor, absorbed, now])?;
+    // Earlier merges into the absorbed one now point at the survivor.
+    c.prepare_cached("UPDATE incidents SET merged_into = ?1 WHERE merged_into = ?2")?
+        .execute(params![survivor, absorbed])?;
+    c.prepare_cached("UPDATE outbox SET merge_into = ?1 WHERE merge_into = ?2")?
+        .execute(params![survivor, absorbed])?;
+    Ok(())
+}
+
+/// The absorbed incident's outbox rows after a merge, per sink:
+/// - never delivered: nothing to undo; the row is closed (`merged`). If its first
+///   delivery is in flight, [`super::ops::finish_deliveries`] re-opens it to merge
+///   the occurrence it made.
+/// - delivered, and the survivor not yet: the survivor takes over the absorbed
+///   occurrence (its reference) and updates it; nothing is merged at the sink.
+/// - both delivered: the row becomes a merge of its occurrence into the
+///   survivor's, due now.
+fn merge_outbox(c: &Connection, survivor: &str, absorbed: &str) -> rusqlite::Result<()> {
+    let now = now_ms();
+    type Row = (i64, String, Option<String>, Option<i64>);
+    let rows: Vec<Row> = c
+        .prepare_cached(
+            "SELECT id, sink, reference, delivered_revision FROM outbox WHERE incident_id = ?1",
+        )?
+        .query_map([absorbed], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, sink, reference, delivered) in rows {
+        let survivor_row: Option<(i64, Option<String>)> = c
+            .prepare_cached(
+                "SELECT id, reference FROM outbox WHERE sink = ?1 AND incident_id = ?2",
+            )?
+            .query_row(params![sink, survivor], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match (reference, survivor_row) {
+            (None, _) => {
+                c.prepare_cached(
+                    "UPDATE outbox SET merge_into = ?2, state = 'merged' WHERE id = ?1",
+                )?
+                .execute(params![id, survivor])?;
+            }
+            (Some(reference), Some((survivor_id, None))) => {
+                c.prepare_cached(
+                    "UPDATE outbox SET reference = ?2, delivered_revision = ?3, next_attempt_at = ?4
+                     WHERE id = ?1",
+                )?
+                .execute(params![survivor_id, reference, delivered.unwrap_or(0), now])?;
+                c.prepare_cached(
+                    "UPDATE outbox SET merge_into = ?2, state = 'merged' WHERE id = ?1",
+                )?
+                .execute(params![id, survivor])?;
+            }
+            (Some(_), _) => {
+                c.prepare_cached(
+                    "UPDATE outbox SET merge_into = ?2, state = 'pending', attempts = 0,
+                         revision = revision + 1, next_attempt_at = ?3, last_error = NULL
+                     WHERE id = ?1",
+                )?
+                .execute(params![id, survivor, now])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Commits the link stage's decisions: incidents created, records placed, merges,
+/// review items, link rows, and the outbox changes they bring — or nothing, if a
+/// case officer's decision changed the incidents since they were made.
+pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, StoreError> {
+    let e = db("committing links");
+    if link_generation(c).map_err(&e)? != batch.generation {
+        return Err(StoreError::Stale);
+    }
+    let now = now_ms();
+    let mut stats = LinkStats::default();
+    // Per incident touched: the latest journal time and the hold's end.
+    let mut touched: Vec<(String, i64, i64)> = Vec::new();
+    let mut merges: Vec<(String, String)> = Vec::new();
+    for d in &batch.decisions {
+        let already: Option<Option<String>> = c
+            .prepare_cached("SELECT incident_id FROM records WHERE record_id = ?1")
+            .and_then(|mut s| s.query_row([&d.record_id], |r| r.get(0)).optional())
+            .map_err(&e)?;
+        match already {
+            // Not stored (cannot happen: the stage read it) or linked already
+            // (a batch redone after a crash): nothing to do.
+            None | Some(Some(_)) => continue,
+            Some(None) => {}
+        }
+        if d.new_incident {
+            c.prepare_cached(
+                "INSERT INTO incidents (incident_id, created_at, updated_at) VALUES (?1, ?2, ?2)
+                 ON CONFLICT (incident_id) DO NOTHING",
+            )
+            .and_then(|mut s| s.execute(params![d.incident_id, now]))
+            .map_err(&e)?;
+            stats.new_incidents += 1;
+        } else {
+            stats.joined += 1;
+        }
+        c.prepare_cached(
+            "UPDATE records SET incident_id = ?2, occurred_at = ?3 WHERE record_id = ?1",
+        )
+        .and_then(|mut s| s.execute(params![d.record_id, d.incident_id, d.occurred_at.map(ms)]))
+        .map_err(&e)?;
+        insert_link(
+            c,
+            &d.record_id,
+            &d.incident_id,
+            if d.new_incident { "new" } else { "joined" },
+            d.linked_to.as_deref(),
+            d.score,
+            d.explanation.as_deref(),
+            ("linker", None),
+        )
+        .map_err(&e)?;
+        for absorbed in &d.merged {
+            merge_records(c, &d.incident_id, absorbed).map_err(&e)?;
+            insert_link(
+                c,
+                absorbed,
+                &d.incident_id,
+                "merged",
+                Some(&d.record_id),
+                d.score,
+                d.explanation.as_deref(),
+                ("linker", Some("a report linked both incidents")),
+            )
+            .map_err(&e)?;
+            merges.push((d.incident_id.clone(), absorbed.clone()));
+            stats.merged += 1;
+        }
+        if let Some(r) = &d.review {
+            c.prepare_cached(
+                "INSERT INTO reviews (record_id, incident_id, candidate, linked_to, score, explanation, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    d.record_id,
+                    d.incident_id,
+                    r.incident_id,
+                    r.linked_to,
+                    r.score,
+                    r.explanation,
+                    now
+                ])
+            })
+            .map_err(&e)?;
+            stats.reviews += 1;
+        }
+        let journaled = ms(d.journaled_at);
+        match touched.iter_mut().find(|(i, _, _)| *i == d.incident_id) {
+            Some(t) => t.1 = t.1.max(journaled),
+            None => touched.push((d.incident_id.clone(), journaled, ms(d.deliver_after))),
+        }
+        stats.records += 1;
+    }
+    let mut queued = BTreeSet::new();
+    for (incident, journaled, due) in touched {
+        let incident = current_incident(c, &incident).map_err(&e)?;
+        if !queued.insert(incident.clone()) {
+            continue;
+        }
+        for sink in &batch.sinks {
+            queue_incident(c, sink, &incident, journaled, due).map_err(&e)?;
+        }
+    }
+    for (survivor, absorbed) in merges {
+        let survivor = current_incident(c, &survivor).map_err(&e)?;
+        merge_outbox(c, &survivor, &absorbed).map_err(&e)?;
+    }
+    Ok(stats)
+}
+
+/// Applies a case officer's decision, with its link row and the outbox updates,
+/// and moves the link generation so the running link stage rebuilds its view.
+pub fn decide(
+    c: &Connection,
+    decision: Decision,
+    by: DecidedBy,
+) -> Result<DecisionOutcome, StoreError> {
+    let e = db("recording a review decision");
+    let now = now_ms();
+    let who = (by.officer.as_str(), Some(by.reason.as_str()));
+    let outcome = match decision {
+        Decision::Link { review } | Decision::KeepApart { review } => {
+            let linking = matches!(decision, Decision::Link { .. });
+            let item: Option<(String, String, String)> = c
+                .query_row(
+                    "SELECT record_id, candidate, state FROM reviews WHERE id = ?1",
+                    [review],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()
+                .map_err(&e)?;
+            let Some((record, candidate, state)) = item else {
+                return Err(StoreError::Refused(format!("no review item {review}")));
+            };
+            if state != "pending" {
+                return Err(StoreError::Refused(format!(
+                    "review item {review} was already decided ({state})"
+                )));
+            }
+            let mine = record_incident(c, &record)?;
+            let target = current_incident(c, &candidate).map_err(&e)?;
+            let state = match (linking, mine == target) {
+                (_, true) => "moot",
+                (true, false) => "linked",
+                (false, false) => "kept-apart",
+            };
+            c.execute(
+                "UPDATE reviews SET state = ?2, decided_at = ?3, decided_by = ?4, reason = ?5 WHERE id = ?1",
+                params![review, state, now, by.officer, by.reason],
+            )
+            .map_err(&e)?;
+            let mut out = DecisionOutcome {
+                incident_id: mine.clone(),
+                ..DecisionOutcome::default()
+            };
+            if state == "linked" {
+                merge_records(c, &target, &mine).map_err(&e)?;
+                insert_link(
+                    c,
+                    &record,
+                    &target,
+                    "review-link",
+                    Some(&candidate),
+                    None,
+                    None,
+                    who,
+                )
+                .map_err(&e)?;
+                queue_for_known_sinks(c, &target, now).map_err(&e)?;
+                merge_outbox(c, &target, &mine).map_err(&e)?;
+                out.incident_id = target.clone();
+                out.updated.push(target);
+                out.merged.push(mine);
+            } else if state == "kept-apart" {
+                insert_link(
+                    c,
+                    &record,
+                    &mine,
+                    "review-keep-apart",
+                    Some(&candidate),
+                    None,
+                    None,
+                    who,
+                )
+                .map_err(&e)?;
+            }
+            out
+        }
+        Decision::Split { record } => {
+            let from = record_incident(c, &record)?;
+            let members: i64 = c
+                .query_row(
+                    "SELECT COUNT(*) FROM records WHERE incident_id = ?1",
+                    [&from],
+                    |r| r.get(0),
+                )
+                .map_err(&e)?;
+            if members < 2 {
+                return Err(StoreError::Refused(format!(
+                    "record {record} is alone in incident {from}: there is nothing to split it from"
+                )));
+            }
+            let splits: i64 = c
+                .query_row(
+                    "SELECT COUNT(*) FROM links WHERE record_id = ?1 AND kind = 'review-split'",
+                    [&record],
+                    |r| r.get(0),
+                )
+                .map_err(&e)?;
+            // Named after the record, numbered: a record split twice makes two.
+            let new = format!("inc-{record}~{}", splits + 1);
+            c.execute(
+                "INSERT INTO incidents (incident_id, created_at, updated_at) VALUES (?1, ?2, ?2)",
+                params![new, now],
+            )
+            .map_err(|err| match err.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Refused(format!(
+                    "incident {new} exists already; split another record"
+                )),
+                _ => e(err),
+            })?;
+            c.execute(
+                "UPDATE records SET incident_id = ?2 WHERE record_id = ?1",
+                params![record, new],
+            )
+            .map_err(&e)?;
+            insert_link(c, &record, &new, "review-split", None, None, None, who).map_err(&e)?;
+            let sinks: Vec<String> = c
+                .prepare("SELECT sink FROM outbox WHERE incident_id = ?1")
+                .and_then(|mut s| {
+                    s.query_map([&from], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()
+                })
+                .map_err(&e)?;
+            for sink in &sinks {
+                queue_incident(c, sink, &from, now, now).map_err(&e)?;
+                queue_incident(c, sink, &new, now, now).map_err(&e)?;
+            }
+            DecisionOutcome {
+                incident_id: new.clone(),
+                updated: vec![from],
+                merged: Vec::new(),
+                created: vec![new],
+            }
+        }
+    };
+    bump_generation(c).map_err(&e)?;
+    Ok(outcome)
+}
+
+fn record_incident(c: &Connection, record: &str) -> Result<String, StoreError> {
+    let found: Option<Option<String>> = c
+        .query_row(
+            "SELECT incident_id FROM records WHERE record_id = ?1",
+            [record],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db("reading a record's incident"))?;
+    match found {
+        None => Err(StoreError::Refused(format!("no record {record}"))),
+        Some(None) => Err(StoreError::Refused(format!(
+            "record {record} is not linked yet; try again once the gateway has linked it"
+        ))),
+        Some(Some(i)) => Ok(i),
+    }
+}
