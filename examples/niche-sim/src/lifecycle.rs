@@ -142,7 +142,11 @@ pub fn merge(sim: &Shared, req: &Request, reference: &str) -> Response {
         .by_reference(&body.into)
         .map(|o| o.idempotency_key.clone())
     else {
-        return unknown_reference(&body.into);
+        // Said apart from an unknown source, which a caller handles differently.
+        return Response::json(
+            404,
+            json!({"error": format!("no occurrence {} to merge into", body.into), "into": body.into}),
+        );
     };
     if target == source {
         return refused(
@@ -384,7 +388,7 @@ mod tests {
         let (status, v) = merge_into(&sim, "OCC/AS/2026/999999", "k-1", &b);
         assert_eq!(status, 404, "{v}");
         let (status, v) = merge_into(&sim, &c, "k-2", "OCC/AS/2026/999999");
-        assert_eq!(status, 404, "an unknown target: {v}");
+        assert_eq!((status, &v["into"]), (404, &json!("OCC/AS/2026/999999")));
         let (status, v) = merge_into(&sim, &c, "k-3", &c);
         assert_eq!(status, 422, "{v}");
         // Already merged elsewhere.
