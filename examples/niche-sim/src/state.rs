@@ -1,14 +1,19 @@
-//! What the simulator holds: occurrences by idempotency key and the versions later
-//! updates added, persisted to a JSON lines file (fsync'd before answering) so a
-//! restarted simulator remembers.
+//! What the simulator holds: occurrences by idempotency key, the versions later
+//! updates added and the merges and withdrawals that ended them, persisted to a JSON
+//! lines file (fsync'd before answering) so a restarted simulator remembers.
 //!
-//! The file holds two kinds of line, replayed in order on start:
+//! The file holds these kinds of line, replayed in order on start:
 //! - an [`Occurrence`] (version 1, the `POST` that created it), as written since the
 //!   first release;
-//! - `{"update": <Update>}`, one later version of an occurrence (a `PUT`).
+//! - `{"update": <Update>}`, one later version of an occurrence (a `PUT`);
+//! - `{"merge": <Merge>}` and `{"withdraw": <Withdrawal>}` (see [`changes`]).
 //!
-//! A torn last line (killed mid-write) is skipped.
+//! A torn last line (killed mid-write) is skipped. Each kind is only ever added, so
+//! a file written by an older simulator still loads.
 
+mod changes;
+
+pub use changes::{Change, Event, Merge, Standing, Status, Withdrawal};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{BufRead, Read, Seek, Write};
@@ -54,11 +59,35 @@ pub struct Update {
     pub body: String,
 }
 
-/// How an update is stored in the state file: distinguishable from an occurrence.
+/// A line of the state file other than an occurrence: an object with one field
+/// naming what it is, so it never parses as an [`Occurrence`] nor one as it.
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateLine {
-    update: Update,
+#[serde(rename_all = "snake_case")]
+enum Line {
+    Update(Update),
+    Merge(Merge),
+    Withdraw(Withdrawal),
+}
+
+/// What the simulator read from a version's body, for listings: the body is
+/// validated when received, so this is known for every version but those of a
+/// hand-edited file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// `IncidentId`.
+    pub incident_id: String,
+    /// Number of `SourceReport` elements.
+    pub source_reports: usize,
+}
+
+impl Facts {
+    fn of(body: &str) -> Option<Facts> {
+        let sub = crate::validate::validate(body.as_bytes()).ok()?;
+        Some(Facts {
+            incident_id: sub.incident_id,
+            source_reports: sub.source_reports,
+        })
+    }
 }
 
 /// Where a key was used: the occurrence (by its creation key) and the version it made.
@@ -87,6 +116,25 @@ pub struct Version<'a> {
     pub body_sha256: &'a str,
     /// The submission itself.
     pub body: &'a str,
+    /// Its `IncidentId` (null if the body cannot be read).
+    pub incident_id: Option<&'a str>,
+    /// Its number of `SourceReport`s (null if the body cannot be read).
+    pub source_reports: Option<usize>,
+}
+
+/// How many occurrences there are in each status, and versions in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Occurrences.
+    pub total: usize,
+    /// Active occurrences.
+    pub active: usize,
+    /// Merged occurrences.
+    pub merged: usize,
+    /// Withdrawn occurrences.
+    pub withdrawn: usize,
+    /// Versions of all occurrences.
+    pub versions: usize,
 }
 
 /// Counters, for `GET /stats`.
@@ -119,6 +167,23 @@ pub struct Stats {
     pub dropped: u64,
     /// Requests stalled on purpose.
     pub stalled: u64,
+    /// PUTs refused because the occurrence was merged or withdrawn (409).
+    pub update_refused_not_active: u64,
+    /// Merges made.
+    pub merges: u64,
+    /// Withdrawals made.
+    pub withdrawals: u64,
+    /// Merges and withdrawals with a key already used for the same: answered as
+    /// before, nothing done.
+    pub change_replayed: u64,
+    /// Replays of a merge or withdrawal whose body differed from the original.
+    pub change_replayed_with_different_body: u64,
+    /// Merges and withdrawals with a new key asking for what was already so (merged
+    /// into the same occurrence, withdrawn again): 200, nothing done.
+    pub change_unchanged: u64,
+    /// Merges and withdrawals refused as conflicting with where the occurrences stand
+    /// (409, 422).
+    pub change_refused: u64,
 }
 
 /// Occurrences, their versions and counters.
@@ -133,6 +198,12 @@ pub struct State {
     pub by_reference: HashMap<String, String>,
     /// Every key used, creation or update, and what it made.
     pub keys: HashMap<String, KeyUse>,
+    /// Every key that made a merge or withdrawal, and what it made.
+    changes: HashMap<String, Change>,
+    /// Where each occurrence stands, by its creation key.
+    standing: HashMap<String, Standing>,
+    /// What each version's body says, by the key that made the version.
+    facts: HashMap<String, Facts>,
     /// Counters.
     pub stats: Stats,
     file: Option<std::fs::File>,
@@ -148,6 +219,9 @@ impl State {
             updates: HashMap::new(),
             by_reference: HashMap::new(),
             keys: HashMap::new(),
+            changes: HashMap::new(),
+            standing: HashMap::new(),
+            facts: HashMap::new(),
             stats: Stats::default(),
             file: None,
             fsync,
@@ -163,11 +237,16 @@ impl State {
                     if line.trim().is_empty() {
                         continue;
                     }
-                    // A torn last line (killed mid-write) parses as neither and is skipped.
-                    if let Ok(u) = serde_json::from_str::<UpdateLine>(line) {
-                        state.remember_update(u.update);
-                    } else if let Ok(o) = serde_json::from_str::<Occurrence>(line) {
-                        state.remember(o);
+                    // A torn last line (killed mid-write) parses as nothing and is skipped.
+                    match serde_json::from_str::<Line>(line) {
+                        Ok(Line::Update(u)) => state.remember_update(u),
+                        Ok(Line::Merge(m)) => state.remember_change(Change::Merge(m)),
+                        Ok(Line::Withdraw(w)) => state.remember_change(Change::Withdraw(w)),
+                        Err(_) => {
+                            if let Ok(o) = serde_json::from_str::<Occurrence>(line) {
+                                state.remember(o);
+                            }
+                        }
                     }
                 }
             }
@@ -209,6 +288,18 @@ impl State {
         self.by_reference
             .insert(o.occurrence_reference.clone(), o.idempotency_key.clone());
         self.order.push(o.idempotency_key.clone());
+        if let Some(facts) = Facts::of(&o.body) {
+            self.facts.insert(o.idempotency_key.clone(), facts);
+        }
+        let mut created = Event::new("created", &o.created_at, &o.idempotency_key);
+        created.version = Some(1);
+        self.standing.insert(
+            o.idempotency_key.clone(),
+            Standing {
+                history: vec![created],
+                ..Standing::default()
+            },
+        );
         self.by_key.insert(o.idempotency_key.clone(), o);
     }
 
@@ -226,6 +317,16 @@ impl State {
                 version: u.version,
             },
         );
+        if let Some(facts) = Facts::of(&u.body) {
+            self.facts.insert(u.idempotency_key.clone(), facts);
+        }
+        let mut updated = Event::new("updated", &u.created_at, &u.idempotency_key);
+        updated.version = Some(u.version);
+        self.standing
+            .entry(occurrence_key.clone())
+            .or_default()
+            .history
+            .push(updated);
         self.updates.entry(occurrence_key).or_default().push(u);
     }
 
@@ -250,10 +351,39 @@ impl State {
 
     /// Stores a new version of an occurrence durably.
     pub fn update(&mut self, u: Update) -> std::io::Result<()> {
-        let line = UpdateLine { update: u };
+        let line = Line::Update(u);
         self.append(serde_json::to_string(&line).map_err(std::io::Error::other)?)?;
-        self.remember_update(line.update);
+        if let Line::Update(u) = line {
+            self.remember_update(u);
+        }
         Ok(())
+    }
+
+    /// What the latest version of the occurrence created under `key` says.
+    pub fn latest_facts(&self, key: &str) -> Option<&Facts> {
+        let latest = self
+            .updates
+            .get(key)
+            .and_then(|u| u.last())
+            .map_or(key, |u| u.idempotency_key.as_str());
+        self.facts.get(latest)
+    }
+
+    /// How many occurrences are in each status, and versions in all.
+    pub fn summary(&self) -> Summary {
+        let mut sum = Summary {
+            total: self.order.len(),
+            ..Summary::default()
+        };
+        for key in &self.order {
+            match self.status(key) {
+                Status::Active => sum.active += 1,
+                Status::Merged => sum.merged += 1,
+                Status::Withdrawn => sum.withdrawn += 1,
+            }
+            sum.versions += self.version(key) as usize;
+        }
+        sum
     }
 
     /// The occurrence with this reference, by its creation key.
@@ -282,6 +412,7 @@ impl State {
         let Some(o) = self.by_key.get(key) else {
             return Vec::new();
         };
+        let facts = |k: &str| self.facts.get(k);
         let first = Version {
             version: 1,
             idempotency_key: &o.idempotency_key,
@@ -290,6 +421,8 @@ impl State {
             occurrence_type: &o.occurrence_type,
             body_sha256: &o.body_sha256,
             body: &o.body,
+            incident_id: facts(&o.idempotency_key).map(|f| f.incident_id.as_str()),
+            source_reports: facts(&o.idempotency_key).map(|f| f.source_reports),
         };
         std::iter::once(first)
             .chain(
@@ -305,6 +438,8 @@ impl State {
                         occurrence_type: &u.occurrence_type,
                         body_sha256: &u.body_sha256,
                         body: &u.body,
+                        incident_id: facts(&u.idempotency_key).map(|f| f.incident_id.as_str()),
+                        source_reports: facts(&u.idempotency_key).map(|f| f.source_reports),
                     }),
             )
             .collect()
@@ -328,117 +463,4 @@ impl State {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn occurrence(n: u32, key: &str) -> Occurrence {
-        Occurrence {
-            occurrence_reference: format!("OCC/AS/2026/{n:06}"),
-            idempotency_key: key.into(),
-            created_at: "2026-11-03T14:05:00+00:00".into(),
-            force: "AS".into(),
-            occurrence_type: "THEFT-SHOP".into(),
-            body_sha256: format!("sha-{key}"),
-            body: format!("<body {key}/>"),
-        }
-    }
-
-    fn update(n: u32, version: u32, key: &str) -> Update {
-        Update {
-            occurrence_reference: format!("OCC/AS/2026/{n:06}"),
-            version,
-            idempotency_key: key.into(),
-            created_at: "2026-11-04T09:00:00+00:00".into(),
-            force: "AS".into(),
-            occurrence_type: "ASSAULT".into(),
-            body_sha256: format!("sha-{key}"),
-            body: format!("<body {key}/>"),
-        }
-    }
-
-    #[test]
-    fn versions_are_kept_in_order_and_keys_remember_what_they_made() {
-        let mut s = State::open(None, false).unwrap();
-        s.insert(occurrence(1, "inc-1")).unwrap();
-        s.insert(occurrence(2, "inc-2")).unwrap();
-        s.update(update(1, 2, "inc-1#2")).unwrap();
-        s.update(update(1, 3, "inc-1#3")).unwrap();
-        assert_eq!((s.version("inc-1"), s.version("inc-2")), (3, 1));
-        let v: Vec<_> = s
-            .versions("inc-1")
-            .iter()
-            .map(|v| (v.version, v.idempotency_key.to_owned()))
-            .collect();
-        assert_eq!(
-            v,
-            [
-                (1, "inc-1".into()),
-                (2, "inc-1#2".into()),
-                (3, "inc-1#3".into())
-            ]
-        );
-        assert_eq!(
-            s.keys["inc-1#3"],
-            KeyUse {
-                occurrence_key: "inc-1".into(),
-                version: 3
-            }
-        );
-        assert_eq!(s.body_sha256_of("inc-1#2"), Some("sha-inc-1#2"));
-        assert_eq!(s.body_sha256_of("inc-2"), Some("sha-inc-2"));
-        assert_eq!(
-            s.by_reference("OCC/AS/2026/000002")
-                .map(|o| o.idempotency_key.as_str()),
-            Some("inc-2")
-        );
-        assert!(s.by_reference("OCC/AS/2026/000009").is_none());
-    }
-
-    #[test]
-    fn a_restart_replays_occurrences_and_updates_and_skips_a_torn_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sim.jsonl");
-        {
-            let mut s = State::open(Some(path.clone()), true).unwrap();
-            s.insert(occurrence(1, "inc-1")).unwrap();
-            s.update(update(1, 2, "inc-1#2")).unwrap();
-        }
-        // Killed mid-write: half a line, no newline.
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .unwrap();
-        f.write_all(br#"{"update":{"occurrence_reference":"OCC/AS/2026/0000"#)
-            .unwrap();
-        drop(f);
-        {
-            let mut s = State::open(Some(path.clone()), true).unwrap();
-            assert_eq!(s.version("inc-1"), 2);
-            // The next line is not glued to the torn one.
-            s.update(update(1, 3, "inc-1#3")).unwrap();
-        }
-        let s = State::open(Some(path.clone()), true).unwrap();
-        assert_eq!(s.order, ["inc-1"]);
-        assert_eq!(s.version("inc-1"), 3);
-        assert_eq!(s.versions("inc-1")[2].body, "<body inc-1#3/>");
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(
-            text.lines()
-                .filter(|l| l.starts_with(r#"{"update":"#))
-                .count(),
-            3
-        );
-    }
-
-    #[test]
-    fn files_written_before_updates_existed_still_load() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.jsonl");
-        let old = r#"{"occurrence_reference":"OCC/AS/2026/000001","idempotency_key":"rec-1","created_at":"2026-11-03T14:05:00+00:00","force":"AS","occurrence_type":"THEFT-SHOP","body_sha256":"abc","body":"<x/>"}"#;
-        std::fs::write(&path, format!("{old}\n")).unwrap();
-        let s = State::open(Some(path), false).unwrap();
-        assert_eq!(s.by_key["rec-1"].body_sha256, "abc");
-        assert_eq!(s.version("rec-1"), 1);
-        assert_eq!(s.keys["rec-1"].version, 1);
-    }
-}
+mod tests;

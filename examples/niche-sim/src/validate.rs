@@ -32,6 +32,11 @@ pub fn validate(body: &[u8]) -> Result<Submission, Vec<String>> {
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                // With content (`<SourceReport ...>...</SourceReport>`) it is a source
+                // report as much as the empty form the gateway writes.
+                if name == "SourceReport" {
+                    sub.source_reports += 1;
+                }
                 if stack.is_empty() {
                     root_seen = true;
                     if name != "NicheSubmission" {
@@ -160,5 +165,14 @@ mod tests {
         assert_eq!(p.len(), 3, "{p:?}");
         assert!(validate(b"<NicheSubmission><unclosed>").is_err());
         assert!(validate(b"not xml at all").is_err());
+    }
+
+    #[test]
+    fn source_reports_are_counted_with_or_without_content() {
+        let two = GOOD.replace(
+            "</SourceReports>",
+            r#"<SourceReport recordId="rec-2"><Note>x</Note></SourceReport></SourceReports>"#,
+        );
+        assert_eq!(validate(two.as_bytes()).unwrap().source_reports, 2);
     }
 }

@@ -351,3 +351,241 @@ fn updates_get_the_same_auth_and_faults_as_creations() {
     let (_, _, stats) = request(&sim.addr, "GET", "/stats", &[auth], "");
     assert_eq!(json(&stats)["updated"], 0);
 }
+
+/// `POST /submissions/{reference}/{action}` with a JSON body.
+fn lifecycle(
+    addr: &str,
+    reference: &str,
+    action: &str,
+    key: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let (s, _, b) = request(
+        addr,
+        "POST",
+        &format!("/submissions/{}/{action}", reference.replace('/', "%2F")),
+        &[
+            ("idempotency-key", key),
+            ("content-type", "application/json"),
+        ],
+        &body.to_string(),
+    );
+    (s, json(&b))
+}
+
+fn reference_of(created: (u16, String, String)) -> String {
+    assert_eq!(created.0, 201, "{}", created.2);
+    json(&created.2)["occurrence_reference"]
+        .as_str()
+        .expect("a reference")
+        .to_owned()
+}
+
+#[test]
+fn merges_and_withdrawals_are_answered_listed_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sim.jsonl");
+    let state = state.to_str().unwrap();
+    let sim = start(&["--state", state]);
+    let a = reference_of(post(&sim.addr, "inc-a"));
+    let b = reference_of(post(&sim.addr, "inc-b"));
+    let c = reference_of(post(&sim.addr, "inc-c"));
+
+    let merge = serde_json::json!({"into": b, "reason": "same incident"});
+    let (s, v) = lifecycle(&sim.addr, &a, "merge", "m-1", merge.clone());
+    assert_eq!(
+        (s, v),
+        (
+            200,
+            serde_json::json!({"reference": a, "status": "merged", "merged_into": b})
+        )
+    );
+    // Raw slashes work too; the same key answers the same.
+    let (s, _, body) = request(
+        &sim.addr,
+        "POST",
+        &format!("/submissions/{a}/merge"),
+        &[("idempotency-key", "m-1")],
+        &merge.to_string(),
+    );
+    assert_eq!(
+        (s, &json(&body)["merged_into"]),
+        (200, &serde_json::json!(b))
+    );
+    let (s, v) = lifecycle(
+        &sim.addr,
+        &c,
+        "withdraw",
+        "w-1",
+        serde_json::json!({"reason": "sent in error"}),
+    );
+    assert_eq!((s, &v["status"]), (200, &serde_json::json!("withdrawn")));
+    assert_eq!(put(&sim.addr, &a, "inc-a#2", &submission("inc-a")).0, 409);
+    let (s, _, _) = request(
+        &sim.addr,
+        "GET",
+        &format!("/submissions/{a}/merge"),
+        &[],
+        "",
+    );
+    assert_eq!(s, 405);
+    drop(sim);
+
+    let sim = start(&["--state", state]);
+    let (_, _, list) = request(&sim.addr, "GET", "/submissions?status=active", &[], "");
+    let list = json(&list);
+    assert_eq!(
+        (
+            &list["count"],
+            &list["total"],
+            &list["merged"],
+            &list["withdrawn"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(3),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        )
+    );
+    let only = &list["submissions"][0];
+    assert_eq!(
+        (
+            &only["occurrence_reference"],
+            &only["merged_from"],
+            &only["incident_id"]
+        ),
+        (
+            &serde_json::json!(b),
+            &serde_json::json!([a]),
+            &serde_json::json!("inc-b")
+        )
+    );
+    let (_, _, shown) = request(
+        &sim.addr,
+        "GET",
+        &format!("/submissions/{}", a.replace('/', "%2F")),
+        &[],
+        "",
+    );
+    let shown = json(&shown);
+    assert_eq!(shown["status"], "merged");
+    assert_eq!(shown["history"][1]["idempotency_key"], "m-1");
+    // Still remembered after the restart: the key replays, a new one changes nothing.
+    let (s, v) = lifecycle(&sim.addr, &a, "merge", "m-1", merge.clone());
+    assert_eq!((s, &v["replayed"]), (200, &serde_json::json!(true)));
+    let (s, v) = lifecycle(
+        &sim.addr,
+        &a,
+        "merge",
+        "m-2",
+        serde_json::json!({"into": c}),
+    );
+    assert_eq!((s, &v["merged_into"]), (409, &serde_json::json!(b)));
+    let (_, _, stats) = request(&sim.addr, "GET", "/stats", &[], "");
+    let stats = json(&stats);
+    assert_eq!(
+        (&stats["occurrences"], &stats["active"], &stats["versions"]),
+        (
+            &serde_json::json!(3),
+            &serde_json::json!(1),
+            &serde_json::json!(3)
+        )
+    );
+}
+
+#[test]
+fn merges_and_withdrawals_get_the_same_auth_and_faults_as_submissions() {
+    let sim = start(&["--token", "s3cret"]);
+    let auth = ("authorization", "Bearer s3cret");
+    let create = |key: &str| {
+        reference_of(request(
+            &sim.addr,
+            "POST",
+            "/submissions",
+            &[("idempotency-key", key), auth],
+            &submission(key),
+        ))
+    };
+    let a = create("inc-a");
+    let b = create("inc-b");
+    let merge_path = format!("/submissions/{}/merge", a.replace('/', "%2F"));
+    let withdraw_path = format!("/submissions/{}/withdraw", a.replace('/', "%2F"));
+    let merge = serde_json::json!({"into": b}).to_string();
+    assert_eq!(
+        request(
+            &sim.addr,
+            "POST",
+            &merge_path,
+            &[("idempotency-key", "m-1")],
+            &merge
+        )
+        .0,
+        401
+    );
+    request(
+        &sim.addr,
+        "PUT",
+        "/control/faults",
+        &[auth],
+        r#"{"unavailable_for_ms": 60000, "retry_after_s": 3}"#,
+    );
+    let (s, h, _) = request(
+        &sim.addr,
+        "POST",
+        &merge_path,
+        &[("idempotency-key", "m-1"), auth],
+        &merge,
+    );
+    assert_eq!(s, 503);
+    assert!(h.contains("retry-after: 3"), "{h}");
+    request(
+        &sim.addr,
+        "PUT",
+        "/control/faults",
+        &[auth],
+        r#"{"fail_ratio": 1.0}"#,
+    );
+    let (s, _, _) = request(
+        &sim.addr,
+        "POST",
+        &withdraw_path,
+        &[("idempotency-key", "w-1"), auth],
+        "{}",
+    );
+    assert_eq!(s, 500);
+    request(
+        &sim.addr,
+        "PUT",
+        "/control/faults",
+        &[auth],
+        r#"{"drop_ratio": 1.0}"#,
+    );
+    let (s, _, _) = request(
+        &sim.addr,
+        "POST",
+        &merge_path,
+        &[("idempotency-key", "m-1"), auth],
+        &merge,
+    );
+    assert_eq!(s, 0, "dropped without an answer");
+    request(&sim.addr, "PUT", "/control/faults", &[auth], "{}");
+    let (s, _, _) = request(
+        &sim.addr,
+        "POST",
+        &merge_path,
+        &[("idempotency-key", "m-1"), auth],
+        &merge,
+    );
+    assert_eq!(s, 200, "once the faults are gone the merge happens");
+    let (_, _, stats) = request(&sim.addr, "GET", "/stats", &[auth], "");
+    let stats = json(&stats);
+    assert_eq!(
+        (&stats["merges"], &stats["withdrawals"], &stats["merged"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(0),
+            &serde_json::json!(1)
+        )
+    );
+}
