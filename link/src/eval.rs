@@ -58,6 +58,78 @@ pub fn pairwise<P: std::hash::Hash + Eq, T: std::hash::Hash + Eq>(
     }
 }
 
+/// The order reports reach an incremental linker, for evaluating it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrivalOrder {
+    /// As they appear in the input.
+    AsGiven,
+    /// Shuffled at random: the worst case for a linker that cannot revisit.
+    Shuffled,
+    /// As they would reach the daemon: a radio alert within minutes of the
+    /// incident, a BCRP report within hours (now and then days later), a retailer's
+    /// export days later, in daily batches.
+    Realistic,
+}
+
+impl ArrivalOrder {
+    /// Parses `given`, `shuffled` or `arrival`.
+    pub fn parse(s: &str) -> Option<ArrivalOrder> {
+        match s {
+            "given" | "file" => Some(ArrivalOrder::AsGiven),
+            "shuffled" | "random" => Some(ArrivalOrder::Shuffled),
+            "arrival" | "realistic" => Some(ArrivalOrder::Realistic),
+            _ => None,
+        }
+    }
+}
+
+/// The order (indices into `reports`) in which to feed reports to an incremental
+/// linker. `reports` gives each report's channel and the start of its time in
+/// minutes since the epoch (if known). Deterministic for a seed.
+pub fn arrival_order(
+    reports: &[(crate::features::Channel, Option<i64>)],
+    order: ArrivalOrder,
+    seed: u64,
+) -> Vec<usize> {
+    use crate::features::Channel;
+    let mut rng = crate::corpus::Rng::new(seed);
+    let mut idx: Vec<usize> = (0..reports.len()).collect();
+    match order {
+        ArrivalOrder::AsGiven => idx,
+        ArrivalOrder::Shuffled => {
+            rng.shuffle(&mut idx);
+            idx
+        }
+        ArrivalOrder::Realistic => {
+            let latest = reports.iter().filter_map(|r| r.1).max().unwrap_or(0);
+            let arrival: Vec<i64> = reports
+                .iter()
+                .map(|&(kind, at)| {
+                    // A report with no time arrives at some point in the period.
+                    let at = at.unwrap_or_else(|| latest - rng.range(0, 60 * 24 * 60));
+                    at + match kind {
+                        Channel::Radio => rng.range(0, 10),
+                        Channel::Bcrp | Channel::Other => {
+                            if rng.chance(0.1) {
+                                rng.range(24 * 60, 5 * 24 * 60)
+                            } else {
+                                rng.range(20, 12 * 60)
+                            }
+                        }
+                        // Exported nightly, sent one to seven days later.
+                        Channel::RetailerCsv => {
+                            let day = at.div_euclid(24 * 60) + rng.range(1, 8);
+                            day * 24 * 60 + 6 * 60
+                        }
+                    }
+                })
+                .collect();
+            idx.sort_by_key(|&i| (arrival[i], i));
+            idx
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

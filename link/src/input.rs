@@ -188,11 +188,7 @@ impl FlatRow {
     }
 }
 
-/// Reads a flat CSV and extracts features row by row, keeping only the ids and the
-/// features (not the reports), so a million rows fit in little memory.
-pub fn prepare_flat_csv<R: std::io::Read>(
-    reader: R,
-) -> Result<(Vec<String>, crate::engine::Prepared), String> {
+fn flat_reader<R: std::io::Read>(reader: R) -> Result<csv::Reader<R>, String> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     // Header names are matched without regard to case or surrounding spaces
     // ("Report_ID ", "OCCURRED_AT"): exports differ in such details.
@@ -206,6 +202,30 @@ pub fn prepare_flat_csv<R: std::io::Read>(
         return Err("the header has no report_id column".into());
     }
     rdr.set_headers(headers);
+    Ok(rdr)
+}
+
+/// Reads every row of a flat CSV (for tools that need the reports themselves,
+/// such as feeding an incremental linker; [`prepare_flat_csv`] keeps less).
+pub fn read_flat_csv<R: std::io::Read>(reader: R) -> Result<Vec<FlatRow>, String> {
+    let mut rdr = flat_reader(reader)?;
+    let mut rows = Vec::new();
+    for (n, row) in rdr.deserialize::<FlatRow>().enumerate() {
+        let row = row.map_err(|e| format!("row {}: {e}", n + 2))?;
+        if row.report_id.trim().is_empty() {
+            return Err(format!("row {}: report_id is empty", n + 2));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Reads a flat CSV and extracts features row by row, keeping only the ids and the
+/// features (not the reports), so a million rows fit in little memory.
+pub fn prepare_flat_csv<R: std::io::Read>(
+    reader: R,
+) -> Result<(Vec<String>, crate::engine::Prepared), String> {
+    let mut rdr = flat_reader(reader)?;
     let mut vocab = crate::vocab::Vocab::default();
     let mut ids = Vec::new();
     let mut features = Vec::new();
