@@ -60,6 +60,9 @@ pub fn assemble(config: Config, unknown: Vec<String>) -> Assembly {
     }
     check_store(&config, &mut p);
     check_http(&config, &mut p);
+    for (key, message) in config.link.problems() {
+        p.error(key, message);
+    }
     if config.sources.is_empty() {
         p.warn("sources", "no sources: nothing will be taken in");
     }

@@ -195,6 +195,11 @@ pub async fn run(
         settings: config.link.clone(),
         model: config.link.model()?,
         sinks: config.sinks.keys().cloned().collect(),
+        channels: config
+            .sources
+            .iter()
+            .filter_map(|(name, s)| Some((name.clone(), s.channel?.channel())))
+            .collect(),
         idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
         metrics: Arc::new(LinkMetrics::default()),
     };

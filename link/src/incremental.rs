@@ -252,7 +252,9 @@ impl IncrementalLinker {
             .filter(|(_, l)| *l >= self.config.threshold)
             .collect();
         let Some(&(best, best_score)) = scored.first() else {
-            let incident_id = format!("inc-{id}");
+            // Named after the report that started it: an incident of one report
+            // has that report's id, as every incident had before linking.
+            let incident_id = id.to_string();
             let c = self.cluster_for(&incident_id);
             self.members[c as usize].push(r);
             self.cluster_of.push(c);
@@ -364,10 +366,10 @@ mod tests {
             "Tesco Broadmead",
             "BS1 3XX",
         );
-        linker.restore("a", &old, k, "inc-a");
+        linker.restore("a", &old, k, "a");
         let (radio, k) = row("b", "radio", "2026-03-01T14:05:00", "TESCO BROADMEAD", "");
         let joined = linker.add("b", &radio, k);
-        assert_eq!(joined.incident_id, "inc-a");
+        assert_eq!(joined.incident_id, "a");
         assert_eq!(joined.linked_to.as_deref(), Some("a"));
         assert!(joined.score.is_some_and(|s| s >= 0.4));
         assert_eq!(

@@ -147,7 +147,7 @@ fn an_amended_report_updates_its_occurrence_once() {
 
 mod store_level {
     use bcgw::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
-    use bcgw::store::{Appended, NewPayload, Store, TranslationOutcome};
+    use bcgw::store::{Appended, LinkBatch, LinkDecision, NewPayload, Store, TranslationOutcome};
     use bcgw_sdk::schema::{Envelope, Report, SourceRecord};
     use chrono::{DateTime, Duration as Span, Utc};
 
@@ -204,7 +204,38 @@ mod store_level {
                 sinks: vec!["niche".into()],
             })
             .expect("committed");
+        link_new(store);
         (s.new_records, s.amended, s.superseded, s.duplicates)
+    }
+
+    /// What the link stage does for records with nothing to link to: each starts
+    /// its own incident, queued for the sink.
+    fn link_new(store: &SqliteStore) {
+        let decisions = store
+            .unlinked_records(100)
+            .unwrap()
+            .into_iter()
+            .map(|r| LinkDecision {
+                record_id: r.record.envelope.record_id.clone(),
+                incident_id: r.record.envelope.record_id.clone(),
+                new_incident: true,
+                merged: vec![],
+                linked_to: None,
+                score: None,
+                explanation: None,
+                review: None,
+                occurred_at: None,
+                journaled_at: r.journaled_at,
+                deliver_after: Utc::now(),
+            })
+            .collect();
+        store
+            .commit_links(LinkBatch {
+                generation: store.link_generation().unwrap(),
+                sinks: vec!["niche".into()],
+                decisions,
+            })
+            .unwrap();
     }
 
     #[test]

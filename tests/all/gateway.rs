@@ -184,6 +184,18 @@ open_ms = 1000
         }
     }
 
+    /// Runs a `bcgw` command against this gateway's config (`--config` after
+    /// `args`) and returns what it printed.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_bcgw"))
+            .args(args)
+            .arg("--config")
+            .arg(&self.config)
+            .envs(self.env.iter().cloned())
+            .output()
+            .expect("bcgw runs")
+    }
+
     fn command(&mut self, args: &[&str]) -> Command {
         self.runs += 1;
         let log = std::fs::File::create(self.dir.join(format!("bcgw-{}.log", self.runs)))

@@ -12,6 +12,7 @@ mod gateway;
 mod helpers;
 mod http_client;
 mod json_mapped_wasm;
+mod linking;
 mod mosquitto;
 mod mqtt_source;
 mod niche;

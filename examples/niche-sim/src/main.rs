@@ -26,7 +26,8 @@
 //!   `{"reason": ...}`: the occurrence becomes `withdrawn`; `200 {"reference",
 //!   "status": "withdrawn", "withdrawn_reason"}`.
 //! - `GET /submissions[?status=active|merged|withdrawn][&bodies=1]` lists what it
-//!   holds (each occurrence with its current `version`, `status`, and the
+//!   holds (each occurrence with its current `version`, `status`, the body of its
+//!   latest version with `bodies=1`, and the
 //!   `incident_id` and `source_reports` of its latest version) with counts `total`,
 //!   `active`, `merged`, `withdrawn`, `versions`; `GET
 //!   /submissions/{occurrence_reference}` shows one occurrence with every version and

@@ -243,8 +243,14 @@ pub fn list(sim: &Shared, req: &Request) -> Response {
         .filter_map(|k| s.state.by_key.get(k))
         .map(|o| {
             let mut v = describe(&s.state, o);
+            // The body of the latest version: what the occurrence shows now.
             if bodies {
-                v["body"] = json!(o.body);
+                let latest = s
+                    .state
+                    .versions(&o.idempotency_key)
+                    .last()
+                    .map(|v| v.body.to_string());
+                v["body"] = json!(latest.unwrap_or_else(|| o.body.clone()));
             }
             v
         })

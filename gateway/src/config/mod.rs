@@ -377,6 +377,9 @@ fn resolve_paths(config: &mut Config, base: &Path) {
     if let Some(tls) = &mut config.http.tls {
         tls.resolve_paths(base);
     }
+    if let Some(model) = &mut config.link.model_file {
+        resolve(base, model);
+    }
     for source in config.sources.values_mut() {
         resolve(base, &mut source.plugin);
         if let Some(f) = &mut source.plugin_config_file {

@@ -35,7 +35,37 @@ pub struct SourceConfig {
     /// on every record.
     #[serde(default)]
     pub isa: Option<String>,
+    /// The channel its reports come through, for linking: `bcrp`, `retailer` or
+    /// `radio` (reports of two channels about one incident are expected; two of
+    /// one channel rarely are). Default: radio for alerts, else read from the
+    /// report's source system.
+    #[serde(default)]
+    pub channel: Option<LinkChannel>,
     /// The kind's own settings, parsed from its table by the kind.
     #[serde(skip, default = "crate::sources::unparsed")]
     pub settings: Arc<dyn SourceSettings>,
+}
+
+/// `channel` on a source: the channel its reports come through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkChannel {
+    /// A BCRP platform (webhook, API, BCRP export).
+    Bcrp,
+    /// A retailer's own export.
+    #[serde(alias = "retailer-csv")]
+    Retailer,
+    /// A radio scheme's alerts.
+    Radio,
+}
+
+impl LinkChannel {
+    /// The linker's channel.
+    pub fn channel(self) -> bcgw_link::Channel {
+        match self {
+            LinkChannel::Bcrp => bcgw_link::Channel::Bcrp,
+            LinkChannel::Retailer => bcgw_link::Channel::RetailerCsv,
+            LinkChannel::Radio => bcgw_link::Channel::Radio,
+        }
+    }
 }

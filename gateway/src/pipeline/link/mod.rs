@@ -19,6 +19,7 @@ use bcgw_link::incremental::{Assignment, IncrementalLinker};
 use chrono::{DateTime, Duration as Days, NaiveDate, Utc};
 use chrono_tz::Europe::London;
 pub use config::LinkSection;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -64,6 +65,8 @@ pub struct LinkStage {
     pub model: bcgw_link::Model,
     /// Sinks every incident is queued for.
     pub sinks: Vec<String>,
+    /// The channel of each source that names one (`[sources.<name>] channel`).
+    pub channels: HashMap<String, Channel>,
     /// How long to wait when there is nothing to link.
     pub idle_poll: Duration,
     /// Totals for `/metrics`.
@@ -79,9 +82,26 @@ struct View {
     added_since_eviction: usize,
 }
 
-/// The channel a record came through, for the linker.
-fn channel(record: &LinkableRecord) -> Channel {
-    Channel::of_report(&record.record.report)
+/// The channel a record came through, for the linker: its source's configured
+/// channel, else what the report says (an alert is radio; otherwise its source
+/// system, e.g. `retailer-csv`, or a BCRP platform's name).
+fn channel(channels: &HashMap<String, Channel>, record: &LinkableRecord) -> Channel {
+    if let Some(c) = channels.get(&record.record.envelope.source) {
+        return *c;
+    }
+    match Channel::of_report(&record.record.report) {
+        Channel::Other
+            if record
+                .record
+                .report
+                .source_system
+                .to_ascii_lowercase()
+                .contains("bcrp") =>
+        {
+            Channel::Bcrp
+        }
+        c => c,
+    }
 }
 
 /// When the record's incident happened (the start), if the report says.
@@ -178,7 +198,7 @@ impl LinkStage {
                     linker.restore(
                         &r.record.envelope.record_id,
                         &r.record.report,
-                        channel(&r),
+                        channel(&self.channels, &r),
                         incident,
                     );
                 }
@@ -218,7 +238,8 @@ impl LinkStage {
             }
             let id = &r.record.envelope.record_id;
             let assignment = if self.settings.enabled {
-                view.linker.add(id, &r.record.report, channel(r))
+                view.linker
+                    .add(id, &r.record.report, channel(&self.channels, r))
             } else {
                 alone(id)
             };

@@ -421,7 +421,7 @@ pub fn decide(
                 )
                 .map_err(&e)?;
             // Named after the record, numbered: a record split twice makes two.
-            let new = format!("inc-{record}~{}", splits + 1);
+            let new = format!("{record}~{}", splits + 1);
             c.execute(
                 "INSERT INTO incidents (incident_id, created_at, updated_at) VALUES (?1, ?2, ?2)",
                 params![new, now],

@@ -119,7 +119,7 @@ fn v3_incidents(c: &Connection) -> rusqlite::Result<()> {
     c.execute_batch(
         "ALTER TABLE records ADD COLUMN incident_id TEXT;
          ALTER TABLE records ADD COLUMN occurred_at INTEGER;
-         CREATE INDEX records_unlinked ON records (rowid) WHERE incident_id IS NULL;
+         -- Also finds the unlinked (NULL) records, in rowid order.
          CREATE INDEX records_incident ON records (incident_id);
          CREATE INDEX records_occurred ON records (occurred_at) WHERE incident_id IS NOT NULL;
          CREATE TABLE incidents (

@@ -1,0 +1,328 @@
+//! Cross-source linking through the running daemon into the Niche simulator: one
+//! occurrence per real incident, late reports as updates, the review queue's
+//! decisions correcting Niche, and `kill -9` during linking.
+//!
+//! Three CSV folder sources stand for the three channels (a BCRP export, a radio
+//! scheme's alert log, a retailer's export), each through csv-mapped with its
+//! `channel` set, so every time and place in the fixtures is exactly as written.
+
+use crate::gateway::{Gateway, niche_sink_toml, store_toml};
+use crate::niche::NicheSim;
+use bcgw_test_artifacts::CSV_MAPPED;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Duration;
+
+/// csv-mapped settings for one channel's export (the same columns for all three).
+fn mapping(system: &str, kind: &str) -> String {
+    format!(
+        r#"
+source_system = "{system}"
+report_kind = "{kind}"
+timezone = "Europe/London"
+date_formats = ["%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
+required = ["Ref", "When"]
+[columns]
+"Ref" = "source_record_id"
+"When" = "occurred_at"
+"Premises" = "premises_name"
+"Town" = "town"
+"Postcode" = "postcode"
+"Offence" = "category"
+"Offender" = "suspect.description"
+[categories]
+"Shoplifting" = "theft-from-shop"
+"THEFT" = "theft-from-shop"
+"Abuse of staff" = "violence-against-staff"
+"ABUSE" = "violence-against-staff"
+"#
+    )
+}
+
+const HEADER: &str = "Ref,When,Premises,Town,Postcode,Offence,Offender\n";
+
+/// A gateway with sources `bcrp`, `radio` and `retail` (folders `drop-<name>`).
+fn gateway(dir: &Path, niche: &str, link: &str) -> Gateway {
+    let mut config = store_toml(dir);
+    config = config.replace("[link]\nhold_seconds = 0\n", "");
+    config.push_str(&format!("[link]\nhold_seconds = 0\n{link}\n"));
+    for (name, system, kind, channel) in [
+        ("bcrp", "bcrp-export", "crime-report", "bcrp"),
+        ("radio", "shopnet", "alert", "radio"),
+        ("retail", "retailer-csv", "crime-report", "retailer"),
+    ] {
+        let folder = dir.join(format!("drop-{name}"));
+        std::fs::create_dir_all(&folder).expect("drop folder");
+        let mapping_file = dir.join(format!("{name}.toml"));
+        std::fs::write(&mapping_file, mapping(system, kind)).expect("mapping");
+        config.push_str(&format!(
+            r#"
+[sources.{name}]
+kind = "csv-folder"
+plugin = {CSV_MAPPED:?}
+plugin_config_file = {mapping_file:?}
+channel = "{channel}"
+[sources.{name}.csv_folder]
+path = {folder:?}
+completion = "stable"
+settle_ms = 50
+"#
+        ));
+    }
+    config.push_str(&niche_sink_toml(niche));
+    Gateway::with_config(dir, &config)
+}
+
+fn drop_export(dir: &Path, source: &str, name: &str, rows: &str) {
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, format!("{HEADER}{rows}")).expect("export");
+    std::fs::rename(&tmp, dir.join(format!("drop-{source}")).join(name)).expect("drop");
+}
+
+/// What the simulator holds: per active occurrence, the source record ids of
+/// its reports (from the latest version's body), and its version.
+fn occurrences(sim: &NicheSim, status: &str) -> Vec<(String, BTreeSet<String>, u64)> {
+    let list = sim
+        .request("GET", &format!("/submissions?status={status}&bodies=1"), "")
+        .expect("simulator lists submissions");
+    list["submissions"]
+        .as_array()
+        .expect("submissions")
+        .iter()
+        .map(|s| {
+            let body = s["body"].as_str().unwrap_or_default();
+            let ids = body
+                .split("sourceRecordId=\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+                .map(str::to_string)
+                .collect();
+            (
+                s["occurrence_reference"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                ids,
+                s["version"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+/// Radio alerts and BCRP reports of the hard cases, then a retailer export days
+/// later. Each real incident must be exactly one occurrence holding exactly its
+/// reports; the late rows arrive as updates of occurrences already made.
+#[test]
+fn hard_cases_become_one_occurrence_each_and_a_late_export_updates_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = NicheSim::start(dir.path());
+    let mut gw = gateway(dir.path(), &sim.url(), "");
+    gw.start();
+    drop_export(
+        dir.path(),
+        "radio",
+        "alerts.csv",
+        "\
+RAD-1,2026-11-10 10:15,TESCO EXP BROADMEAD,BRISTOL,,THEFT,M 30S GRY HOODIE BLU JEANS
+RAD-2,2026-11-10 16:40,TESCO EXP BROADMEAD,BRISTOL,,ABUSE,F 20S RED COAT
+RAD-3,2026-11-10 14:03,BOOTS BROADMEAD,BRISTOL,,THEFT,M 40S BLK JKT GRY TRK
+RAD-4,2026-11-10 14:11,SUPERDRUG BROADMEAD,BRISTOL,,THEFT,M 40S BLK JKT GRY TRK
+RAD-5,2026-11-09 12:00,COOP GLOUCESTER RD,BRISTOL,,THEFT,M 20S GRN PARKA
+RAD-6,2026-11-11 12:05,COOP GLOUCESTER RD,BRISTOL,,THEFT,M 20S GRN PARKA
+RAD-9,2026-11-05 00:04,TESCO EXP STOKES CROFT,BRISTOL,,ABUSE,M 40S NVY JKT
+",
+    );
+    drop_export(
+        dir.path(),
+        "bcrp",
+        "bcrp.csv",
+        "\
+BC-1,2026-11-10 10:12,\"Tesco Express, Broadmead\",Bristol,BS1 3HX,Shoplifting,\"Male, 30s, grey hoodie and blue jeans\"
+BC-2,2026-11-10 16:45,\"Tesco Express, Broadmead\",Bristol,BS1 3HX,Abuse of staff,\"Woman in her twenties, red coat\"
+BC-3,2026-11-10 14:05,Boots Broadmead,Bristol,BS1 3XD,Shoplifting,\"Male 40s, black jacket, grey tracksuit bottoms\"
+BC-4,2026-11-10 14:12,Superdrug Broadmead,Bristol,BS1 3XF,Shoplifting,\"Male 40s, black jacket, grey tracksuit bottoms\"
+BC-5,2026-11-09 12:02,Co-op Gloucester Road,Bristol,BS7 8AA,Shoplifting,\"Male 20s, green parka\"
+BC-6,2026-11-11 12:07,Co-op Gloucester Road,Bristol,BS7 8AA,Shoplifting,\"Male 20s, green parka\"
+BC-7,2026-11-03 15:30,Northgate Broadmead,Bristol,BS1 3XE,Shoplifting,\"White hoodie, blue jeans\"
+BC-8,2026-11-05 13:20,Northgate Cabot Circus,Bristol,BS1 3BX,Shoplifting,\"Female 50s, beige mac\"
+BC-9,2026-11-04 23:55,Tesco Express Stokes Croft,Bristol,BS1 3QY,Abuse of staff,\"Male 40s, navy jacket, spat at cashier\"
+",
+    );
+    let first: Vec<BTreeSet<String>> = vec![
+        set(&["RAD-1", "BC-1"]),
+        set(&["RAD-2", "BC-2"]),
+        set(&["RAD-3", "BC-3"]),
+        set(&["RAD-4", "BC-4"]),
+        set(&["RAD-5", "BC-5"]),
+        set(&["RAD-6", "BC-6"]),
+        set(&["BC-7"]),
+        set(&["BC-8"]),
+        set(&["RAD-9", "BC-9"]),
+    ];
+    let expect = |want: &[BTreeSet<String>]| {
+        let want: BTreeSet<BTreeSet<String>> = want.iter().cloned().collect();
+        gw.wait(
+            "the simulator to hold one occurrence per incident",
+            Duration::from_secs(60),
+            || {
+                let got: BTreeSet<BTreeSet<String>> = occurrences(&sim, "active")
+                    .into_iter()
+                    .map(|(_, ids, _)| ids)
+                    .collect();
+                if got != want {
+                    eprintln!("simulator holds {got:?}");
+                }
+                got == want
+            },
+        );
+    };
+    expect(&first);
+    let before: BTreeMap<BTreeSet<String>, String> = occurrences(&sim, "active")
+        .into_iter()
+        .map(|(r, ids, _)| (ids, r))
+        .collect();
+    // The retailer's export, days later: a row with a time, a date-only row and a
+    // row whose day and month were swapped.
+    drop_export(
+        dir.path(),
+        "retail",
+        "week46.csv",
+        "\
+NG-1,10/11/2026 10:10,Tesco Express Broadmead 0412,Bristol,BS1 3HX,Shoplifting,\"grey hoodie, jeans, male\"
+NG-7,11/03/2026,Northgate Broadmead,Bristol,BS1 3XE,Shoplifting,\"White hoodie, blue jeans\"
+NG-8,05/11/2026,Northgate Cabot Circus,Bristol,BS1 3BX,Shoplifting,\"Female 50s, beige mac\"
+",
+    );
+    let mut second = first.clone();
+    second[0].insert("NG-1".into());
+    second[6].insert("NG-7".into());
+    second[7].insert("NG-8".into());
+    expect(&second);
+    // Updates of the occurrences already made, not new ones.
+    let after = occurrences(&sim, "active");
+    for (reference, ids, version) in &after {
+        let was: BTreeSet<String> = ids
+            .iter()
+            .filter(|i| !i.starts_with("NG-"))
+            .cloned()
+            .collect();
+        assert_eq!(
+            before.get(&was),
+            Some(reference),
+            "{ids:?} kept its occurrence"
+        );
+        let updated = ids.len() > was.len();
+        assert_eq!(*version > 1, updated, "{ids:?}: version {version}");
+    }
+    assert_eq!(
+        sim.stats()["total"].as_u64(),
+        Some(9),
+        "no occurrence made twice"
+    );
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_bcgw"))
+        .arg("status")
+        .arg(&gw.config)
+        .output()
+        .expect("bcgw status");
+    let out = String::from_utf8_lossy(&status.stdout);
+    assert!(out.contains("incidents:                 9"), "{out}");
+}
+
+/// A case officer splits a wrongly linked report out: Niche's occurrence is
+/// updated without it and the report gets an occurrence of its own. Then a near
+/// match from the review queue is linked: the two occurrences are merged.
+#[test]
+fn review_decisions_correct_niche() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = NicheSim::start(dir.path());
+    // Auto-linking only on near certainty, so a good match waits for review.
+    let mut gw = gateway(
+        dir.path(),
+        &sim.url(),
+        "auto_threshold = 0.9995\nreview_threshold = 0.05",
+    );
+    gw.start();
+    drop_export(
+        dir.path(),
+        "radio",
+        "alerts.csv",
+        "RAD-1,2026-11-10 10:15,BOOTS BROADMEAD,BRISTOL,,THEFT,M 30S GRY HOODIE\n",
+    );
+    drop_export(
+        dir.path(),
+        "bcrp",
+        "bcrp.csv",
+        "BC-1,2026-11-10 10:40,Boots Broadmead,Bristol,BS1 3XD,Shoplifting,\"Male 30s, grey hoodie\"\n",
+    );
+    gw.wait("two occurrences", Duration::from_secs(60), || {
+        occurrences(&sim, "active").len() == 2
+    });
+    let list = gw.cli(&["review", "list", "--json"]);
+    let text = String::from_utf8_lossy(&list.stdout).to_string();
+    let item: serde_json::Value = serde_json::from_str(
+        text.lines()
+            .next()
+            .unwrap_or_else(|| panic!("a review item: {text}")),
+    )
+    .unwrap();
+    let id = item["id"].to_string();
+    let shown = gw.cli(&["review", "show", &id]);
+    assert!(
+        String::from_utf8_lossy(&shown.stdout).contains("evidence"),
+        "{shown:?}"
+    );
+    let linked = gw.cli(&[
+        "review",
+        "link",
+        &id,
+        "--by",
+        "PC 1234",
+        "--reason",
+        "same CCTV",
+    ]);
+    assert!(linked.status.success(), "{linked:?}");
+    gw.wait("the occurrences merged", Duration::from_secs(60), || {
+        let active = occurrences(&sim, "active");
+        active.len() == 1
+            && active[0].1 == set(&["RAD-1", "BC-1"])
+            && occurrences(&sim, "merged").len() == 1
+    });
+    // Deciding the same item again is refused.
+    let again = gw.cli(&[
+        "review", "link", &id, "--by", "PC 1234", "--reason", "again",
+    ]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already decided"));
+    // Now the split: the BCRP report leaves the incident.
+    let record = item["record_id"].as_str().unwrap().to_string();
+    let split = gw.cli(&[
+        "review",
+        "split",
+        &record,
+        "--by",
+        "DC 99",
+        "--reason",
+        "different offender",
+    ]);
+    assert!(split.status.success(), "{split:?}");
+    gw.wait("the split in Niche", Duration::from_secs(60), || {
+        let active: BTreeSet<BTreeSet<String>> = occurrences(&sim, "active")
+            .into_iter()
+            .map(|(_, ids, _)| ids)
+            .collect();
+        active.len() == 2 && active.iter().all(|ids| ids.len() == 1)
+    });
+    let incident = gw.cli(&["review", "show", &format!("{record}~1"), "--json"]);
+    let view: serde_json::Value = serde_json::from_slice(&incident.stdout).expect("incident JSON");
+    let links = view["links"].as_array().unwrap();
+    assert!(
+        links.iter().any(|l| l["kind"] == "review-split"
+            && l["decided_by"] == "DC 99"
+            && l["reason"] == "different offender"),
+        "{links:?}"
+    );
+}
