@@ -153,8 +153,12 @@ impl PairScore for Scorer<'_> {
             return *p;
         }
         let f = &self.prepared.features;
-        let (l, _) = compare(&f[a as usize], &f[b as usize], &self.prepared.vocab);
-        let p = self.pattern_probability(pack(&l));
+        let p = if f[a as usize].two_rows_of_one_export(&f[b as usize]) {
+            0.0
+        } else {
+            let (l, _) = compare(&f[a as usize], &f[b as usize], &self.prepared.vocab);
+            self.pattern_probability(pack(&l))
+        };
         self.cache.known.insert(key, p);
         p
     }
@@ -230,7 +234,12 @@ pub fn link_prepared(
     };
     let mut edges = Vec::new();
     for &(a, b, pattern) in &candidates {
-        let p = scorer.pattern_probability(pattern);
+        let f = &prepared.features;
+        let p = if f[a as usize].two_rows_of_one_export(&f[b as usize]) {
+            0.0
+        } else {
+            scorer.pattern_probability(pattern)
+        };
         scorer.cache.known.insert((a, b), p);
         if p >= config.min_edge {
             edges.push((a, b, p));

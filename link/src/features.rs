@@ -96,6 +96,20 @@ pub struct Features {
     pub traits: Vec<WordId>,
     /// Value in pence.
     pub value: Option<u64>,
+    /// The source system, when the report carries its own id there.
+    pub system: Option<WordId>,
+}
+
+impl Features {
+    /// Two rows of one retailer's export, each with its own reference: the
+    /// retailer's system made two incidents, so they are never one (its resends
+    /// carry the same reference and are exact duplicates, removed before linking).
+    pub fn two_rows_of_one_export(&self, other: &Features) -> bool {
+        self.kind == Channel::RetailerCsv
+            && other.kind == Channel::RetailerCsv
+            && self.system.is_some()
+            && self.system == other.system
+    }
 }
 
 fn minutes(t: DateTime<Utc>) -> i64 {
@@ -202,6 +216,10 @@ impl Features {
             age,
             traits,
             value,
+            system: report
+                .source_record_id
+                .as_ref()
+                .map(|_| vocab.id(&report.source_system.to_ascii_lowercase())),
         }
     }
 }

@@ -174,6 +174,9 @@ impl IncrementalLinker {
     }
 
     fn p(&self, a: u32, b: u32) -> f64 {
+        if self.features[a as usize].two_rows_of_one_export(&self.features[b as usize]) {
+            return 0.0;
+        }
         let (l, _) = compare(
             &self.features[a as usize],
             &self.features[b as usize],

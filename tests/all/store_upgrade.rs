@@ -54,8 +54,28 @@ fn a_version_1_store_is_migrated_and_keeps_everything() {
     assert_eq!(stats.delivered, vec![("niche".to_string(), 10)]);
     assert_eq!(stats.quarantined, 3);
     assert_eq!(stats.amended_records, 0);
+    // Each record stored before linking existed is its own incident, as it was
+    // delivered: nothing waits for the link stage and nothing is queued again.
+    assert_eq!(stats.link.incidents, 10);
+    assert_eq!(stats.link.unlinked, 0);
+    assert_eq!(stats.link.links, 0);
+    assert!(
+        stats.pending.iter().all(|(_, n)| *n == 0),
+        "{:?}",
+        stats.pending
+    );
     drop(store);
-    assert_eq!(schema_version(&path), "2");
+    assert_eq!(schema_version(&path), "3");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let (named_after_record, with_time): (i64, i64) = c
+        .query_row(
+            "SELECT SUM(incident_id = record_id), COUNT(occurred_at) FROM records",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((named_after_record, with_time), (10, 10));
+    drop(c);
     // Opening again runs nothing twice.
     let store = open(&path);
     assert_eq!(store.stats().unwrap().records, 10);

@@ -400,9 +400,12 @@ pub fn receipt(c: &Connection, source: &str, payload_id: i64) -> rusqlite::Resul
 
 /// Each sink's delivery of the incident holding a record. Until cross-source
 /// linking, a record is its own incident.
+/// What each sink did with the incident the record is in now.
 fn receipt_deliveries(c: &Connection, record_id: &str) -> rusqlite::Result<Vec<ReceiptDelivery>> {
     let mut q = c.prepare_cached(
-        "SELECT sink, state, reference FROM outbox WHERE incident_id = ?1 ORDER BY sink",
+        "SELECT o.sink, o.state, o.reference FROM records r
+         JOIN outbox o ON o.incident_id = r.incident_id
+         WHERE r.record_id = ?1 ORDER BY o.sink",
     )?;
     let rows = q.query_map([record_id], |r| {
         let state: String = r.get(1)?;
