@@ -128,10 +128,9 @@ fn main() {
 }
 
 fn stats<P: std::hash::Hash + Eq>(prepared: &Prepared, predicted: &[P], truth: &[&String]) {
-    let n = truth.len();
     let mut by_truth: HashMap<&String, Vec<usize>> = HashMap::new();
-    for i in 0..n {
-        by_truth.entry(truth[i]).or_default().push(i);
+    for (i, &t) in truth.iter().enumerate() {
+        by_truth.entry(t).or_default().push(i);
     }
     let mut by_pred: HashMap<&P, Vec<usize>> = HashMap::new();
     for (i, p) in predicted.iter().enumerate() {

@@ -188,6 +188,32 @@ fn name_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) -> u8 {
             _ => {}
         }
     }
+    // One name is a known chain, the other is not but has a word of its own (a
+    // business the chain list does not know: "Northgate Broadmead" beside "Boots
+    // Broadmead"), and their full postcodes differ: two shops in one street.
+    if a.chain.is_some() != b.chain.is_some() {
+        let (_, other, other_used) = if a.chain.is_some() {
+            (a, b, b_used.clone())
+        } else {
+            let mut a_used = vec![false; a.premises.len()];
+            for (i, &wa) in a.premises.iter().enumerate() {
+                a_used[i] = b.premises.iter().any(|&wb| {
+                    wb == wa || crate::normalize::text::same_word(vocab.word(wa), vocab.word(wb))
+                });
+            }
+            (b, a, a_used)
+        };
+        let own_word = other
+            .premises
+            .iter()
+            .zip(&other_used)
+            .any(|(w, used)| !used && !format_word(*w));
+        let postcodes_differ =
+            matches!((a.postcode, b.postcode), (Some(x), Some(y)) if x[0] != y[0]);
+        if own_word && postcodes_differ {
+            return 6;
+        }
+    }
     match sim {
         s if s >= 0.75 => 1,
         s if s >= 0.45 => 2,

@@ -213,7 +213,7 @@ mod store_level {
     fn link_new(store: &SqliteStore) {
         let decisions = store
             .unlinked_records(100)
-            .unwrap()
+            .expect("unlinked records")
             .into_iter()
             .map(|r| LinkDecision {
                 record_id: r.record.envelope.record_id.clone(),
@@ -231,11 +231,11 @@ mod store_level {
             .collect();
         store
             .commit_links(LinkBatch {
-                generation: store.link_generation().unwrap(),
+                generation: store.link_generation().expect("generation"),
                 sinks: vec!["niche".into()],
                 decisions,
             })
-            .unwrap();
+            .expect("links committed");
     }
 
     #[test]

@@ -107,11 +107,12 @@ pub trait Store: Send + Sync + 'static {
     /// Records not yet linked, in the order stored (the link stage's input).
     fn unlinked_records(&self, limit: usize) -> Result<Vec<LinkableRecord>, StoreError>;
 
-    /// Every linked record that happened at or after `since`, in the order
-    /// stored, handed to `each`: what the link stage rebuilds its index from.
+    /// Every linked record that happened within `window` of the newest linked
+    /// one, in the order stored, handed to `each`: what the link stage rebuilds
+    /// its index from.
     fn linked_records(
         &self,
-        since: DateTime<Utc>,
+        window: chrono::Duration,
         each: &mut dyn FnMut(LinkableRecord),
     ) -> Result<(), StoreError>;
 

@@ -189,9 +189,10 @@ impl LinkStage {
         let generation = self.store.link_generation()?;
         let mut linker = self.new_linker();
         let mut newest: Option<NaiveDate> = None;
-        let since = Utc::now() - Days::days(i64::from(self.settings.window_days) + 1);
+        // A day more than the window: eviction keeps whole days.
+        let window = Days::days(i64::from(self.settings.window_days) + 1);
         if self.settings.enabled {
-            self.store.linked_records(since, &mut |r| {
+            self.store.linked_records(window, &mut |r| {
                 if let Some(incident) = &r.incident_id {
                     newest =
                         newest.max(occurred(&r).map(|t| t.with_timezone(&London).date_naive()));

@@ -38,17 +38,28 @@ pub fn unlinked_records(c: &Connection, limit: usize) -> rusqlite::Result<Vec<Li
     .collect()
 }
 
-/// Linked records that happened at or after `since` (or whose time is unknown
-/// to the store), in the order they were stored: what the linker holds on start.
+/// Linked records that happened within `window` of the newest linked one, in the
+/// order they were stored: what the linker holds on start. Counted from the
+/// newest report rather than the clock, so a backfill of old exports links the
+/// same after a restart as before it.
 pub fn linked_records(
     c: &Connection,
-    since: DateTime<Utc>,
+    window: chrono::Duration,
     each: &mut dyn FnMut(LinkableRecord),
 ) -> rusqlite::Result<()> {
+    let newest: Option<i64> = c.query_row(
+        "SELECT MAX(occurred_at) FROM records WHERE incident_id IS NOT NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    let Some(newest) = newest else {
+        return Ok(());
+    };
+    let since = newest.saturating_sub(window.num_milliseconds());
     let mut q = c.prepare(&format!(
         "{LINKABLE} WHERE r.incident_id IS NOT NULL AND r.occurred_at >= ?1 ORDER BY r.rowid"
     ))?;
-    for row in q.query_map([since.timestamp_millis()], linkable)? {
+    for row in q.query_map([since], linkable)? {
         each(row?);
     }
     Ok(())

@@ -336,11 +336,11 @@ impl Store for SqliteStore {
 
     fn linked_records(
         &self,
-        since: DateTime<Utc>,
+        window: chrono::Duration,
         each: &mut dyn FnMut(LinkableRecord),
     ) -> Result<(), StoreError> {
         self.read("reading linked records", |c| {
-            incident_reads::linked_records(c, since, each)
+            incident_reads::linked_records(c, window, each)
         })
     }
 
