@@ -3,17 +3,7 @@
 use super::super::*;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        0,
-        rusqlite::types::Type::Text,
-        Box::new(StoreError::Corrupt(format!("{what}: {e}"))),
-    )
-}
+use super::reads::{corrupt, from_ms};
 
 fn linkable(r: &Row<'_>) -> rusqlite::Result<LinkableRecord> {
     let json: String = r.get(0)?;

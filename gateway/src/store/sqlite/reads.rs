@@ -3,11 +3,13 @@
 use super::super::*;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-fn from_ms(v: i64) -> DateTime<Utc> {
+/// A stored time (Unix milliseconds).
+pub(super) fn from_ms(v: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(v).unwrap_or_default()
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
+/// A stored value that does not decode: reported as corruption.
+pub(super) fn corrupt(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         0,
         rusqlite::types::Type::Text,
