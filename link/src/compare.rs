@@ -333,7 +333,16 @@ fn channel_level(a: &Features, b: &Features) -> u8 {
     }
 }
 
-/// Compares two reports.
+/// Two reports that name different premises (another chain, or names that
+/// disagree) at two different full postcodes describe two shops: whatever else
+/// agrees (the same offender minutes apart along a street), they are never one
+/// incident. A wrong link hides a crime inside another; a missed one costs a
+/// duplicate the review queue can catch.
+pub fn two_premises(l: &Levels) -> bool {
+    matches!(l[1], 5 | 6) && matches!(l[2], 1..=4)
+}
+
+/// Compares two reports feature by feature.
 pub fn compare(a: &Features, b: &Features, vocab: &Vocab) -> (Levels, Detail) {
     let mut d = Detail::default();
     let levels = [

@@ -110,6 +110,9 @@ impl Model {
 
     /// Probability that a pair with these levels is a match.
     pub fn probability(&self, l: &Levels) -> f64 {
+        if crate::compare::two_premises(l) {
+            return 0.0;
+        }
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
         let w = prior + self.weight(l);
         1.0 / (1.0 + (-w).exp2())
