@@ -48,7 +48,13 @@ fn gateway(dir: &Path, niche: &str, link: &str) -> Gateway {
         "idle_poll_ms = 20\ntranslate_workers = 1",
     );
     config = config.replace("[link]\nhold_seconds = 0\n", "");
-    config.push_str(&format!("[link]\nhold_seconds = 0\n{link}\n"));
+    // No hold unless the test sets one: the fixtures' incidents are old anyway.
+    let hold = if link.contains("hold_seconds") {
+        ""
+    } else {
+        "hold_seconds = 0\n"
+    };
+    config.push_str(&format!("[link]\n{hold}{link}\n"));
     for (name, system, kind, channel) in [
         ("bcrp", "bcrp-export", "crime-report", "bcrp"),
         ("radio", "shopnet", "alert", "radio"),
@@ -467,4 +473,176 @@ fn kill_9_during_linking_loses_no_link_and_delivers_nothing_twice() {
         "no occurrence made twice"
     );
     assert_eq!(stats["merges"], calm_stats["merges"]);
+}
+
+/// A radio alert, then the BCRP report of the same incident a moment later: the
+/// hold keeps the new incident back, so Niche gets one occurrence with both
+/// reports — not an occurrence and then an update.
+#[test]
+fn the_hold_makes_an_alert_and_the_report_after_it_one_delivery() {
+    use chrono_tz::Europe::London;
+    let dir = tempfile::tempdir().unwrap();
+    let sim = NicheSim::start(dir.path());
+    let mut gw = gateway(dir.path(), &sim.url(), "hold_seconds = 8");
+    gw.start();
+    let now = chrono::Utc::now().with_timezone(&London);
+    let at = |seconds_ago: i64| {
+        (now - chrono::Duration::seconds(seconds_ago))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    };
+    let status = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bcgw"))
+            .arg("status")
+            .arg(&gw.config)
+            .output()
+            .expect("bcgw status");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    drop_export(
+        dir.path(),
+        "radio",
+        "alerts.csv",
+        &format!(
+            "RAD-1,{},BOOTS BROADMEAD,BRISTOL,,THEFT,M 30S GRY HOODIE\n",
+            at(0)
+        ),
+    );
+    gw.wait("the alert's incident", Duration::from_secs(8), || {
+        status().contains("incidents:                 1 ")
+    });
+    assert_eq!(sim.occurrences(), 0, "the new incident is held");
+    drop_export(
+        dir.path(),
+        "bcrp",
+        "bcrp.csv",
+        &format!(
+            "BC-1,{},Boots Broadmead,Bristol,BS1 3XD,Shoplifting,\"Male 30s, grey hoodie\"\n",
+            at(60)
+        ),
+    );
+    gw.wait(
+        "one occurrence with both reports",
+        Duration::from_secs(30),
+        || {
+            occurrences(&sim, "active")
+                .iter()
+                .any(|(_, ids, _)| *ids == set(&["RAD-1", "BC-1"]))
+        },
+    );
+    let stats = sim.stats();
+    assert_eq!(stats["created"], 1, "{stats}");
+    assert_eq!(stats["updated"], 0, "one delivery, no update: {stats}");
+    // What /metrics-style counters and status say about it.
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_bcgw"))
+        .arg("status")
+        .arg(&gw.config)
+        .output()
+        .expect("bcgw status");
+    let out = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        out.contains("incidents:                 1 (1 link(s)"),
+        "{out}"
+    );
+}
+
+/// The linker's window on restart is counted from the most recent reports, and
+/// one report with a wrong date (a day/month swap months ahead) does not move it:
+/// before, it left every real candidate out after a restart.
+#[test]
+fn a_report_with_a_wrong_date_does_not_move_the_restart_window() {
+    use bcgw::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
+    use bcgw::store::{Appended, LinkBatch, LinkDecision, NewPayload, Store, TranslationOutcome};
+    use bcgw_sdk::schema::{Envelope, Report, SourceRecord};
+    use chrono::{TimeZone, Utc};
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&SqliteSettings {
+        path: dir.path().join("bcgw.sqlite"),
+        max_size_bytes: None,
+        group: GroupCommit {
+            max_jobs: 8,
+            window: Duration::ZERO,
+        },
+    })
+    .expect("store");
+    let january =
+        |i: i64| Utc.with_ymd_and_hms(2025, 1, 5, 9, 0, 0).unwrap() + chrono::Duration::minutes(i);
+    let mut whens: Vec<_> = (0..40).map(january).collect();
+    whens.push(Utc.with_ymd_and_hms(2025, 5, 1, 0, 0, 0).unwrap());
+    let Appended::New(payload) = store
+        .append_payloads(vec![NewPayload {
+            source: "shop".into(),
+            received_at: Utc::now(),
+            content_type: "text/csv".into(),
+            metadata: vec![],
+            bytes: b"export".to_vec(),
+            origin: "test".into(),
+            identity_scope: None,
+            hold: None,
+        }])
+        .expect("journaled")[0]
+    else {
+        panic!("a new payload")
+    };
+    let records: Vec<SourceRecord> = whens
+        .iter()
+        .enumerate()
+        .map(|(i, when)| {
+            let mut report = Report {
+                source_system: "retailer-csv".into(),
+                source_record_id: Some(format!("R{i}")),
+                ..Default::default()
+            };
+            report.event.occurred_from = Some(*when);
+            SourceRecord {
+                envelope: Envelope {
+                    record_id: format!("rec-{i}"),
+                    source: "shop".into(),
+                    received_at: Utc::now(),
+                    raw_sha256: "00".repeat(32),
+                    schema_version: "1".into(),
+                    isa: None,
+                    plugin: "test@1".into(),
+                },
+                report,
+            }
+        })
+        .collect();
+    store
+        .complete_translation(TranslationOutcome {
+            payload_id: payload,
+            records,
+            quarantined: vec![],
+            sinks: vec![],
+        })
+        .expect("translated");
+    let decisions = whens
+        .iter()
+        .enumerate()
+        .map(|(i, when)| LinkDecision {
+            record_id: format!("rec-{i}"),
+            incident_id: format!("rec-{i}"),
+            new_incident: true,
+            merged: vec![],
+            linked_to: None,
+            score: None,
+            explanation: None,
+            review: None,
+            occurred_at: Some(*when),
+            journaled_at: Utc::now(),
+            deliver_after: Utc::now(),
+        })
+        .collect();
+    store
+        .commit_links(LinkBatch {
+            generation: store.link_generation().expect("generation"),
+            sinks: vec![],
+            decisions,
+        })
+        .expect("linked");
+    let mut restored = 0;
+    store
+        .linked_records(chrono::Duration::days(15), &mut |_| restored += 1)
+        .expect("read");
+    assert_eq!(restored, 41, "the January reports and the odd one");
 }

@@ -77,8 +77,10 @@ pub struct LinkStage {
 struct View {
     linker: IncrementalLinker,
     generation: i64,
-    /// The newest day linked: the window is counted back from it.
-    newest: Option<NaiveDate>,
+    /// When the most recently linked reports happened: the window is counted
+    /// back from their median, so one report with a wrong year or a swapped
+    /// date cannot move it.
+    recent: Recent,
     added_since_eviction: usize,
 }
 
@@ -188,14 +190,13 @@ impl LinkStage {
         // the first commit then refuses and the view is rebuilt again.
         let generation = self.store.link_generation()?;
         let mut linker = self.new_linker();
-        let mut newest: Option<NaiveDate> = None;
+        let mut recent = Recent::default();
         // A day more than the window: eviction keeps whole days.
         let window = Days::days(i64::from(self.settings.window_days) + 1);
         if self.settings.enabled {
             self.store.linked_records(window, &mut |r| {
                 if let Some(incident) = &r.incident_id {
-                    newest =
-                        newest.max(occurred(&r).map(|t| t.with_timezone(&London).date_naive()));
+                    recent.push(occurred(&r));
                     linker.restore(
                         &r.record.envelope.record_id,
                         &r.record.report,
@@ -218,7 +219,7 @@ impl LinkStage {
         Ok(View {
             linker,
             generation,
-            newest,
+            recent,
             added_since_eviction: 0,
         })
     }
@@ -235,7 +236,7 @@ impl LinkStage {
         for r in &records {
             let when = occurred(r);
             if let Some(day) = when.map(|t| t.with_timezone(&London).date_naive()) {
-                view.newest = view.newest.max(Some(day));
+                view.recent.push(Some(day));
             }
             let id = &r.record.envelope.record_id;
             let assignment = if self.settings.enabled {
@@ -273,7 +274,7 @@ impl LinkStage {
         view.added_since_eviction += count;
         if view.added_since_eviction >= 10_000 {
             view.added_since_eviction = 0;
-            if let Some(newest) = view.newest {
+            if let Some(newest) = view.recent.median() {
                 let cutoff = newest - Days::days(i64::from(self.settings.window_days));
                 let gone = view.linker.evict_before(cutoff);
                 if gone > 0 {
@@ -285,6 +286,47 @@ impl LinkStage {
             .held
             .store(view.linker.len() as u64, Ordering::Relaxed);
         Ok(count)
+    }
+}
+
+/// The days of the last reports linked, and their median: "now" for the window.
+#[derive(Debug, Default)]
+struct Recent {
+    days: std::collections::VecDeque<NaiveDate>,
+}
+
+impl Recent {
+    /// How many recent reports the median is taken over.
+    const KEEP: usize = 255;
+
+    fn push(&mut self, when: Option<impl Into<DayOf>>) {
+        if let Some(d) = when {
+            self.days.push_back(d.into().0);
+            if self.days.len() > Self::KEEP {
+                self.days.pop_front();
+            }
+        }
+    }
+
+    fn median(&self) -> Option<NaiveDate> {
+        let mut d: Vec<NaiveDate> = self.days.iter().copied().collect();
+        d.sort_unstable();
+        d.get(d.len() / 2).copied()
+    }
+}
+
+/// A day, from a UTC time (its London date) or a date.
+struct DayOf(NaiveDate);
+
+impl From<NaiveDate> for DayOf {
+    fn from(d: NaiveDate) -> Self {
+        DayOf(d)
+    }
+}
+
+impl From<DateTime<Utc>> for DayOf {
+    fn from(t: DateTime<Utc>) -> Self {
+        DayOf(t.with_timezone(&London).date_naive())
     }
 }
 

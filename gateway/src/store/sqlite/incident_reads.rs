@@ -28,21 +28,26 @@ pub fn unlinked_records(c: &Connection, limit: usize) -> rusqlite::Result<Vec<Li
     .collect()
 }
 
-/// Linked records that happened within `window` of the newest linked one, in the
-/// order they were stored: what the linker holds on start. Counted from the
-/// newest report rather than the clock, so a backfill of old exports links the
+/// Linked records that happened within `window` of the most recently linked
+/// ones (the median of the last 255, so one report with a wrong year cannot move
+/// it), in the order they were stored: what the linker holds on start. Counted
+/// from the reports rather than the clock, so a backfill of old exports links the
 /// same after a restart as before it.
 pub fn linked_records(
     c: &Connection,
     window: chrono::Duration,
     each: &mut dyn FnMut(LinkableRecord),
 ) -> rusqlite::Result<()> {
-    let newest: Option<i64> = c.query_row(
-        "SELECT MAX(occurred_at) FROM records WHERE incident_id IS NOT NULL",
-        [],
-        |r| r.get(0),
-    )?;
-    let Some(newest) = newest else {
+    let mut recent: Vec<i64> = c
+        .prepare(
+            "SELECT occurred_at FROM records
+             WHERE incident_id IS NOT NULL AND occurred_at IS NOT NULL
+             ORDER BY rowid DESC LIMIT 255",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    recent.sort_unstable();
+    let Some(&newest) = recent.get(recent.len() / 2) else {
         return Ok(());
     };
     let since = newest.saturating_sub(window.num_milliseconds());
