@@ -41,8 +41,10 @@ fn main() {
         .collect();
     drop(corpus);
     reports.sort_by_key(|(_, r, _)| r.event.occurred_from);
-    let mut config = LinkConfig::default();
-    config.em = false;
+    let config = LinkConfig {
+        em: false,
+        ..LinkConfig::default()
+    };
     let mut linker = IncrementalLinker::new(config, Model::builtin());
     let before = rss_kib();
     let mut peak = before;
