@@ -119,3 +119,62 @@ fn link_refuses_a_file_without_report_ids() {
     assert_eq!(code, 2);
     assert!(err.contains("no report_id column"), "{err}");
 }
+
+/// `bcgw link --as-daemon`: the daemon's report-by-report linker over an export,
+/// near matches named for review; it scores close to the batch engine.
+#[test]
+fn link_as_the_daemon_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, _, err) = bcgw(&[
+        "link",
+        "generate",
+        "--incidents",
+        "1000",
+        "--seed",
+        "9",
+        "--out-dir",
+        d,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let reports = format!("{d}/reports.csv");
+    let links = format!("{d}/daemon.csv");
+    let (code, _, err) = bcgw(&[
+        "link",
+        "--as-daemon",
+        "--input",
+        &reports,
+        "--output",
+        &links,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("as the daemon links them"), "{err}");
+    let mut rdr = csv::Reader::from_path(&links).unwrap();
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "report_id",
+            "incident_id",
+            "linked_to",
+            "probability",
+            "review",
+            "explanation"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let inputs = csv::Reader::from_path(&reports).unwrap().records().count();
+    assert_eq!(rows.len(), inputs, "every report has an incident");
+    // A report that joined names the member it links to and why.
+    let joined = rows.iter().find(|r| !r[2].is_empty()).expect("some links");
+    assert!(joined[5].contains("p="), "{joined:?}");
+    let (code, out, err) = bcgw(&[
+        "link",
+        "eval",
+        "--truth",
+        &format!("{d}/truth.csv"),
+        "--links",
+        &links,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(metric(&out, "F1") > 0.85, "{out}");
+}
