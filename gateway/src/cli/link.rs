@@ -56,8 +56,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub explain: bool,
     /// Link as the daemon does: report by report in the file's order (put it in
-    /// arrival order), with the model as given (no EM), near matches named in the
-    /// `review` column instead of linked.
+    /// arrival order), with the model as given (no EM) and the daemon's
+    /// auto-link threshold (0.6, unless `--link-config` sets one), near matches
+    /// named in the `review` column instead of linked.
     #[arg(long)]
     pub as_daemon: bool,
     /// Model and settings.
@@ -351,7 +352,10 @@ fn train(a: TrainArgs) -> Result<Exit> {
 /// `bcgw link --as-daemon`: the daemon's incremental linker over the file, in its
 /// order, so an analyst sees what the gateway would decide.
 fn link_as_daemon(input: &Path, a: &RunArgs) -> Result<Exit> {
-    let (config, model) = settings(&a.model)?;
+    let (mut config, model) = settings(&a.model)?;
+    if a.model.link_config.is_none() {
+        config.threshold = crate::pipeline::link::config::DAEMON_AUTO_THRESHOLD;
+    }
     let file =
         std::fs::File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
     let rows = bcgw_link::input::read_flat_csv(std::io::BufReader::new(file))

