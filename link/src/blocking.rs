@@ -89,9 +89,21 @@ pub fn keys(f: &Features, vocab: &Vocab) -> Vec<Key> {
 
 /// Blocks larger than this are compared only within a time window, so one busy
 /// key (a chain on a Saturday) cannot make the work quadratic.
-const BIG_BLOCK: usize = 400;
+pub const BIG_BLOCK: usize = 400;
 /// The window for big blocks, in minutes.
-const BIG_BLOCK_WINDOW: i64 = 6 * 60;
+pub const BIG_BLOCK_WINDOW: i64 = 6 * 60;
+
+/// Whether `b` is within the big-block window of `a` (the same rule as
+/// [`candidate_pairs`] applies to a busy key): their times, as ranges, at most
+/// [`BIG_BLOCK_WINDOW`] apart.
+pub fn within_big_block_window(a: &Features, b: &Features) -> bool {
+    match (a.when, b.when) {
+        (Some(x), Some(y)) => {
+            y.start - x.end <= BIG_BLOCK_WINDOW && x.start - y.end <= BIG_BLOCK_WINDOW
+        }
+        _ => false,
+    }
+}
 
 /// All candidate pairs `(i, j)` with `i < j`, without repeats.
 pub fn candidate_pairs(features: &[Features], vocab: &Vocab) -> Vec<(u32, u32)> {

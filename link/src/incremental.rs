@@ -223,12 +223,22 @@ impl IncrementalLinker {
         let report_keys = keys(&f, &self.vocab);
         self.features.push(f);
         self.ids.push(id.to_string());
-        let mut candidates: Vec<u32> = report_keys
-            .iter()
-            .filter_map(|k| self.index.get(k))
-            .flatten()
-            .copied()
-            .collect();
+        // A busy key (a chain on a Saturday) is searched only near the report's
+        // time, as the batch engine compares big blocks: linking stays linear.
+        let mut candidates: Vec<u32> = Vec::new();
+        let f_new = &self.features[r as usize];
+        for k in &report_keys {
+            let Some(members) = self.index.get(k) else {
+                continue;
+            };
+            if members.len() <= crate::blocking::BIG_BLOCK {
+                candidates.extend_from_slice(members);
+            } else {
+                candidates.extend(members.iter().copied().filter(|&c| {
+                    crate::blocking::within_big_block_window(&f_new, &self.features[c as usize])
+                }));
+            }
+        }
         candidates.sort_unstable();
         candidates.dedup();
         for k in report_keys {
