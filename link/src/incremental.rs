@@ -235,7 +235,7 @@ impl IncrementalLinker {
                 candidates.extend_from_slice(members);
             } else {
                 candidates.extend(members.iter().copied().filter(|&c| {
-                    crate::blocking::within_big_block_window(&f_new, &self.features[c as usize])
+                    crate::blocking::within_big_block_window(f_new, &self.features[c as usize])
                 }));
             }
         }
