@@ -150,3 +150,51 @@ fn a_report_amended_after_the_upgrade_queues_an_update_of_its_old_occurrence() {
         "an update of the old occurrence"
     );
 }
+
+/// The previous release's store (schema 2, with an amended report and its
+/// occurrence update) opens at schema 3: every record is its own incident as it
+/// was delivered, nothing is queued again, and the link stage's restart window
+/// finds every record.
+#[test]
+fn a_version_2_store_is_migrated_to_incidents_and_keeps_everything() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bcgw.sqlite");
+    std::fs::copy(
+        workspace().join("tests/fixtures/stores/v2-quickstart.sqlite"),
+        &path,
+    )
+    .expect("fixture copied");
+    assert_eq!(schema_version(&path), "2");
+    let store = open(&path);
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.payloads, 5);
+    assert_eq!(stats.records, 13);
+    assert_eq!(stats.duplicate_records, 2);
+    assert_eq!(stats.amended_records, 1);
+    assert_eq!(stats.updates_delivered, vec![("niche".to_string(), 1)]);
+    assert_eq!(stats.delivered, vec![("niche".to_string(), 13)]);
+    assert_eq!(stats.quarantined, 4);
+    assert_eq!(stats.link.incidents, 13);
+    assert_eq!(stats.link.unlinked, 0);
+    assert!(
+        stats.pending.iter().all(|(_, n)| *n == 0),
+        "{:?}",
+        stats.pending
+    );
+    let mut restored = 0;
+    store
+        .linked_records(chrono::Duration::days(15), &mut |r| {
+            assert_eq!(
+                r.incident_id.as_deref(),
+                Some(r.record.envelope.record_id.as_str())
+            );
+            restored += 1;
+        })
+        .unwrap();
+    assert_eq!(
+        restored, 13,
+        "every old record is a candidate for new reports"
+    );
+    drop(store);
+    assert_eq!(schema_version(&path), "3");
+}
