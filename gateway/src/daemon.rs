@@ -11,7 +11,7 @@ use crate::config::{Config, LoadedConfig};
 use crate::http::admin::AdminState;
 use crate::http::server::HttpServer;
 use crate::http::{Endpoints, listeners};
-use crate::pipeline::{LinkMetrics, LinkStage, TranslateStage};
+use crate::pipeline::{LinkStage, TranslateStage};
 use crate::sinks::breaker::Breaker;
 use crate::sinks::{DeliveryWorker, SinkContext};
 use crate::sources::SourceContext;
@@ -201,7 +201,6 @@ pub async fn run(
             .filter_map(|(name, s)| Some((name.clone(), s.channel?.channel())))
             .collect(),
         idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
-        metrics: Arc::new(LinkMetrics::default()),
     };
     tasks.spawn(link.run(shutdown.clone()));
     for w in workers {

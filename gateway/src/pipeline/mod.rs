@@ -8,5 +8,5 @@ pub mod link;
 pub mod record_id;
 pub mod translate;
 
-pub use link::{LinkMetrics, LinkSection, LinkStage};
+pub use link::{LinkSection, LinkStage};
 pub use translate::{TranslateStage, Translator};

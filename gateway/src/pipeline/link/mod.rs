@@ -11,9 +11,7 @@
 
 pub mod config;
 
-use crate::store::{
-    LinkBatch, LinkDecision, LinkStats, LinkableRecord, ReviewCandidate, Store, StoreError,
-};
+use crate::store::{LinkBatch, LinkDecision, LinkableRecord, ReviewCandidate, Store, StoreError};
 use bcgw_link::Channel;
 use bcgw_link::incremental::{Assignment, IncrementalLinker};
 use chrono::{DateTime, Duration as Days, NaiveDate, Utc};
@@ -21,39 +19,8 @@ use chrono_tz::Europe::London;
 pub use config::LinkSection;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
-
-/// Running totals of the link stage since start, for `/metrics`.
-#[derive(Debug, Default)]
-pub struct LinkMetrics {
-    /// Records linked.
-    pub records: AtomicU64,
-    /// New incidents started.
-    pub new_incidents: AtomicU64,
-    /// Records that joined an incident.
-    pub joined: AtomicU64,
-    /// Incidents merged into another.
-    pub merged: AtomicU64,
-    /// Review items queued.
-    pub reviews: AtomicU64,
-    /// Times the linker was rebuilt from the store.
-    pub rebuilds: AtomicU64,
-    /// Reports the linker holds now.
-    pub held: AtomicU64,
-}
-
-impl LinkMetrics {
-    fn add(&self, s: &LinkStats) {
-        self.records.fetch_add(s.records as u64, Ordering::Relaxed);
-        self.new_incidents
-            .fetch_add(s.new_incidents as u64, Ordering::Relaxed);
-        self.joined.fetch_add(s.joined as u64, Ordering::Relaxed);
-        self.merged.fetch_add(s.merged as u64, Ordering::Relaxed);
-        self.reviews.fetch_add(s.reviews as u64, Ordering::Relaxed);
-    }
-}
 
 /// The link stage.
 pub struct LinkStage {
@@ -69,8 +36,6 @@ pub struct LinkStage {
     pub channels: HashMap<String, Channel>,
     /// How long to wait when there is nothing to link.
     pub idle_poll: Duration,
-    /// Totals for `/metrics`.
-    pub metrics: Arc<LinkMetrics>,
 }
 
 /// The linker and what it was built from.
@@ -206,10 +171,6 @@ impl LinkStage {
                 }
             })?;
         }
-        self.metrics.rebuilds.fetch_add(1, Ordering::Relaxed);
-        self.metrics
-            .held
-            .store(linker.len() as u64, Ordering::Relaxed);
         tracing::info!(
             reports = linker.len(),
             generation,
@@ -235,9 +196,7 @@ impl LinkStage {
         let mut decisions = Vec::with_capacity(records.len());
         for r in &records {
             let when = occurred(r);
-            if let Some(day) = when.map(|t| t.with_timezone(&London).date_naive()) {
-                view.recent.push(Some(day));
-            }
+            view.recent.push(when);
             let id = &r.record.envelope.record_id;
             let assignment = if self.settings.enabled {
                 view.linker
@@ -262,7 +221,6 @@ impl LinkStage {
             sinks: self.sinks.clone(),
             decisions,
         })?;
-        self.metrics.add(&stats);
         tracing::debug!(
             records = stats.records,
             new = stats.new_incidents,
@@ -282,9 +240,6 @@ impl LinkStage {
                 }
             }
         }
-        self.metrics
-            .held
-            .store(view.linker.len() as u64, Ordering::Relaxed);
         Ok(count)
     }
 }
@@ -299,9 +254,10 @@ impl Recent {
     /// How many recent reports the median is taken over.
     const KEEP: usize = 255;
 
-    fn push(&mut self, when: Option<impl Into<DayOf>>) {
-        if let Some(d) = when {
-            self.days.push_back(d.into().0);
+    /// Notes when a report linked now happened (its London day), if it says.
+    fn push(&mut self, when: Option<DateTime<Utc>>) {
+        if let Some(t) = when {
+            self.days.push_back(t.with_timezone(&London).date_naive());
             if self.days.len() > Self::KEEP {
                 self.days.pop_front();
             }
@@ -312,21 +268,6 @@ impl Recent {
         let mut d: Vec<NaiveDate> = self.days.iter().copied().collect();
         d.sort_unstable();
         d.get(d.len() / 2).copied()
-    }
-}
-
-/// A day, from a UTC time (its London date) or a date.
-struct DayOf(NaiveDate);
-
-impl From<NaiveDate> for DayOf {
-    fn from(d: NaiveDate) -> Self {
-        DayOf(d)
-    }
-}
-
-impl From<DateTime<Utc>> for DayOf {
-    fn from(t: DateTime<Utc>) -> Self {
-        DayOf(t.with_timezone(&London).date_naive())
     }
 }
 

@@ -12,18 +12,37 @@ use super::super::*;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeSet;
 
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
+use super::ops::{json_err, ms, now_ms};
+
+/// Why a link write failed: the database (turned into a [`StoreError`] that
+/// names the file, as every other write is), or the store's own answer — a
+/// stale view, a decision that cannot apply.
+pub enum Failure {
+    /// A database error.
+    Sql(rusqlite::Error),
+    /// Refused or stale: nothing was written.
+    Store(StoreError),
 }
 
-fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        Failure::Sql(e)
+    }
 }
 
-fn db(context: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
-    move |e| StoreError::Database {
-        context,
-        message: e.to_string(),
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::Store(e)
+    }
+}
+
+impl Failure {
+    /// The store error, a database one classified as every write's is.
+    pub fn into_store(self, path: &std::path::Path, context: &'static str) -> StoreError {
+        match self {
+            Failure::Sql(e) => super::map_err(path, context, e),
+            Failure::Store(e) => e,
+        }
     }
 }
 
@@ -55,7 +74,7 @@ fn members_json(c: &Connection, incident: &str) -> rusqlite::Result<String> {
         .prepare_cached("SELECT record_id FROM records WHERE incident_id = ?1 ORDER BY rowid")?
         .query_map([incident], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    serde_json::to_string(&ids).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    serde_json::to_string(&ids).map_err(json_err)
 }
 
 /// Queues an incident for a sink: its first delivery (due at `due`: the end of
@@ -90,6 +109,13 @@ pub fn queue_incident(
     Ok(())
 }
 
+/// The sinks that have an outbox row for `incident`.
+fn known_sinks(c: &Connection, incident: &str) -> rusqlite::Result<Vec<String>> {
+    c.prepare_cached("SELECT sink FROM outbox WHERE incident_id = ?1")?
+        .query_map([incident], |r| r.get(0))?
+        .collect()
+}
+
 /// Queues an update of `incident` for every sink that has a row for it (an
 /// amended report, a review decision).
 pub fn queue_for_known_sinks(
@@ -97,11 +123,7 @@ pub fn queue_for_known_sinks(
     incident: &str,
     journaled_at: i64,
 ) -> rusqlite::Result<()> {
-    let sinks: Vec<String> = c
-        .prepare_cached("SELECT sink FROM outbox WHERE incident_id = ?1")?
-        .query_map([incident], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for sink in sinks {
+    for sink in known_sinks(c, incident)? {
         queue_incident(c, &sink, incident, journaled_at, journaled_at)?;
     }
     Ok(())
@@ -214,10 +236,9 @@ fn merge_outbox(c: &Connection, survivor: &str, absorbed: &str) -> rusqlite::Res
 /// Commits the link stage's decisions: incidents created, records placed, merges,
 /// review items, link rows, and the outbox changes they bring — or nothing, if a
 /// case officer's decision changed the incidents since they were made.
-pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, StoreError> {
-    let e = db("committing links");
-    if link_generation(c).map_err(&e)? != batch.generation {
-        return Err(StoreError::Stale);
+pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Failure> {
+    if link_generation(c)? != batch.generation {
+        return Err(StoreError::Stale.into());
     }
     let now = now_ms();
     let mut stats = LinkStats::default();
@@ -227,8 +248,7 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Store
     for d in &batch.decisions {
         let already: Option<Option<String>> = c
             .prepare_cached("SELECT incident_id FROM records WHERE record_id = ?1")
-            .and_then(|mut s| s.query_row([&d.record_id], |r| r.get(0)).optional())
-            .map_err(&e)?;
+            .and_then(|mut s| s.query_row([&d.record_id], |r| r.get(0)).optional())?;
         match already {
             // Not stored (cannot happen: the stage read it) or linked already
             // (a batch redone after a crash): nothing to do.
@@ -240,8 +260,7 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Store
                 "INSERT INTO incidents (incident_id, created_at, updated_at) VALUES (?1, ?2, ?2)
                  ON CONFLICT (incident_id) DO NOTHING",
             )
-            .and_then(|mut s| s.execute(params![d.incident_id, now]))
-            .map_err(&e)?;
+            .and_then(|mut s| s.execute(params![d.incident_id, now]))?;
             stats.new_incidents += 1;
         } else {
             stats.joined += 1;
@@ -249,8 +268,7 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Store
         c.prepare_cached(
             "UPDATE records SET incident_id = ?2, occurred_at = ?3 WHERE record_id = ?1",
         )
-        .and_then(|mut s| s.execute(params![d.record_id, d.incident_id, d.occurred_at.map(ms)]))
-        .map_err(&e)?;
+        .and_then(|mut s| s.execute(params![d.record_id, d.incident_id, d.occurred_at.map(ms)]))?;
         insert_link(
             c,
             &d.record_id,
@@ -260,10 +278,9 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Store
             d.score,
             d.explanation.as_deref(),
             ("linker", None),
-        )
-        .map_err(&e)?;
+        )?;
         for absorbed in &d.merged {
-            merge_records(c, &d.incident_id, absorbed).map_err(&e)?;
+            merge_records(c, &d.incident_id, absorbed)?;
             insert_link(
                 c,
                 absorbed,
@@ -273,8 +290,7 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Store
                 d.score,
                 d.explanation.as_deref(),
                 ("linker", Some("a report linked both incidents")),
-            )
-            .map_err(&e)?;
+            )?;
             merges.push((d.incident_id.clone(), absorbed.clone()));
             stats.merged += 1;
         }
@@ -293,8 +309,7 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Store
                     r.explanation,
                     now
                 ])
-            })
-            .map_err(&e)?;
+            })?;
             stats.reviews += 1;
         }
         let journaled = ms(d.journaled_at);
@@ -306,17 +321,17 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Store
     }
     let mut queued = BTreeSet::new();
     for (incident, journaled, due) in touched {
-        let incident = current_incident(c, &incident).map_err(&e)?;
+        let incident = current_incident(c, &incident)?;
         if !queued.insert(incident.clone()) {
             continue;
         }
         for sink in &batch.sinks {
-            queue_incident(c, sink, &incident, journaled, due).map_err(&e)?;
+            queue_incident(c, sink, &incident, journaled, due)?;
         }
     }
     for (survivor, absorbed) in merges {
-        let survivor = current_incident(c, &survivor).map_err(&e)?;
-        merge_outbox(c, &survivor, &absorbed).map_err(&e)?;
+        let survivor = current_incident(c, &survivor)?;
+        merge_outbox(c, &survivor, &absorbed)?;
     }
     Ok(stats)
 }
@@ -327,8 +342,7 @@ pub fn decide(
     c: &Connection,
     decision: Decision,
     by: DecidedBy,
-) -> Result<DecisionOutcome, StoreError> {
-    let e = db("recording a review decision");
+) -> Result<DecisionOutcome, Failure> {
     let now = now_ms();
     let who = (by.officer.as_str(), Some(by.reason.as_str()));
     let outcome = match decision {
@@ -340,18 +354,18 @@ pub fn decide(
                     [review],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
-                .optional()
-                .map_err(&e)?;
+                .optional()?;
             let Some((record, candidate, state)) = item else {
-                return Err(StoreError::Refused(format!("no review item {review}")));
+                return Err(StoreError::Refused(format!("no review item {review}")).into());
             };
             if state != "pending" {
                 return Err(StoreError::Refused(format!(
                     "review item {review} was already decided ({state})"
-                )));
+                ))
+                .into());
             }
             let mine = record_incident(c, &record)?;
-            let target = current_incident(c, &candidate).map_err(&e)?;
+            let target = current_incident(c, &candidate)?;
             let state = match (linking, mine == target) {
                 (_, true) => "moot",
                 (true, false) => "linked",
@@ -360,14 +374,13 @@ pub fn decide(
             c.execute(
                 "UPDATE reviews SET state = ?2, decided_at = ?3, decided_by = ?4, reason = ?5 WHERE id = ?1",
                 params![review, state, now, by.officer, by.reason],
-            )
-            .map_err(&e)?;
+            )?;
             let mut out = DecisionOutcome {
                 incident_id: mine.clone(),
                 ..DecisionOutcome::default()
             };
             if state == "linked" {
-                merge_records(c, &target, &mine).map_err(&e)?;
+                merge_records(c, &target, &mine)?;
                 insert_link(
                     c,
                     &record,
@@ -377,10 +390,9 @@ pub fn decide(
                     None,
                     None,
                     who,
-                )
-                .map_err(&e)?;
-                queue_for_known_sinks(c, &target, now).map_err(&e)?;
-                merge_outbox(c, &target, &mine).map_err(&e)?;
+                )?;
+                queue_for_known_sinks(c, &target, now)?;
+                merge_outbox(c, &target, &mine)?;
                 out.incident_id = target.clone();
                 out.updated.push(target);
                 out.merged.push(mine);
@@ -394,32 +406,28 @@ pub fn decide(
                     None,
                     None,
                     who,
-                )
-                .map_err(&e)?;
+                )?;
             }
             out
         }
         Decision::Split { record } => {
             let from = record_incident(c, &record)?;
-            let members: i64 = c
-                .query_row(
-                    "SELECT COUNT(*) FROM records WHERE incident_id = ?1",
-                    [&from],
-                    |r| r.get(0),
-                )
-                .map_err(&e)?;
+            let members: i64 = c.query_row(
+                "SELECT COUNT(*) FROM records WHERE incident_id = ?1",
+                [&from],
+                |r| r.get(0),
+            )?;
             if members < 2 {
                 return Err(StoreError::Refused(format!(
                     "record {record} is alone in incident {from}: there is nothing to split it from"
-                )));
+                ))
+                .into());
             }
-            let splits: i64 = c
-                .query_row(
-                    "SELECT COUNT(*) FROM links WHERE record_id = ?1 AND kind = 'review-split'",
-                    [&record],
-                    |r| r.get(0),
-                )
-                .map_err(&e)?;
+            let splits: i64 = c.query_row(
+                "SELECT COUNT(*) FROM links WHERE record_id = ?1 AND kind = 'review-split'",
+                [&record],
+                |r| r.get(0),
+            )?;
             // Named after the record, numbered: a record split twice makes two.
             let new = format!("{record}~{}", splits + 1);
             c.execute(
@@ -427,27 +435,21 @@ pub fn decide(
                 params![new, now],
             )
             .map_err(|err| match err.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Refused(format!(
-                    "incident {new} exists already; split another record"
-                )),
-                _ => e(err),
+                Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                    Failure::Store(StoreError::Refused(format!(
+                        "incident {new} exists already; split another record"
+                    )))
+                }
+                _ => Failure::Sql(err),
             })?;
             c.execute(
                 "UPDATE records SET incident_id = ?2 WHERE record_id = ?1",
                 params![record, new],
-            )
-            .map_err(&e)?;
-            insert_link(c, &record, &new, "review-split", None, None, None, who).map_err(&e)?;
-            let sinks: Vec<String> = c
-                .prepare("SELECT sink FROM outbox WHERE incident_id = ?1")
-                .and_then(|mut s| {
-                    s.query_map([&from], |r| r.get(0))?
-                        .collect::<rusqlite::Result<_>>()
-                })
-                .map_err(&e)?;
-            for sink in &sinks {
-                queue_incident(c, sink, &from, now, now).map_err(&e)?;
-                queue_incident(c, sink, &new, now, now).map_err(&e)?;
+            )?;
+            insert_link(c, &record, &new, "review-split", None, None, None, who)?;
+            for sink in &known_sinks(c, &from)? {
+                queue_incident(c, sink, &from, now, now)?;
+                queue_incident(c, sink, &new, now, now)?;
             }
             DecisionOutcome {
                 incident_id: new.clone(),
@@ -457,24 +459,24 @@ pub fn decide(
             }
         }
     };
-    bump_generation(c).map_err(&e)?;
+    bump_generation(c)?;
     Ok(outcome)
 }
 
-fn record_incident(c: &Connection, record: &str) -> Result<String, StoreError> {
+fn record_incident(c: &Connection, record: &str) -> Result<String, Failure> {
     let found: Option<Option<String>> = c
         .query_row(
             "SELECT incident_id FROM records WHERE record_id = ?1",
             [record],
             |r| r.get(0),
         )
-        .optional()
-        .map_err(db("reading a record's incident"))?;
+        .optional()?;
     match found {
-        None => Err(StoreError::Refused(format!("no record {record}"))),
+        None => Err(StoreError::Refused(format!("no record {record}")).into()),
         Some(None) => Err(StoreError::Refused(format!(
             "record {record} is not linked yet; try again once the gateway has linked it"
-        ))),
+        ))
+        .into()),
         Some(Some(i)) => Ok(i),
     }
 }

@@ -349,7 +349,10 @@ impl Store for SqliteStore {
     }
 
     fn commit_links(&self, batch: LinkBatch) -> Result<LinkStats, StoreError> {
-        self.writer.write(move |c| linking::commit_links(c, batch))
+        let path = self.path.clone();
+        self.writer.write(move |c| {
+            linking::commit_links(c, batch).map_err(|f| f.into_store(&path, "committing links"))
+        })
     }
 
     fn reviews(&self, all: bool, limit: usize) -> Result<Vec<ReviewItem>, StoreError> {
@@ -375,7 +378,11 @@ impl Store for SqliteStore {
     }
 
     fn decide(&self, decision: Decision, by: DecidedBy) -> Result<DecisionOutcome, StoreError> {
-        self.writer.write(move |c| linking::decide(c, decision, by))
+        let path = self.path.clone();
+        self.writer.write(move |c| {
+            linking::decide(c, decision, by)
+                .map_err(|f| f.into_store(&path, "recording a review decision"))
+        })
     }
 
     fn stats(&self) -> Result<StoreStats, StoreError> {

@@ -4,15 +4,18 @@ use super::super::*;
 use bcgw_sdk::schema::SourceRecord;
 use rusqlite::{Connection, OptionalExtension, params};
 
-fn ms(t: DateTime<Utc>) -> i64 {
+/// A time as stored (Unix milliseconds).
+pub(super) fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-fn now_ms() -> i64 {
+/// Now, as stored.
+pub(super) fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
-fn json_err(e: serde_json::Error) -> rusqlite::Error {
+/// A value that cannot be encoded for the store.
+pub(super) fn json_err(e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
 
