@@ -2,6 +2,7 @@
 //! often Windows-1252 (Latin-1) rather than UTF-8, sometimes mixed within one file.
 
 use crate::config::Encoding;
+use std::borrow::Cow;
 
 /// Windows-1252 code points for bytes 0x80-0x9F (where it differs from Latin-1).
 /// Unassigned bytes map to U+FFFD.
@@ -23,15 +24,18 @@ fn windows_1252(bytes: &[u8]) -> String {
 }
 
 /// Decodes one field. `Err` only for [`Encoding::Utf8`] with invalid bytes.
-pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, &'static str> {
+///
+/// Valid UTF-8 is borrowed, not copied: most fields are, and a row's fields are
+/// only read while its report is built.
+pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<Cow<'_, str>, &'static str> {
     match encoding {
-        Encoding::Windows1252 => Ok(windows_1252(bytes)),
+        Encoding::Windows1252 => Ok(Cow::Owned(windows_1252(bytes))),
         Encoding::Utf8 => std::str::from_utf8(bytes)
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
             .map_err(|_| "is not valid UTF-8 (set encoding = \"auto\" to accept Latin-1)"),
         Encoding::Auto => Ok(match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_owned(),
-            Err(_) => windows_1252(bytes),
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => Cow::Owned(windows_1252(bytes)),
         }),
     }
 }

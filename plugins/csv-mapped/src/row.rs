@@ -3,6 +3,7 @@
 use crate::config::Mapping;
 use bcgw_mapping::{ReportBuilder, Target};
 use bcgw_sdk::prelude::*;
+use std::borrow::Cow;
 
 /// One column of the file: its header text and where its values go.
 #[derive(Debug, Clone)]
@@ -20,7 +21,7 @@ pub struct Slot {
 pub fn build_report(
     m: &Mapping,
     slots: &[Slot],
-    fields: &[String],
+    fields: &[Cow<'_, str>],
 ) -> Result<Report, AdapterError> {
     let mut report = ReportBuilder::new(&m.common);
     for (i, slot) in slots.iter().enumerate() {
