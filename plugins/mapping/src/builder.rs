@@ -4,7 +4,7 @@ use crate::common::Common;
 use crate::objects::{append, apply_person, apply_property, apply_vehicle};
 use crate::target::Target;
 use crate::values;
-use crate::when::{When, local_to_utc, parse_time, parse_when};
+use crate::when::{When, local_to_utc, parse_time};
 use bcgw_sdk::prelude::*;
 use bcgw_sdk::schema::normalise_postcode;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -71,8 +71,11 @@ impl<'a> ReportBuilder<'a> {
         let location = &mut report.location;
         match target {
             Target::OccurredAt | Target::OccurredDate | Target::OccurredTo | Target::ReportedAt => {
-                let formats = &self.common.date_formats;
-                let when = parse_when(value, formats).map_err(|r| invalid(name, r))?;
+                let when = self
+                    .common
+                    .date_formats
+                    .parse(value)
+                    .map_err(|r| invalid(name, r))?;
                 self.apply_when(target, name, when)?;
             }
             Target::OccurredTime => {

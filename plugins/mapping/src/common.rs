@@ -1,7 +1,7 @@
 //! The settings both mapping plugins share (source system, report kind, time zone,
 //! date formats, the category table), checked once into a [`Common`].
 
-use crate::when::{DEFAULT_DATE_FORMATS, check_date_format};
+use crate::when::{DEFAULT_DATE_FORMATS, DateFormats, check_date_format};
 use bcgw_sdk::prelude::{AdapterError, Category, ReportKind};
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, HashMap};
@@ -37,7 +37,7 @@ pub struct Common {
     /// Zone for times without an offset.
     pub timezone: Tz,
     /// Formats tried in order for date (and date-time) values.
-    pub date_formats: Vec<String>,
+    pub date_formats: DateFormats,
     /// Value for `event.business_crime`.
     pub business_crime: bool,
     /// Source wording (normalised with [`wording_key`]) to category.
@@ -119,7 +119,7 @@ impl Common {
             source_system,
             report_kind: keys.report_kind.unwrap_or_default(),
             timezone,
-            date_formats,
+            date_formats: DateFormats::new(&date_formats),
             business_crime: keys.business_crime.unwrap_or(true),
             categories,
             default_category,

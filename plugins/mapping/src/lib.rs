@@ -32,4 +32,4 @@ pub mod when;
 pub use builder::ReportBuilder;
 pub use common::{Common, CommonKeys, bad_config, parse_category, wording_key};
 pub use target::{PersonField, PropertyField, TARGET_NAMES, Target, VehicleField};
-pub use when::{DEFAULT_DATE_FORMATS, EPOCH, ISO8601, When};
+pub use when::{DEFAULT_DATE_FORMATS, DateFormats, EPOCH, ISO8601, When};

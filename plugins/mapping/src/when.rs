@@ -58,34 +58,258 @@ fn has_time(format: &str) -> bool {
         .any(|f| format.contains(f))
 }
 
-/// Parses a date or date-time with the first format that fits.
+/// Parses a date or date-time with the first of `formats` that fits. A caller
+/// parsing many values with the same formats should build [`DateFormats`] once.
 pub fn parse_when(value: &str, formats: &[String]) -> Result<When, String> {
-    let value = value.trim();
-    for format in formats {
-        if format == ISO8601 {
-            if let Some(w) = parse_iso8601(value) {
-                return Ok(w);
-            }
-        } else if format == EPOCH {
-            if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-                return value
-                    .parse::<f64>()
-                    .map_err(|_| "not a Unix time".to_string())
-                    .and_then(parse_epoch)
-                    .map(When::Instant);
-            }
-        } else if has_time(format) {
-            if let Ok(dt) = NaiveDateTime::parse_from_str(value, format) {
-                return Ok(When::Local(dt));
-            }
-        } else if let Ok(d) = NaiveDate::parse_from_str(value, format) {
-            return Ok(When::Day(d));
+    DateFormats::new(formats).parse(value)
+}
+
+/// The configured `date_formats`, read once: which entry is ISO 8601, which a Unix
+/// time, which a strftime format with or without a time, and which strftime formats
+/// are simple enough for [`SimpleFormat`] (the common UK and ISO numeric shapes).
+#[derive(Debug, Clone)]
+pub struct DateFormats {
+    formats: Vec<DateFormat>,
+    /// The reason given when no format fits; the same for every value.
+    no_fit: String,
+}
+
+/// One `date_formats` entry, ready to apply.
+#[derive(Debug, Clone)]
+enum DateFormat {
+    Iso8601,
+    Epoch,
+    Strftime {
+        format: String,
+        has_time: bool,
+        simple: Option<SimpleFormat>,
+    },
+}
+
+impl DateFormats {
+    /// Prepares `formats` (entries as [`check_date_format`] accepts them), tried in
+    /// order.
+    pub fn new(formats: &[String]) -> DateFormats {
+        let formats_read = formats
+            .iter()
+            .map(|format| match format.as_str() {
+                ISO8601 => DateFormat::Iso8601,
+                EPOCH => DateFormat::Epoch,
+                _ => {
+                    let has_time = has_time(format);
+                    DateFormat::Strftime {
+                        simple: SimpleFormat::new(format, has_time),
+                        format: format.clone(),
+                        has_time,
+                    }
+                }
+            })
+            .collect();
+        DateFormats {
+            formats: formats_read,
+            no_fit: format!(
+                "not a date in any configured format ({})",
+                formats.join(", ")
+            ),
         }
     }
-    Err(format!(
-        "not a date in any configured format ({})",
-        formats.join(", ")
-    ))
+
+    /// Parses a date or date-time with the first format that fits.
+    pub fn parse(&self, value: &str) -> Result<When, String> {
+        let value = value.trim();
+        for format in &self.formats {
+            match format {
+                DateFormat::Iso8601 => {
+                    if let Some(w) = parse_iso8601(value) {
+                        return Ok(w);
+                    }
+                }
+                DateFormat::Epoch => {
+                    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+                        return value
+                            .parse::<f64>()
+                            .map_err(|_| "not a Unix time".to_string())
+                            .and_then(parse_epoch)
+                            .map(When::Instant);
+                    }
+                }
+                DateFormat::Strftime {
+                    format,
+                    has_time,
+                    simple,
+                } => {
+                    let quick = simple.as_ref().map_or(Quick::Unsure, |f| f.parse(value));
+                    match quick {
+                        Quick::Fits(w) => return Ok(w),
+                        Quick::DoesNotFit => {}
+                        Quick::Unsure => {
+                            if let Some(w) = parse_strftime(value, format, *has_time) {
+                                return Ok(w);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Err(self.no_fit.clone())
+    }
+}
+
+/// One strftime format through chrono's general parser.
+fn parse_strftime(value: &str, format: &str, has_time: bool) -> Option<When> {
+    if has_time {
+        NaiveDateTime::parse_from_str(value, format)
+            .ok()
+            .map(When::Local)
+    } else {
+        NaiveDate::parse_from_str(value, format).ok().map(When::Day)
+    }
+}
+
+/// What [`SimpleFormat::parse`] concluded.
+#[derive(Debug, PartialEq)]
+enum Quick {
+    /// chrono would parse the value to this.
+    Fits(When),
+    /// chrono would refuse the value.
+    DoesNotFit,
+    /// Not decided here (a signed year, a leap second, an out-of-range number):
+    /// ask chrono.
+    Unsure,
+}
+
+/// A numeric field of a [`SimpleFormat`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Day,
+    Month,
+    Year,
+    Hour,
+    Minute,
+    Second,
+}
+
+/// One step of a [`SimpleFormat`], as chrono's `StrftimeItems` splits the format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// `%d`, `%m`...: skip leading whitespace, then up to 2 digits (4 for `%Y`).
+    Number(Field),
+    /// Any other non-space character: must be next in the value.
+    Literal(u8),
+    /// Whitespace in the format: skips any whitespace (none included) in the value.
+    Space,
+}
+
+/// A strftime format made only of `%d %m %Y` (and `%H %M`, optionally `%S`, when it
+/// has a time), ASCII punctuation and spaces: `%d/%m/%Y %H:%M`, `%Y-%m-%d`...
+///
+/// Parsing a date with chrono re-reads the format string for every value, which made
+/// dates the costliest column. This parser follows chrono's rules step for step
+/// (`chrono::format::parse::parse_internal`: literals match exactly, whitespace in
+/// the format and before each number skips any whitespace, numbers take at most
+/// their width in digits, nothing may be left over) so it gives the same answer;
+/// where that would take more than the plain cases, it says [`Quick::Unsure`].
+#[derive(Debug, Clone)]
+struct SimpleFormat {
+    steps: Vec<Step>,
+}
+
+impl SimpleFormat {
+    /// The format as steps, or `None` if it uses anything else.
+    fn new(format: &str, has_time: bool) -> Option<SimpleFormat> {
+        let mut steps = Vec::new();
+        let mut bytes = format.bytes();
+        while let Some(b) = bytes.next() {
+            let step = match b {
+                b'%' => Step::Number(match bytes.next()? {
+                    b'd' => Field::Day,
+                    b'm' => Field::Month,
+                    b'Y' => Field::Year,
+                    b'H' => Field::Hour,
+                    b'M' => Field::Minute,
+                    b'S' => Field::Second,
+                    _ => return None,
+                }),
+                b if char::from(b).is_whitespace() => Step::Space,
+                b if b.is_ascii() => Step::Literal(b),
+                _ => return None,
+            };
+            steps.push(step);
+        }
+        let count = |f: Field| steps.iter().filter(|s| **s == Step::Number(f)).count();
+        let date = [Field::Day, Field::Month, Field::Year]
+            .iter()
+            .all(|f| count(*f) == 1);
+        // Times must be whole (hour and minute); a date-only format takes none.
+        let time = if has_time {
+            count(Field::Hour) == 1 && count(Field::Minute) == 1 && count(Field::Second) <= 1
+        } else {
+            count(Field::Hour) + count(Field::Minute) + count(Field::Second) == 0
+        };
+        (date && time).then_some(SimpleFormat { steps })
+    }
+
+    /// Reads `value` as chrono would with this format.
+    fn parse(&self, value: &str) -> Quick {
+        let mut rest = value;
+        // Day, month, year, hour, minute, second; seconds default to 0.
+        let mut fields = [0u32; 6];
+        for step in &self.steps {
+            match *step {
+                Step::Literal(b) => match rest.strip_prefix(char::from(b)) {
+                    Some(r) => rest = r,
+                    None => return Quick::DoesNotFit,
+                },
+                Step::Space => rest = rest.trim_start(),
+                Step::Number(field) => {
+                    rest = rest.trim_start();
+                    // chrono reads a sign and any number of digits for a year.
+                    if field == Field::Year && rest.starts_with(['-', '+']) {
+                        return Quick::Unsure;
+                    }
+                    let width = if field == Field::Year { 4 } else { 2 };
+                    let digits = rest
+                        .bytes()
+                        .take(width)
+                        .take_while(u8::is_ascii_digit)
+                        .count();
+                    if digits == 0 {
+                        return Quick::DoesNotFit;
+                    }
+                    let n = rest.as_bytes()[..digits]
+                        .iter()
+                        .fold(0, |n, d| n * 10 + u32::from(d - b'0'));
+                    fields[field as usize] = n;
+                    rest = &rest[digits..];
+                }
+            }
+        }
+        if !rest.is_empty() {
+            return Quick::DoesNotFit;
+        }
+        self.build(fields)
+    }
+
+    /// The date (and time) from the numbers read. Only values every chrono setter
+    /// accepts are built here; anything else (even a certain error) goes to chrono.
+    fn build(&self, [day, month, year, hour, minute, second]: [u32; 6]) -> Quick {
+        // A year of at most 4 digits always fits an i32.
+        let Ok(year) = i32::try_from(year) else {
+            return Quick::Unsure;
+        };
+        let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
+            return Quick::Unsure;
+        };
+        let has_time = self.steps.contains(&Step::Number(Field::Hour));
+        if !has_time {
+            return Quick::Fits(When::Day(date));
+        }
+        // Second 60 is a leap second to chrono: not a plain case.
+        match NaiveTime::from_hms_opt(hour, minute, second) {
+            Some(time) if second < 60 => Quick::Fits(When::Local(date.and_time(time))),
+            _ => Quick::Unsure,
+        }
+    }
 }
 
 fn parse_iso8601(value: &str) -> Option<When> {
@@ -257,6 +481,95 @@ mod tests {
         assert!(parse_when("17937147OO", &f).is_err());
         // Not in the default formats: a number in a CSV date column is a mistake.
         assert!(parse_when("1793714700", &formats()).is_err());
+    }
+
+    /// A small deterministic generator (xorshift), so the test needs no crate.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Values shaped like dates (numbers of any width, any separators and spaces)
+    /// and plain noise from the same characters.
+    fn date_like_values(rng: &mut Rng, n: usize) -> Vec<String> {
+        const PIECES: [&str; 14] = [
+            "/", "-", ":", " ", "  ", "T", "+", "\u{a0}", "\t", ".", "Z", "x", "", "0",
+        ];
+        (0..n)
+            .map(|_| {
+                let mut v = String::new();
+                for _ in 0..rng.below(8) {
+                    let number = match rng.below(4) {
+                        0 => rng.below(10).to_string(),
+                        1 => format!("{:02}", rng.below(100)),
+                        2 => format!("{:04}", rng.below(10_000)),
+                        _ => format!("{}", 2020 + rng.below(10)),
+                    };
+                    v.push_str(&number);
+                    v.push_str(PIECES[rng.below(PIECES.len())]);
+                }
+                v
+            })
+            .collect()
+    }
+
+    #[test]
+    fn simple_formats_answer_as_chrono_does() {
+        let formats = [
+            "%d/%m/%Y %H:%M:%S",
+            "%d/%m/%Y %H:%M",
+            "%d/%m/%Y",
+            "%d-%m-%Y %H:%M",
+            "%d-%m-%Y",
+            "%Y-%m-%d",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%m/%d/%Y %H:%M",
+            "%d.%m.%Y  %H.%M",
+            "%Y%m%d%H%M%S",
+        ];
+        let mut rng = Rng(0x5eed);
+        let mut values = date_like_values(&mut rng, 20_000);
+        // Well-formed values, including impossible days, hours and leap seconds.
+        for _ in 0..20_000 {
+            let (d, m, y) = (rng.below(33), rng.below(14), 1990 + rng.below(50));
+            let (h, min, sec) = (rng.below(25), rng.below(61), rng.below(62));
+            values.push(format!("{d:02}/{m:02}/{y} {h:02}:{min:02}"));
+            values.push(format!("{d:02}/{m:02}/{y} {h:02}:{min:02}:{sec:02}"));
+            values.push(format!("{y}-{m:02}-{d:02}T{h:02}:{min:02}:{sec:02}"));
+            values.push(format!("{d}-{m}-{y}"));
+        }
+        let mut decided = 0;
+        for format in formats {
+            let has_time = has_time(format);
+            let simple = SimpleFormat::new(format, has_time).expect("a simple format");
+            for value in &values {
+                let chrono = parse_strftime(value, format, has_time);
+                match simple.parse(value) {
+                    Quick::Fits(w) => assert_eq!(chrono, Some(w), "{format} {value:?}"),
+                    Quick::DoesNotFit => assert_eq!(chrono, None, "{format} {value:?}"),
+                    Quick::Unsure => continue,
+                }
+                decided += 1;
+            }
+        }
+        // Nearly every value is decided without chrono.
+        assert!(decided > formats.len() * values.len() * 9 / 10, "{decided}");
+    }
+
+    #[test]
+    fn other_formats_are_left_to_chrono() {
+        assert!(SimpleFormat::new("%d/%m/%y", false).is_none());
+        assert!(SimpleFormat::new("%e %b %Y", false).is_none());
+        assert!(SimpleFormat::new("%d/%m/%Y %I:%M %p", true).is_none());
+        assert!(SimpleFormat::new("%d/%m/%Y %H", true).is_none());
+        assert!(SimpleFormat::new("%d/%m/%Y %M", false).is_none());
     }
 
     #[test]
