@@ -93,7 +93,7 @@ impl<'a> ReportBuilder<'a> {
             Target::StoreId => location.store_id = Some(value.into()),
             Target::AddressLine => location.address_lines.push(value.into()),
             Target::Town => location.town = Some(value.into()),
-            Target::Postcode => match normalise_postcode(value) {
+            Target::Postcode => match postcode(value) {
                 Some(pc) => location.postcode = Some(pc),
                 // Keep what the source said rather than lose the report over a typo.
                 None => report
@@ -212,6 +212,32 @@ impl<'a> ReportBuilder<'a> {
     }
 }
 
+/// [`normalise_postcode`], without its two allocations when the value is already
+/// written the way it would write it (`BS1 3XE`), as most exports write postcodes.
+fn postcode(value: &str) -> Option<String> {
+    if is_normal_postcode(value) {
+        Some(value.to_string())
+    } else {
+        normalise_postcode(value)
+    }
+}
+
+/// Whether `normalise_postcode(value)` is `value` itself: upper-case letters and
+/// digits, an outward code starting with a letter, one space, then digit, letter,
+/// letter.
+fn is_normal_postcode(value: &str) -> bool {
+    let b = value.as_bytes();
+    let n = b.len();
+    let upper_or_digit = |c: &u8| c.is_ascii_uppercase() || c.is_ascii_digit();
+    (6..=8).contains(&n)
+        && b[0].is_ascii_uppercase()
+        && b[..n - 4].iter().all(upper_or_digit)
+        && b[n - 4] == b' '
+        && b[n - 3].is_ascii_digit()
+        && b[n - 2].is_ascii_uppercase()
+        && b[n - 1].is_ascii_uppercase()
+}
+
 /// Start and end of a local day, in UTC.
 fn whole_day(c: &Common, day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     let start = local_to_utc(day.and_time(NaiveTime::MIN), c.timezone);
@@ -227,5 +253,42 @@ fn instant(c: &Common, w: When) -> DateTime<Utc> {
         When::Instant(t) => t,
         When::Local(t) => local_to_utc(t, c.timezone),
         When::Day(d) => whole_day(c, d).0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postcodes_already_normal_are_kept_as_normalise_postcode_would() {
+        let values = [
+            "BS1 3XE",
+            "M1 1AE",
+            "SW1A 1AA",
+            "bs1 3xe",
+            "BS13XE",
+            " BS1 3XE",
+            "BS1 3XE ",
+            "BS1  3XE",
+            "B1 3X",
+            "1S1 3XE",
+            "BS1 XXE",
+            "BS1 33E",
+            "BS1-3XE",
+            "ABCDE 1AA",
+            "A 1AA",
+            "AB 1AA",
+            "ÉS1 3XE",
+            "BS\u{a0}1 3XE",
+            "",
+            "        ",
+        ];
+        for v in values {
+            assert_eq!(postcode(v), normalise_postcode(v), "{v:?}");
+            if is_normal_postcode(v) {
+                assert_eq!(normalise_postcode(v).as_deref(), Some(v));
+            }
+        }
     }
 }

@@ -55,6 +55,34 @@ pub fn wording_key(wording: &str) -> String {
         .to_lowercase()
 }
 
+/// Longest wording whose key [`with_wording_key`] builds on the stack.
+const SHORT_WORDING: usize = 64;
+
+/// Calls `f` with the [`wording_key`] of `wording`. Short ASCII wording, what
+/// category columns hold, is keyed in a stack buffer rather than three allocations
+/// per row; for ASCII, `to_lowercase` is `to_ascii_lowercase`.
+fn with_wording_key<T>(wording: &str, f: impl FnOnce(&str) -> T) -> T {
+    if !wording.is_ascii() || wording.len() > SHORT_WORDING {
+        return f(&wording_key(wording));
+    }
+    let mut buf = [0u8; SHORT_WORDING];
+    let mut len = 0;
+    for word in wording.split_whitespace() {
+        if len > 0 {
+            buf[len] = b' ';
+            len += 1;
+        }
+        buf[len..len + word.len()].copy_from_slice(word.as_bytes());
+        len += word.len();
+    }
+    buf[..len].make_ascii_lowercase();
+    match std::str::from_utf8(&buf[..len]) {
+        Ok(key) => f(key),
+        // Unreachable: ASCII in, ASCII out.
+        Err(_) => f(&wording_key(wording)),
+    }
+}
+
 /// A [`AdapterError::BadConfig`] with this message.
 pub fn bad_config(msg: impl Into<String>) -> AdapterError {
     AdapterError::BadConfig(msg.into())
@@ -129,9 +157,7 @@ impl Common {
     /// The category for the source's wording: the table first, then the schema's own
     /// names (`theft-from-shop`), then the default.
     pub fn category_for(&self, wording: &str) -> Category {
-        self.categories
-            .get(&wording_key(wording))
-            .copied()
+        with_wording_key(wording, |key| self.categories.get(key).copied())
             .or_else(|| Category::from_schema_name(wording))
             .unwrap_or(self.default_category)
     }
@@ -143,6 +169,23 @@ mod tests {
 
     fn keys() -> CommonKeys {
         CommonKeys::default()
+    }
+
+    #[test]
+    fn wording_keys_on_the_stack_match_wording_key() {
+        let long = "x ".repeat(40);
+        for w in [
+            "Shoplifting",
+            "  Walk   OUT ",
+            "a\tb\x0bc\x0cd\r\ne",
+            "",
+            "   ",
+            "Caf\u{e9}",
+            "\u{3a3}A\u{3a3}",
+            long.as_str(),
+        ] {
+            assert_eq!(with_wording_key(w, str::to_string), wording_key(w), "{w:?}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! the value may be personal data and reasons end up in quarantine listings.
 
 use bcgw_sdk::prelude::Gender;
+use std::borrow::Cow;
 
 /// Parses a money amount in pounds into pence: `£12.50`, `1,234`, `GBP 3.5`;
 /// a trailing `p` means pence (`45p`).
@@ -14,16 +15,12 @@ pub fn parse_pounds(value: &str) -> Result<u64, String> {
         Some(rest) => (rest, true),
         None => (v, false),
     };
-    let cleaned: String = v
-        .trim_start_matches("GBP")
-        .trim_start_matches("gbp")
-        .chars()
-        .filter(|c| !matches!(c, '£' | ',' | ' '))
-        .collect();
+    let cleaned = without_separators(strip_all(strip_all(v, "GBP"), "gbp"));
+    let cleaned = cleaned.as_ref();
     if in_pence {
-        return parse_pence(&cleaned);
+        return parse_pence(cleaned);
     }
-    let (whole, frac) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    let (whole, frac) = cleaned.split_once('.').unwrap_or((cleaned, ""));
     let not_money = || "not an amount of money (expected e.g. £12.50)".to_string();
     if whole.is_empty() && frac.is_empty()
         || !whole.chars().all(|c| c.is_ascii_digit())
@@ -46,6 +43,27 @@ pub fn parse_pounds(value: &str) -> Result<u64, String> {
         .checked_mul(100)
         .and_then(|p| p.checked_add(pence))
         .ok_or_else(|| "amount is too large".to_string())
+}
+
+/// `s` without any number of leading `prefix`es, as `str::trim_start_matches` with
+/// a string pattern, which sets up a substring searcher on every call.
+fn strip_all<'a>(mut s: &'a str, prefix: &str) -> &'a str {
+    while let Some(rest) = s.strip_prefix(prefix) {
+        s = rest;
+    }
+    s
+}
+
+/// The amount without pound signs, thousands separators and spaces. Borrowed when
+/// there are none besides a leading `£` (`£12.50`), the common case.
+fn without_separators(amount: &str) -> Cow<'_, str> {
+    let separator = |c: char| matches!(c, '£' | ',' | ' ');
+    let rest = amount.strip_prefix('£').unwrap_or(amount);
+    if rest.contains(separator) {
+        Cow::Owned(amount.chars().filter(|c| !separator(*c)).collect())
+    } else {
+        Cow::Borrowed(rest)
+    }
 }
 
 /// Parses a whole number of pence.
@@ -153,6 +171,13 @@ mod tests {
         assert!(parse_pounds("-5").is_err());
         assert!(parse_pounds("twelve").is_err());
         assert!(parse_pounds("1.234").is_err());
+        assert_eq!(parse_pounds("GBPgbp£1,2 3"), Ok(12_300));
+        assert_eq!(parse_pounds("££1"), Ok(100));
+        assert_eq!(parse_pounds("£1£"), Ok(100));
+        assert_eq!(parse_pounds(".5"), Ok(50));
+        assert_eq!(parse_pounds("5."), Ok(500));
+        assert!(parse_pounds("£").is_err());
+        assert!(parse_pounds("£p").is_err());
     }
 
     #[test]
