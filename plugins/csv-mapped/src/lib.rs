@@ -15,7 +15,7 @@ pub use bcgw_mapping::DEFAULT_DATE_FORMATS;
 pub use config::Mapping;
 
 use bcgw_sdk::prelude::*;
-use config::column_key;
+use config::{Encoding, column_key};
 use row::Slot;
 use std::borrow::Cow;
 
@@ -246,8 +246,7 @@ const MAX_PRESIZED_ROWS: usize = 4096;
 /// quoted line breaks make it an over-estimate. Growing a vector of reports (each a
 /// few hundred bytes) row by row costs copies and fresh pages at every doubling.
 fn row_estimate(bytes: &[u8]) -> usize {
-    let lines = bytes.iter().filter(|&&b| b == b'\n').count();
-    lines.min(MAX_PRESIZED_ROWS)
+    count_newlines(bytes).min(MAX_PRESIZED_ROWS)
 }
 
 /// Line numbers from byte offsets. The csv crate's own line count skips blank lines,
@@ -278,10 +277,7 @@ impl<'a> LineCounter<'a> {
             at += 1;
         }
         if at > self.scanned {
-            let newlines = self.bytes[self.scanned..at]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            let newlines = count_newlines(&self.bytes[self.scanned..at]);
             self.line += newlines as u64;
             self.scanned = at;
         }
@@ -296,16 +292,48 @@ fn decode_row<'r>(
     slots: &[Slot],
     record: &'r csv::ByteRecord,
 ) -> Result<Vec<Cow<'r, str>>, AdapterError> {
-    record
-        .iter()
-        .enumerate()
-        .map(|(i, field)| {
-            decode::decode(field, mapping.encoding).map_err(|why| {
+    // Most rows are all UTF-8: the row's bytes (its fields end to end) are checked
+    // once and each field borrowed from them. A field that does not start and end
+    // on a character boundary there (one character split across two fields) is
+    // decoded alone, as are all fields under windows-1252.
+    let whole = match mapping.encoding {
+        Encoding::Windows1252 => None,
+        Encoding::Auto | Encoding::Utf8 => std::str::from_utf8(record.as_slice()).ok(),
+    };
+    let mut fields = Vec::with_capacity(record.len());
+    for (i, field) in record.iter().enumerate() {
+        let borrowed = whole.zip(record.range(i)).and_then(|(row, at)| row.get(at));
+        let text = match borrowed {
+            Some(text) => Cow::Borrowed(text),
+            None => decode::decode(field, mapping.encoding).map_err(|why| {
                 let column = slots.get(i).map_or("(extra column)", |s| s.name.as_str());
                 AdapterError::invalid_field(column, why)
-            })
+            })?,
+        };
+        fields.push(text);
+    }
+    Ok(fields)
+}
+
+/// The number of line feeds in `bytes`, eight bytes at a time: counting them one by
+/// one was a tenth of the time spent on a row.
+fn count_newlines(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder().iter().filter(|&&b| b == b'\n').count();
+    words
+        .map(|w| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            // Bytes equal to '\n' become 0; a byte's top bit in `nonzero` is set
+            // exactly when the byte is not 0 (the add cannot carry between bytes).
+            let x = u64::from_ne_bytes(word) ^ (ONES * u64::from(b'\n'));
+            let nonzero = ((x & LOW7) + LOW7) | x;
+            (!nonzero & !LOW7).count_ones() as usize
         })
-        .collect()
+        .sum::<usize>()
+        + tail
 }
 
 bcgw_sdk::export_adapter!(CsvMapped);

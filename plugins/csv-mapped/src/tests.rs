@@ -224,3 +224,35 @@ fn a_hundred_thousand_rows_translate() {
     );
     out.assert_valid();
 }
+
+#[test]
+fn newlines_are_counted_as_one_by_one() {
+    let text: Vec<u8> = (0..300u32)
+        .map(|i| match i % 7 {
+            0 | 3 => b'\n',
+            1 => b'\r',
+            2 => 0x8a, // '\n' with the top bit set
+            _ => b'a' + (i % 26) as u8,
+        })
+        .collect();
+    for start in 0..10 {
+        for end in [start, start + 1, start + 9, 100, 299, 300] {
+            let bytes = &text[start..end];
+            let expected = bytes.iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(super::count_newlines(bytes), expected, "{start}..{end}");
+        }
+    }
+}
+
+#[test]
+fn a_character_split_across_two_fields_is_two_latin1_fields() {
+    // "Caf\xc2" and "\xa3x" are each invalid UTF-8, though end to end they are not.
+    let config =
+        "[columns]\nRef = \"source_record_id\"\nStore = \"premises_name\"\nTown = \"town\"";
+    let out = harness(config)
+        .translate::<CsvMapped>(b"Ref,Store,Town\r\nR1,Caf\xc2,\xa3x\r\n", "text/csv")
+        .unwrap();
+    let r1 = by_id(&out, "R1");
+    assert_eq!(r1.location.premises_name.as_deref(), Some("Caf\u{c2}"));
+    assert_eq!(r1.location.town.as_deref(), Some("\u{a3}x"));
+}

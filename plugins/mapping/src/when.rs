@@ -166,6 +166,15 @@ fn parse_strftime(value: &str, format: &str, has_time: bool) -> Option<When> {
     }
 }
 
+/// `s.trim_start()`, returning at once when `s` starts with a digit or punctuation
+/// (as it nearly always does in a date), which no Unicode whitespace is.
+fn skip_whitespace(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_alphanumeric() || b.is_ascii_punctuation() => s,
+        _ => s.trim_start(),
+    }
+}
+
 /// What [`SimpleFormat::parse`] concluded.
 #[derive(Debug, PartialEq)]
 enum Quick {
@@ -260,9 +269,9 @@ impl SimpleFormat {
                     Some(r) => rest = r,
                     None => return Quick::DoesNotFit,
                 },
-                Step::Space => rest = rest.trim_start(),
+                Step::Space => rest = skip_whitespace(rest),
                 Step::Number(field) => {
-                    rest = rest.trim_start();
+                    rest = skip_whitespace(rest);
                     // chrono reads a sign and any number of digits for a year.
                     if field == Field::Year && rest.starts_with(['-', '+']) {
                         return Quick::Unsure;
