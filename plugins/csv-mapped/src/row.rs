@@ -25,7 +25,7 @@ pub fn build_report(
 ) -> Result<Report, AdapterError> {
     let mut report = ReportBuilder::new(&m.common);
     for (i, slot) in slots.iter().enumerate() {
-        let value = fields.get(i).map(|v| v.trim()).unwrap_or("");
+        let value = fields.get(i).map_or("", |v| trim(v));
         if value.is_empty() {
             if slot.required {
                 return Err(AdapterError::MissingField(slot.name.clone()));
@@ -42,4 +42,16 @@ pub fn build_report(
         }
     }
     report.finish()
+}
+
+/// `value.trim()`, returning at once when `value` starts and ends with a visible
+/// ASCII character, as most values do, which no Unicode whitespace is.
+fn trim(value: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    let bytes = value.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        value
+    } else {
+        value.trim()
+    }
 }

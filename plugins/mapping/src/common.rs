@@ -59,23 +59,30 @@ pub fn wording_key(wording: &str) -> String {
 const SHORT_WORDING: usize = 64;
 
 /// Calls `f` with the [`wording_key`] of `wording`. Short ASCII wording, what
-/// category columns hold, is keyed in a stack buffer rather than three allocations
-/// per row; for ASCII, `to_lowercase` is `to_ascii_lowercase`.
+/// category columns hold, is keyed in one pass into a stack buffer rather than
+/// with three allocations per row: words lower-cased (for ASCII, `to_lowercase` is
+/// `to_ascii_lowercase`) and joined by one space.
 fn with_wording_key<T>(wording: &str, f: impl FnOnce(&str) -> T) -> T {
     if !wording.is_ascii() || wording.len() > SHORT_WORDING {
         return f(&wording_key(wording));
     }
     let mut buf = [0u8; SHORT_WORDING];
     let mut len = 0;
-    for word in wording.split_whitespace() {
-        if len > 0 {
+    let mut space_before = false;
+    for b in wording.bytes() {
+        // What `split_whitespace` splits on, restricted to ASCII.
+        if char::from(b).is_whitespace() {
+            space_before = len > 0;
+            continue;
+        }
+        if space_before {
             buf[len] = b' ';
             len += 1;
+            space_before = false;
         }
-        buf[len..len + word.len()].copy_from_slice(word.as_bytes());
-        len += word.len();
+        buf[len] = b.to_ascii_lowercase();
+        len += 1;
     }
-    buf[..len].make_ascii_lowercase();
     match std::str::from_utf8(&buf[..len]) {
         Ok(key) => f(key),
         // Unreachable: ASCII in, ASCII out.
@@ -182,6 +189,9 @@ mod tests {
             "   ",
             "Caf\u{e9}",
             "\u{3a3}A\u{3a3}",
+            " a  B\x0b",
+            &"ab ".repeat(21),
+            &format!("{}c", "ab ".repeat(21)),
             long.as_str(),
         ] {
             assert_eq!(with_wording_key(w, str::to_string), wording_key(w), "{w:?}");

@@ -166,12 +166,15 @@ fn parse_strftime(value: &str, format: &str, has_time: bool) -> Option<When> {
     }
 }
 
-/// `s.trim_start()`, returning at once when `s` starts with a digit or punctuation
-/// (as it nearly always does in a date), which no Unicode whitespace is.
-fn skip_whitespace(s: &str) -> &str {
-    match s.as_bytes().first() {
-        Some(b) if b.is_ascii_alphanumeric() || b.is_ascii_punctuation() => s,
-        _ => s.trim_start(),
+/// Where `value[at..].trim_start()` starts, found at once when the next byte is a
+/// digit or punctuation (as it nearly always is in a date), which no Unicode
+/// whitespace is.
+fn skip_whitespace(value: &str, at: usize) -> usize {
+    match value.as_bytes().get(at) {
+        Some(b) if b.is_ascii_alphanumeric() || b.is_ascii_punctuation() => at,
+        _ => value
+            .get(at..)
+            .map_or(at, |rest| value.len() - rest.trim_start().len()),
     }
 }
 
@@ -260,40 +263,44 @@ impl SimpleFormat {
 
     /// Reads `value` as chrono would with this format.
     fn parse(&self, value: &str) -> Quick {
-        let mut rest = value;
+        let bytes = value.as_bytes();
+        // Where the rest of the value starts; only ever moved past ASCII bytes or
+        // whitespace, so always at a character boundary.
+        let mut at = 0;
         // Day, month, year, hour, minute, second; seconds default to 0.
         let mut fields = [0u32; 6];
         for step in &self.steps {
             match *step {
-                Step::Literal(b) => match rest.strip_prefix(char::from(b)) {
-                    Some(r) => rest = r,
-                    None => return Quick::DoesNotFit,
-                },
-                Step::Space => rest = skip_whitespace(rest),
+                Step::Literal(b) => {
+                    if bytes.get(at) != Some(&b) {
+                        return Quick::DoesNotFit;
+                    }
+                    at += 1;
+                }
+                Step::Space => at = skip_whitespace(value, at),
                 Step::Number(field) => {
-                    rest = skip_whitespace(rest);
+                    at = skip_whitespace(value, at);
                     // chrono reads a sign and any number of digits for a year.
-                    if field == Field::Year && rest.starts_with(['-', '+']) {
+                    if field == Field::Year && matches!(bytes.get(at), Some(b'-' | b'+')) {
                         return Quick::Unsure;
                     }
                     let width = if field == Field::Year { 4 } else { 2 };
-                    let digits = rest
-                        .bytes()
-                        .take(width)
-                        .take_while(u8::is_ascii_digit)
-                        .count();
+                    let (mut n, mut digits) = (0, 0);
+                    while digits < width
+                        && let Some(d @ b'0'..=b'9') = bytes.get(at)
+                    {
+                        n = n * 10 + u32::from(d - b'0');
+                        at += 1;
+                        digits += 1;
+                    }
                     if digits == 0 {
                         return Quick::DoesNotFit;
                     }
-                    let n = rest.as_bytes()[..digits]
-                        .iter()
-                        .fold(0, |n, d| n * 10 + u32::from(d - b'0'));
                     fields[field as usize] = n;
-                    rest = &rest[digits..];
                 }
             }
         }
-        if !rest.is_empty() {
+        if at != bytes.len() {
             return Quick::DoesNotFit;
         }
         self.build(fields)
