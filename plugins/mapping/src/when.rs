@@ -117,6 +117,7 @@ impl DateFormats {
     /// Parses a date or date-time with the first format that fits.
     pub fn parse(&self, value: &str) -> Result<When, String> {
         let value = value.trim();
+        let marks = marks(value);
         for format in &self.formats {
             match format {
                 DateFormat::Iso8601 => {
@@ -138,7 +139,9 @@ impl DateFormats {
                     has_time,
                     simple,
                 } => {
-                    let quick = simple.as_ref().map_or(Quick::Unsure, |f| f.parse(value));
+                    let quick = simple
+                        .as_ref()
+                        .map_or(Quick::Unsure, |f| f.parse(value, marks));
                     match quick {
                         Quick::Fits(w) => return Ok(w),
                         Quick::DoesNotFit => {}
@@ -224,6 +227,24 @@ enum Step {
 #[derive(Debug, Clone)]
 struct SimpleFormat {
     steps: Vec<Step>,
+    /// How many literal steps there are, when none is a digit (see [`marks`]).
+    literals: Option<usize>,
+}
+
+/// How many bytes of `value` are neither digits nor whitespace, if it is ASCII.
+///
+/// A value a [`SimpleFormat`] reads has exactly one such byte per literal of the
+/// format, plus perhaps a year's sign: numbers take only digits (and the sign),
+/// spaces only whitespace. So a count that differs rules the format out without
+/// reading the value through it, which is most of the cost of trying a format
+/// that does not fit (`%d/%m/%Y %H:%M:%S` for `01/10/2026 00:00`).
+fn marks(value: &str) -> Option<usize> {
+    value.is_ascii().then(|| {
+        value
+            .bytes()
+            .filter(|b| !b.is_ascii_digit() && !char::from(*b).is_whitespace())
+            .count()
+    })
 }
 
 impl SimpleFormat {
@@ -258,11 +279,26 @@ impl SimpleFormat {
         } else {
             count(Field::Hour) + count(Field::Minute) + count(Field::Second) == 0
         };
-        (date && time).then_some(SimpleFormat { steps })
+        let digit_literal = steps
+            .iter()
+            .any(|s| matches!(s, Step::Literal(b) if b.is_ascii_digit()));
+        let literals = steps
+            .iter()
+            .filter(|s| matches!(s, Step::Literal(_)))
+            .count();
+        (date && time).then_some(SimpleFormat {
+            steps,
+            literals: (!digit_literal).then_some(literals),
+        })
     }
 
-    /// Reads `value` as chrono would with this format.
-    fn parse(&self, value: &str) -> Quick {
+    /// Reads `value` as chrono would with this format; `marks` is [`marks`]`(value)`.
+    fn parse(&self, value: &str, marks: Option<usize>) -> Quick {
+        if let (Some(marks), Some(literals)) = (marks, self.literals)
+            && (marks < literals || marks > literals + 1)
+        {
+            return Quick::DoesNotFit;
+        }
         let bytes = value.as_bytes();
         // Where the rest of the value starts; only ever moved past ASCII bytes or
         // whitespace, so always at a character boundary.
@@ -549,6 +585,8 @@ mod tests {
             "%m/%d/%Y %H:%M",
             "%d.%m.%Y  %H.%M",
             "%Y%m%d%H%M%S",
+            "%d/%m/%Y 0%H:%M",
+            "%d+%m+%Y",
         ];
         let mut rng = Rng(0x5eed);
         let mut values = date_like_values(&mut rng, 20_000);
@@ -561,13 +599,23 @@ mod tests {
             values.push(format!("{y}-{m:02}-{d:02}T{h:02}:{min:02}:{sec:02}"));
             values.push(format!("{d}-{m}-{y}"));
         }
+        // Signed years, which chrono reads (and this parser leaves to it).
+        for v in [
+            "03/11/+2026",
+            "03/11/-2026 14:05",
+            "03/11/ +2026 14:05:09",
+            "+2026-11-03",
+            "03+11+-2026",
+        ] {
+            values.push(v.to_string());
+        }
         let mut decided = 0;
         for format in formats {
             let has_time = has_time(format);
             let simple = SimpleFormat::new(format, has_time).expect("a simple format");
             for value in &values {
                 let chrono = parse_strftime(value, format, has_time);
-                match simple.parse(value) {
+                match simple.parse(value, marks(value)) {
                     Quick::Fits(w) => assert_eq!(chrono, Some(w), "{format} {value:?}"),
                     Quick::DoesNotFit => assert_eq!(chrono, None, "{format} {value:?}"),
                     Quick::Unsure => continue,
