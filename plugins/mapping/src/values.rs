@@ -11,6 +11,33 @@ use std::borrow::Cow;
 /// a trailing `p` means pence (`45p`).
 pub fn parse_pounds(value: &str) -> Result<u64, String> {
     let v = value.trim();
+    plain_pounds(v).map_or_else(|| any_pounds(v), Ok)
+}
+
+/// `£12.50`, `12.5`, `12`: the shape nearly every export writes, read without the
+/// general path's searches and copies. `None` for anything else, including more
+/// digits than certainly fit (the general path says so then).
+fn plain_pounds(v: &str) -> Option<u64> {
+    let digits = v.strip_prefix('£').unwrap_or(v);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 15 || frac.len() > 2 {
+        return None;
+    }
+    if !all_digits(whole) || !all_digits(frac) {
+        return None;
+    }
+    let number = |s: &str| s.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0'));
+    let pence = if frac.len() == 1 {
+        number(frac) * 10
+    } else {
+        number(frac)
+    };
+    Some(number(whole) * 100 + pence)
+}
+
+/// [`parse_pounds`] for every shape it accepts, `v` trimmed.
+fn any_pounds(v: &str) -> Result<u64, String> {
     let (v, in_pence) = match v.strip_suffix(['p', 'P']) {
         Some(rest) => (rest, true),
         None => (v, false),
@@ -178,6 +205,22 @@ mod tests {
         assert_eq!(parse_pounds("5."), Ok(500));
         assert!(parse_pounds("£").is_err());
         assert!(parse_pounds("£p").is_err());
+    }
+
+    #[test]
+    fn plain_amounts_read_as_the_general_path_reads_them() {
+        let values = [
+            "£12.50", "12.5", "12", "0", "£0.05", "5.", "£5.", "999999999999999.99",
+            "1234567890123456", "£", ".5", "£.5", "1.234", "1,200", "££1", "12p", "-5",
+            "1.2.3", "GBP 3", "١٢",
+        ];
+        for v in values {
+            if let Some(pence) = plain_pounds(v) {
+                assert_eq!(any_pounds(v), Ok(pence), "{v:?}");
+            }
+        }
+        assert_eq!(plain_pounds("£12.50"), Some(1250));
+        assert_eq!(plain_pounds("1,200"), None);
     }
 
     #[test]
