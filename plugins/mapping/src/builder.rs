@@ -125,6 +125,9 @@ impl<'a> ReportBuilder<'a> {
                 let at = match report.persons.iter().position(|p| p.role == *role) {
                     Some(i) => i,
                     None => {
+                        // Room for this one person, not the four a first push makes
+                        // room for: reports are kept by the thousand.
+                        report.persons.reserve_exact(1);
                         report.persons.push(Person::with_role(*role));
                         report.persons.len() - 1
                     }
@@ -176,10 +179,13 @@ impl<'a> ReportBuilder<'a> {
     /// The finished report. A date without a time means "some time that day": the
     /// range covers the whole local day.
     pub fn finish(mut self) -> Result<Report, AdapterError> {
+        // Exactly one more item each (see `apply` on persons).
         if self.property != Property::default() {
+            self.report.property.reserve_exact(1);
             self.report.property.push(self.property);
         }
         if self.vehicle != Vehicle::default() {
+            self.report.vehicles.reserve_exact(1);
             self.report.vehicles.push(self.vehicle);
         }
         let (c, t, event) = (self.common, self.times, &mut self.report.event);
