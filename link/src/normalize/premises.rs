@@ -2,6 +2,7 @@
 //! spellings, generic and format words, street abbreviations.
 
 use super::text::{same_word, tokens};
+use std::sync::LazyLock;
 
 /// Retail chains seen in UK business crime, with the spellings exports use. The
 /// first entry of each row is the canonical name.
@@ -152,28 +153,48 @@ impl PremisesName {
     }
 }
 
+/// Every chain spelling without its spaces, with the chain's canonical name, in
+/// the order of [`CHAINS`] (the first that matches wins). Made once: the search
+/// below runs for every window of every name.
+static COMPACT_SPELLINGS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
+    CHAINS
+        .iter()
+        .flat_map(|row| row.iter().map(|s| (row[0], s.replace(' ', ""))))
+        .collect()
+});
+
 fn find_chain(words: &[String]) -> Option<(&'static str, usize, usize)> {
     // Windows of three, two, then one word, joined without spaces and compared with
     // each spelling without spaces: "card fatcory" is "cardfactory" with a typo.
+    let mut joined = String::new();
     for len in (1..=3).rev() {
         for start in 0..words.len().saturating_sub(len - 1) {
-            let joined: String = words[start..start + len].concat();
-            for row in CHAINS {
-                for spelling in row.iter() {
-                    let compact = spelling.replace(' ', "");
-                    // Short spellings (ms, hm, bm, jd) must match exactly; four
-                    // letters allow a swapped pair ("lild", "ldil" for "lidl").
-                    if joined == compact
-                        || (compact.len() >= 5 && same_word(&joined, &compact))
-                        || (compact.len() == 4 && adjacent_swap(&joined, &compact))
-                    {
-                        return Some((row[0], start, len));
-                    }
+            joined.clear();
+            words[start..start + len]
+                .iter()
+                .for_each(|w| joined.push_str(w));
+            for (canonical, compact) in COMPACT_SPELLINGS.iter() {
+                if spelling_matches(&joined, compact) {
+                    return Some((canonical, start, len));
                 }
             }
         }
     }
     None
+}
+
+/// Whether a window of a name is a chain spelling. Short spellings (ms, hm, bm,
+/// jd) must match exactly; four letters allow a swapped pair ("lild", "ldil" for
+/// "lidl"); longer ones a typo.
+fn spelling_matches(joined: &str, compact: &str) -> bool {
+    // Neither a typo (at most two edits) nor a swap bridges a larger length gap:
+    // the cheap test first.
+    if joined.len().abs_diff(compact.len()) > 2 {
+        return false;
+    }
+    joined == compact
+        || (compact.len() >= 5 && same_word(joined, compact))
+        || (compact.len() == 4 && adjacent_swap(joined, compact))
 }
 
 /// Whether `a` is `b` with one pair of neighbouring letters swapped.
@@ -182,8 +203,11 @@ fn adjacent_swap(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    matches!(diff.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
+    let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
+    match (diff.next(), diff.next(), diff.next()) {
+        (Some(i), Some(j), None) => j == i + 1 && a[i] == b[j] && a[j] == b[i],
+        _ => false,
+    }
 }
 
 /// Normalises a premises name: drops punctuation, store numbers and generic words,
