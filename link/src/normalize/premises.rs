@@ -153,15 +153,56 @@ impl PremisesName {
     }
 }
 
-/// Every chain spelling without its spaces, with the chain's canonical name, in
-/// the order of [`CHAINS`] (the first that matches wins). Made once: the search
-/// below runs for every window of every name.
-static COMPACT_SPELLINGS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
+/// A chain spelling as the search compares it.
+struct Spelling {
+    /// The chain's canonical name.
+    canonical: &'static str,
+    /// The spelling without its spaces.
+    compact: String,
+    /// Its letter counts (see [`letter_counts`]).
+    counts: LetterCounts,
+}
+
+/// Every chain spelling, in the order of [`CHAINS`] (the first that matches wins).
+/// Made once: the search below runs for every window of every name.
+static SPELLINGS: LazyLock<Vec<Spelling>> = LazyLock::new(|| {
     CHAINS
         .iter()
-        .flat_map(|row| row.iter().map(|s| (row[0], s.replace(' ', ""))))
+        .flat_map(|row| {
+            row.iter().map(|s| {
+                let compact = s.replace(' ', "");
+                Spelling {
+                    canonical: row[0],
+                    counts: letter_counts(&compact),
+                    compact,
+                }
+            })
+        })
         .collect()
 });
+
+/// How often each byte occurs in a word, bytes folded into 32 buckets.
+type LetterCounts = [u8; 32];
+
+fn letter_counts(w: &str) -> LetterCounts {
+    let mut counts = [0u8; 32];
+    for b in w.bytes() {
+        let c = &mut counts[usize::from(b & 31)];
+        *c = c.saturating_add(1);
+    }
+    counts
+}
+
+/// A lower bound on twice the edit distance of two words from their letter
+/// counts: an insertion or deletion changes one count by one, a substitution two,
+/// a transposition none (and folding or saturating counts only lowers the sum).
+/// Far cheaper than the distance itself, so most spellings are ruled out by it.
+fn count_difference(a: &LetterCounts, b: &LetterCounts) -> u32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| u32::from(x.abs_diff(*y)))
+        .sum()
+}
 
 fn find_chain(words: &[String]) -> Option<(&'static str, usize, usize)> {
     // Windows of three, two, then one word, joined without spaces and compared with
@@ -173,10 +214,12 @@ fn find_chain(words: &[String]) -> Option<(&'static str, usize, usize)> {
             words[start..start + len]
                 .iter()
                 .for_each(|w| joined.push_str(w));
-            for (canonical, compact) in COMPACT_SPELLINGS.iter() {
-                if spelling_matches(&joined, compact) {
-                    return Some((canonical, start, len));
-                }
+            let counts = letter_counts(&joined);
+            if let Some(s) = SPELLINGS
+                .iter()
+                .find(|s| spelling_matches(&joined, &counts, s))
+            {
+                return Some((s.canonical, start, len));
             }
         }
     }
@@ -185,11 +228,12 @@ fn find_chain(words: &[String]) -> Option<(&'static str, usize, usize)> {
 
 /// Whether a window of a name is a chain spelling. Short spellings (ms, hm, bm,
 /// jd) must match exactly; four letters allow a swapped pair ("lild", "ldil" for
-/// "lidl"); longer ones a typo.
-fn spelling_matches(joined: &str, compact: &str) -> bool {
-    // Neither a typo (at most two edits) nor a swap bridges a larger length gap:
-    // the cheap test first.
-    if joined.len().abs_diff(compact.len()) > 2 {
+/// "lidl"); longer ones a typo ([`same_word`]).
+fn spelling_matches(joined: &str, counts: &LetterCounts, s: &Spelling) -> bool {
+    let compact = s.compact.as_str();
+    // Neither a typo (at most two edits) nor a swap bridges a larger gap in length
+    // or letters: the cheap tests first.
+    if joined.len().abs_diff(compact.len()) > 2 || count_difference(counts, &s.counts) > 4 {
         return false;
     }
     joined == compact
