@@ -175,7 +175,7 @@ impl Features {
                 .event
                 .category_raw
                 .as_deref()
-                .and_then(classify_offence),
+                .and_then(|raw| vocab.offence_category(raw)),
             c => Some(c),
         }
         .or_else(|| report.event.narrative.as_deref().and_then(classify_offence));

@@ -1,7 +1,12 @@
 //! Interned words: each distinct word is stored once and compared as a number,
 //! which keeps a million reports' features small and comparisons fast.
 
+use bcgw_sdk::schema::{Category, classify_offence};
 use std::collections::HashMap;
+
+/// Most offence wordings remembered ([`Vocab::offence_category`]): sources use a
+/// few dozen, so this bounds memory without costing hits.
+const MAX_REMEMBERED_WORDINGS: usize = 4096;
 
 /// A word's id.
 pub type WordId = u32;
@@ -16,6 +21,9 @@ pub struct Vocab {
     premises_docs: u32,
     /// Weights computed once the batch is complete ([`Vocab::freeze`]).
     frozen: Vec<f64>,
+    /// Offence wordings already classified: every report carries one, and
+    /// matching it against the keyword lists costs more than the rest of the row.
+    categories: HashMap<String, Option<Category>>,
 }
 
 impl Vocab {
@@ -29,6 +37,19 @@ impl Vocab {
         self.premises_df.push(0);
         self.ids.insert(word.to_string(), id);
         id
+    }
+
+    /// [`classify_offence`] of a short offence wording, remembered (the same
+    /// text always gets the same answer).
+    pub fn offence_category(&mut self, text: &str) -> Option<Category> {
+        if let Some(&c) = self.categories.get(text) {
+            return c;
+        }
+        let c = classify_offence(text);
+        if self.categories.len() < MAX_REMEMBERED_WORDINGS {
+            self.categories.insert(text.to_string(), c);
+        }
+        c
     }
 
     /// The word of an id.
