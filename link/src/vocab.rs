@@ -11,12 +11,33 @@ const MAX_REMEMBERED_WORDINGS: usize = 4096;
 /// A word's id.
 pub type WordId = u32;
 
+/// Per word, the answers comparisons need for every pair (so they are not
+/// found again by string matching pair after pair).
+#[derive(Debug, Clone, Copy)]
+struct WordFlags {
+    /// A store-format word.
+    format: bool,
+    /// A description trait naming a colour and an item.
+    paired: bool,
+}
+
+impl WordFlags {
+    fn of(word: &str) -> WordFlags {
+        WordFlags {
+            format: crate::normalize::premises::FORMAT_WORDS.contains(&word),
+            paired: word.contains('-'),
+        }
+    }
+}
+
 /// The words seen so far, and in how many reports each premises word occurs (for
 /// weighting rare words above common ones).
 #[derive(Debug, Default, Clone)]
 pub struct Vocab {
     ids: HashMap<String, WordId>,
     words: Vec<String>,
+    /// What comparisons ask of each word, worked out once when it is first seen.
+    flags: Vec<WordFlags>,
     premises_df: Vec<u32>,
     premises_docs: u32,
     /// Weights computed once the batch is complete ([`Vocab::freeze`]).
@@ -34,6 +55,7 @@ impl Vocab {
         }
         let id = self.words.len() as WordId;
         self.words.push(word.to_string());
+        self.flags.push(WordFlags::of(word));
         self.premises_df.push(0);
         self.ids.insert(word.to_string(), id);
         id
@@ -50,6 +72,17 @@ impl Vocab {
             self.categories.insert(text.to_string(), c);
         }
         c
+    }
+
+    /// Whether `id` is a store-format word ("express", "metro": see
+    /// [`crate::normalize::premises::FORMAT_WORDS`]).
+    pub fn is_format_word(&self, id: WordId) -> bool {
+        self.flags.get(id as usize).is_some_and(|f| f.format)
+    }
+
+    /// Whether `id` is a colour+item description trait ("blue-hoodie").
+    pub fn is_paired_trait(&self, id: WordId) -> bool {
+        self.flags.get(id as usize).is_some_and(|f| f.paired)
     }
 
     /// The word of an id.
