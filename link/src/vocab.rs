@@ -2,11 +2,18 @@
 //! which keeps a million reports' features small and comparisons fast.
 
 use bcgw_sdk::schema::{Category, classify_offence};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Most offence wordings remembered ([`Vocab::offence_category`]): sources use a
 /// few dozen, so this bounds memory without costing hits.
 const MAX_REMEMBERED_WORDINGS: usize = 4096;
+
+/// Most premises names remembered ([`Vocab::premises_name`]): a town's shops are
+/// named a few ways each; the bound keeps a long-running linker's memory flat.
+const MAX_REMEMBERED_NAMES: usize = 65_536;
+
+/// A premises name as word ids: the chain, and the other words in order.
+pub type PremisesIds = (Option<WordId>, Vec<WordId>);
 
 /// A word's id.
 pub type WordId = u32;
@@ -34,7 +41,7 @@ impl WordFlags {
 /// weighting rare words above common ones).
 #[derive(Debug, Default, Clone)]
 pub struct Vocab {
-    ids: HashMap<String, WordId>,
+    ids: FxHashMap<String, WordId>,
     words: Vec<String>,
     /// What comparisons ask of each word, worked out once when it is first seen.
     flags: Vec<WordFlags>,
@@ -44,7 +51,10 @@ pub struct Vocab {
     frozen: Vec<f64>,
     /// Offence wordings already classified: every report carries one, and
     /// matching it against the keyword lists costs more than the rest of the row.
-    categories: HashMap<String, Option<Category>>,
+    categories: FxHashMap<String, Option<Category>>,
+    /// Premises names already normalised: the same shop's name recurs in report
+    /// after report, and recognising its chain is the costliest step of a row.
+    premises_names: FxHashMap<String, PremisesIds>,
 }
 
 impl Vocab {
@@ -59,6 +69,23 @@ impl Vocab {
         self.premises_df.push(0);
         self.ids.insert(word.to_string(), id);
         id
+    }
+
+    /// A raw premises name normalised ([`crate::normalize::premises::normalise`])
+    /// to word ids, remembered (the same text always gets the same answer).
+    pub fn premises_name(&mut self, raw: &str) -> PremisesIds {
+        if let Some(known) = self.premises_names.get(raw) {
+            return known.clone();
+        }
+        let name = crate::normalize::premises::normalise(raw);
+        let ids = (
+            name.chain.map(|c| self.id(c)),
+            name.words.iter().map(|w| self.id(w)).collect(),
+        );
+        if self.premises_names.len() < MAX_REMEMBERED_NAMES {
+            self.premises_names.insert(raw.to_string(), ids.clone());
+        }
+        ids
     }
 
     /// [`classify_offence`] of a short offence wording, remembered (the same
