@@ -286,6 +286,9 @@ pub fn prepare_flat_csv<R: std::io::Read>(
         ids.push(row.report_id.trim().to_string());
     }
     vocab.freeze();
+    // Grown by doubling: up to half of each is spare, which a million reports feel.
+    features.shrink_to_fit();
+    ids.shrink_to_fit();
     Ok((ids, crate::engine::Prepared { features, vocab }))
 }
 
