@@ -59,26 +59,52 @@ pub struct LinkInput {
 }
 
 /// Why a report is in its incident: the strongest link to another member.
-#[derive(Debug, Clone)]
+///
+/// Kept as levels and weights, not as text: a batch holds one for every linked
+/// report, and a million of them as strings weighed more than the features.
+#[derive(Clone)]
 pub struct Explanation {
     /// The member it links to most strongly.
     pub linked_to: usize,
     /// Match probability of that pair.
     pub probability: f64,
-    /// Per feature: name, level, evidence in bits.
-    pub features: Vec<(&'static str, &'static str, f64)>,
+    /// The agreement level of each feature (in the order of [`FEATURES`]).
+    pub levels: Levels,
+    /// The evidence of each feature's level, in bits.
+    pub weights: [f64; FEATURES.len()],
 }
 
 impl Explanation {
+    /// Per feature: name, level, evidence in bits.
+    pub fn features(&self) -> impl Iterator<Item = (&'static str, &'static str, f64)> + '_ {
+        (0..FEATURES.len()).map(|f| {
+            (
+                FEATURES[f],
+                LEVEL_NAMES[f][self.levels[f] as usize],
+                self.weights[f],
+            )
+        })
+    }
+
     /// One line: `time=<=15min(+4.1) premises=similar(+3.0) ... p=0.97`.
     pub fn to_line(&self) -> String {
         let mut parts: Vec<String> = self
-            .features
-            .iter()
+            .features()
             .map(|(f, l, w)| format!("{f}={l}({w:+.1})"))
             .collect();
         parts.push(format!("p={:.3}", self.probability));
         parts.join(" ")
+    }
+}
+
+impl std::fmt::Debug for Explanation {
+    /// The evidence per feature by name, as it reads in an explanation.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Explanation")
+            .field("linked_to", &self.linked_to)
+            .field("probability", &self.probability)
+            .field("features", &self.features().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -230,15 +256,8 @@ fn explanation(model: &Model, l: &Levels, linked_to: usize) -> Explanation {
     Explanation {
         linked_to,
         probability: model.probability(l),
-        features: (0..FEATURES.len())
-            .map(|f| {
-                (
-                    FEATURES[f],
-                    LEVEL_NAMES[f][l[f] as usize],
-                    model.level_weight(f, l[f]),
-                )
-            })
-            .collect(),
+        levels: *l,
+        weights: std::array::from_fn(|f| model.level_weight(f, l[f])),
     }
 }
 
