@@ -6,7 +6,10 @@ pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for ch in text.chars() {
-        if ch.is_alphanumeric() {
+        if ch.is_ascii_alphanumeric() {
+            // The common case, without the Unicode tables.
+            cur.push(ch.to_ascii_lowercase());
+        } else if ch.is_alphanumeric() {
             cur.extend(ch.to_lowercase());
         } else if (ch == '&' || ch == '\'' || ch == '’') && !cur.is_empty() {
             // Keep "m&s" and "sainsbury's" as one token.
