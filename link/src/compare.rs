@@ -284,11 +284,7 @@ fn description_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) 
         || matches!((a.age, b.age), (Some((a0, a1)), Some((b0, b1))) if a1.saturating_add(5) < b0 || b1.saturating_add(5) < a0);
     // Colour+item pairs ("blue-hoodie") count double.
     let w = |id: &WordId| {
-        if vocab.is_paired_trait(*id) {
-            2.0
-        } else {
-            1.0
-        }
+        if vocab.is_paired_trait(*id) { 2.0 } else { 1.0 }
     };
     let common: f64 = a
         .traits

@@ -7,8 +7,8 @@ use crate::features::{Channel, Features};
 use crate::model::Model;
 use crate::vocab::Vocab;
 use bcgw_sdk::schema::Report;
-use serde::Deserialize;
 use rustc_hash::FxHashMap;
+use serde::Deserialize;
 
 /// Linking settings (`[link]` in config, or a file for `bcgw link --config`).
 #[derive(Debug, Clone, Deserialize)]
@@ -200,7 +200,8 @@ impl<'a> Scorer<'a> {
 
     /// The comparison pattern of candidate pair `(a, b)`, `a < b`, if it is one.
     fn candidate_pattern(&self, a: u32, b: u32) -> Option<u32> {
-        let run = &self.candidates[self.first[a as usize] as usize..self.first[a as usize + 1] as usize];
+        let run =
+            &self.candidates[self.first[a as usize] as usize..self.first[a as usize + 1] as usize];
         run.binary_search_by_key(&b, |&(_, y, _)| y)
             .ok()
             .map(|i| run[i].2)

@@ -237,7 +237,11 @@ impl IncrementalLinker {
             let x = self.members[a as usize][i];
             for j in 0..nb {
                 let y = self.members[b as usize][j];
-                let p = if x == r { self.p_new(r, y) } else { self.p(x, y) };
+                let p = if x == r {
+                    self.p_new(r, y)
+                } else {
+                    self.p(x, y)
+                };
                 if self.features[x as usize].kind == self.features[y as usize].kind
                     && p < self.config.same_channel_threshold
                 {

@@ -135,7 +135,9 @@ fn parse_common_when(s: &str) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> 
             Some((local(date.and_time(NaiveTime::MIN)), Some(end)))
         }
         16 | 19
-            if matches!(b[10], b'T' | b' ') && b[13] == b':' && (b.len() == 16 || b[16] == b':') =>
+            if matches!(b[10], b'T' | b' ')
+                && b[13] == b':'
+                && (b.len() == 16 || b[16] == b':') =>
         {
             let seconds = if b.len() == 19 { number(17, 19)? } else { 0 };
             let time = NaiveTime::from_hms_opt(number(11, 13)?, number(14, 16)?, seconds)?;
