@@ -322,6 +322,18 @@ mod tests {
         ] {
             assert_eq!(normalise(raw).chain, Some(chain), "{raw}");
         }
+        // The letter-count test never rules out a spelling a typo away.
+        for (a, b) in [
+            ("sainsbrys", "sainsburys"),
+            ("cardfatcory", "cardfactory"),
+            ("poundlnad", "poundland"),
+            ("hmebargains", "homebargains"),
+            ("superdrg", "superdrug"),
+        ] {
+            let bound = count_difference(&letter_counts(a), &letter_counts(b));
+            let distance = crate::normalize::text::edit_distance(a, b, 9) as u32;
+            assert!(bound <= 2 * distance, "{a} {b}");
+        }
         // Format words are kept apart from the branch: "TESCO EXP" names no branch.
         assert_eq!(normalise("TESCO EXP").words, vec!["exp".to_string()]);
     }
