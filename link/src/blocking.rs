@@ -170,7 +170,8 @@ impl Pairs {
         self.pairs.push((i, j));
         if self.pairs.len() >= self.compact_at {
             self.compact();
-            // Compacting again only once as many new pairs have come: linear work.
+            // Again only once the pairs have doubled: the sorts' sizes grow
+            // geometrically, so all of them cost about as much as the last one.
             self.compact_at = (2 * self.pairs.len()).max(1 << 20);
         }
     }
