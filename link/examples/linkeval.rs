@@ -11,7 +11,10 @@
 //! - `--stats`: feature levels of the wrongly linked and wrongly separated pairs,
 //!   and the share of true pairs blocking compares;
 //! - `--errors N`: print N sample errors of each kind with their evidence;
-//! - `--config file.toml`: link settings.
+//! - `--config file.toml`: link settings;
+//! - `--dump PREFIX`: write every outcome in full (`PREFIX.batch`, `PREFIX.<order>`:
+//!   incident, explanation, review, model) so two builds can be diffed for
+//!   identical results, not just identical scores.
 
 use bcgw_link::compare::{FEATURES, LEVEL_NAMES, compare};
 use bcgw_link::engine::{
@@ -58,6 +61,7 @@ fn main() {
         .map(|r| (r.to_report(), Channel::parse(&r.source)))
         .collect();
     let inc_orders = opt("--inc");
+    let dump_to = opt("--dump");
     if flag("--batch") || inc_orders.is_none() {
         let start = Instant::now();
         let prepared = prepare(reports.iter().map(|(r, k)| (r, *k)));
@@ -65,6 +69,16 @@ fn main() {
             rows[i].report_id.clone()
         });
         let secs = start.elapsed().as_secs_f64();
+        if let Some(prefix) = &dump_to {
+            let mut text = format!("{:?}\n", out.model);
+            for (i, row) in rows.iter().enumerate() {
+                text.push_str(&format!(
+                    "{} {} {:?}\n",
+                    row.report_id, out.incident_ids[out.incident_of[i]], out.explanations[i]
+                ));
+            }
+            std::fs::write(format!("{prefix}.batch"), text).expect("dump");
+        }
         let s = pairwise(&out.incident_of, &truth);
         println!(
             "batch: {} reports, {:.0}/s, {} candidate pairs, EM used: {}, P {:.4} R {:.4} F1 {:.4}",
@@ -96,8 +110,12 @@ fn main() {
         let start = Instant::now();
         let mut linker = IncrementalLinker::new(config.clone(), Model::builtin());
         let (mut review, mut review_true, mut weak, mut weak_true) = (0u64, 0u64, 0u64, 0u64);
+        let mut dump = String::new();
         for &i in &seq {
             let a = linker.add(&rows[i].report_id, &reports[i].0, reports[i].1);
+            if dump_to.is_some() {
+                dump.push_str(&format!("{} {a:?}\n", rows[i].report_id));
+            }
             if let Some(r) = &a.review {
                 review += 1;
                 review_true += u64::from(truth_of[&r.linked_to] == *truth[i]);
@@ -111,6 +129,10 @@ fn main() {
         }
         let secs = start.elapsed().as_secs_f64();
         let labels = linker.incidents();
+        if let Some(prefix) = &dump_to {
+            dump.push_str(&labels.join("\n"));
+            std::fs::write(format!("{prefix}.{order:?}"), dump).expect("dump");
+        }
         let t: Vec<&String> = seq.iter().map(|&i| truth[i]).collect();
         let s = pairwise(&labels, &t);
         println!(

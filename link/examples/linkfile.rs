@@ -36,7 +36,20 @@ fn main() {
             std::fs::write(dir.join("truth.csv"), truth).expect("truth");
         }
         Some("eval") => {
-            let reports = std::fs::read(&args[1]).expect("reports");
+            let config: LinkConfig = match args.get(3) {
+                Some(p) => toml::from_str(&std::fs::read_to_string(p).expect("config"))
+                    .expect("config parses"),
+                None => LinkConfig::default(),
+            };
+            // As `bcgw link` does: the file streamed, not read whole, and the truth
+            // read only after linking, so peak memory is the linker's.
+            let start = Instant::now();
+            let reports = std::fs::File::open(&args[1]).expect("reports");
+            let (ids, prepared) =
+                prepare_flat_csv(std::io::BufReader::new(reports)).expect("parses");
+            let out = link_prepared(&prepared, &config, &Model::builtin(), |i| ids[i].clone());
+            let secs = start.elapsed().as_secs_f64();
+            drop(prepared);
             let truth: HashMap<String, String> = std::fs::read_to_string(&args[2])
                 .expect("truth")
                 .lines()
@@ -44,15 +57,6 @@ fn main() {
                 .filter_map(|l| l.split_once(','))
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect();
-            let config: LinkConfig = match args.get(3) {
-                Some(p) => toml::from_str(&std::fs::read_to_string(p).expect("config"))
-                    .expect("config parses"),
-                None => LinkConfig::default(),
-            };
-            let start = Instant::now();
-            let (ids, prepared) = prepare_flat_csv(&reports[..]).expect("parses");
-            let out = link_prepared(&prepared, &config, &Model::builtin(), |i| ids[i].clone());
-            let secs = start.elapsed().as_secs_f64();
             let truth: Vec<&String> = ids.iter().map(|id| &truth[id]).collect();
             let s = pairwise(&out.incident_of, &truth);
             println!(

@@ -7,7 +7,7 @@
 use crate::features::{Features, swapped};
 use crate::vocab::{Vocab, WordId};
 use chrono::{Duration, NaiveDate};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// A blocking key: what is shared, and the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,19 +62,25 @@ pub fn days(f: &Features) -> Vec<NaiveDate> {
 /// The keys of one report.
 pub fn keys(f: &Features, vocab: &Vocab) -> Vec<Key> {
     let mut out = Vec::new();
-    let distinct: Vec<&str> = f
-        .premises
-        .iter()
-        .filter(|&&w| vocab.premises_share(w) < COMMON_WORD_SHARE || f.premises.len() == 1)
-        .map(|&w| vocab.word(w))
-        .filter(|w| w.len() >= 3)
-        .collect();
+    keys_into(f, vocab, &mut out);
+    out
+}
+
+/// [`keys`], appended to `out` (so one buffer serves every report).
+pub fn keys_into(f: &Features, vocab: &Vocab, out: &mut Vec<Key>) {
+    let distinct = || {
+        f.premises
+            .iter()
+            .filter(|&&w| vocab.premises_share(w) < COMMON_WORD_SHARE || f.premises.len() == 1)
+            .map(|&w| vocab.word(w))
+            .filter(|w| w.len() >= 3)
+    };
     for day in days(f) {
         if let Some(pc) = f.postcode {
             out.push(Key::Postcode(pc[0], day));
             out.push(Key::Sector(pc[1], day));
         }
-        for w in &distinct {
+        for w in distinct() {
             out.push(Key::WordStart(start_of(w), day));
             if w.len() >= 6 {
                 out.push(Key::WordEnd(end_of(w), day));
@@ -84,7 +90,6 @@ pub fn keys(f: &Features, vocab: &Vocab) -> Vec<Key> {
             out.push(Key::Chain(c, day));
         }
     }
-    out
 }
 
 /// Blocks larger than this are compared only within a time window, so one busy
@@ -105,21 +110,24 @@ pub fn within_big_block_window(a: &Features, b: &Features) -> bool {
     }
 }
 
-/// All candidate pairs `(i, j)` with `i < j`, without repeats.
+/// All candidate pairs `(i, j)` with `i < j`, without repeats, sorted.
 pub fn candidate_pairs(features: &[Features], vocab: &Vocab) -> Vec<(u32, u32)> {
-    let mut blocks: HashMap<Key, Vec<u32>> = HashMap::new();
+    let mut blocks: FxHashMap<Key, Vec<u32>> = FxHashMap::default();
+    let mut report_keys = Vec::new();
     for (i, f) in features.iter().enumerate() {
-        for k in keys(f, vocab) {
+        report_keys.clear();
+        keys_into(f, vocab, &mut report_keys);
+        for &k in &report_keys {
             blocks.entry(k).or_default().push(i as u32);
         }
     }
-    let mut pairs = Vec::new();
+    let mut pairs = Pairs::default();
     for (_, mut members) in blocks {
         members.dedup();
         if members.len() <= BIG_BLOCK {
             for (x, &i) in members.iter().enumerate() {
                 for &j in &members[x + 1..] {
-                    pairs.push((i.min(j), i.max(j)));
+                    pairs.push(i.min(j), i.max(j));
                 }
             }
         } else {
@@ -131,12 +139,51 @@ pub fn candidate_pairs(features: &[Features], vocab: &Vocab) -> Vec<(u32, u32)> 
                     {
                         break;
                     }
-                    pairs.push((i.min(j), i.max(j)));
+                    pairs.push(i.min(j), i.max(j));
                 }
             }
         }
     }
-    pairs.sort_unstable();
-    pairs.dedup();
-    pairs
+    pairs.into_sorted()
+}
+
+/// Pairs met block by block. A pair sharing several keys is met once per key;
+/// sorting out the repeats now and then, rather than only at the end, keeps a
+/// million reports' pairs from holding each pair several times over.
+struct Pairs {
+    pairs: Vec<(u32, u32)>,
+    /// Length at which the repeats are next sorted out.
+    compact_at: usize,
+}
+
+impl Default for Pairs {
+    fn default() -> Self {
+        Pairs {
+            pairs: Vec::new(),
+            compact_at: 1 << 20,
+        }
+    }
+}
+
+impl Pairs {
+    fn push(&mut self, i: u32, j: u32) {
+        self.pairs.push((i, j));
+        if self.pairs.len() >= self.compact_at {
+            self.compact();
+            // Again only once the pairs have doubled: the sorts' sizes grow
+            // geometrically, so all of them cost about as much as the last one.
+            self.compact_at = (2 * self.pairs.len()).max(1 << 20);
+        }
+    }
+
+    fn compact(&mut self) {
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+    }
+
+    fn into_sorted(mut self) -> Vec<(u32, u32)> {
+        self.compact();
+        self.pairs.shrink_to_fit();
+        self.pairs
+    }
 }

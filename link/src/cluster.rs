@@ -7,7 +7,8 @@
 //! per channel unless those two reports are themselves a near-certain match.
 
 use crate::features::Features;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BinaryHeap;
 
 /// Clustering settings.
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +58,7 @@ pub struct Clustering {
     /// The cluster of each report.
     pub cluster_of: Vec<u32>,
     version: Vec<u32>,
-    neighbours: Vec<HashSet<u32>>,
+    neighbours: Vec<FxHashSet<u32>>,
 }
 
 impl Clustering {
@@ -67,7 +68,7 @@ impl Clustering {
             members: (0..n as u32).map(|i| vec![i]).collect(),
             cluster_of: (0..n as u32).collect(),
             version: vec![0; n],
-            neighbours: vec![HashSet::new(); n],
+            neighbours: vec![FxHashSet::default(); n],
         }
     }
 
@@ -213,7 +214,7 @@ impl Clustering {
 #[derive(Default)]
 pub struct PairCache {
     /// Probabilities computed so far.
-    pub known: HashMap<(u32, u32), f64>,
+    pub known: FxHashMap<(u32, u32), f64>,
 }
 
 impl PairCache {

@@ -116,6 +116,16 @@ fn time_level(a: &Features, b: &Features, d: &mut Detail) -> u8 {
     }
 }
 
+/// `n` flags, all false: in `inline` when they fit, else in `heap`.
+fn flags<'a>(inline: &'a mut [bool; 16], heap: &'a mut Vec<bool>, n: usize) -> &'a mut [bool] {
+    if n <= inline.len() {
+        &mut inline[..n]
+    } else {
+        heap.resize(n, false);
+        heap
+    }
+}
+
 /// Weighted overlap of premises words, allowing typos; chains compare as a unit.
 fn name_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) -> u8 {
     let empty = |f: &Features| f.chain.is_none() && f.premises.is_empty();
@@ -133,14 +143,17 @@ fn name_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) -> u8 {
         return 0;
     }
     const CHAIN_WEIGHT: f64 = 1.0;
-    let format_word = |w: WordId| crate::normalize::premises::FORMAT_WORDS.contains(&vocab.word(w));
+    let format_word = |w: WordId| vocab.is_format_word(w);
     let weight = |w: WordId| {
         let base = vocab.premises_weight(w);
         if format_word(w) { base * 0.3 } else { base }
     };
     let mut matched = 0.0;
     let mut total = 0.0;
-    let mut b_used = vec![false; b.premises.len()];
+    // Which of b's words are matched; on the stack for names of usual length.
+    let mut inline = [false; 16];
+    let mut heap = Vec::new();
+    let b_used = flags(&mut inline, &mut heap, b.premises.len());
     for &wa in &a.premises {
         let hit = b.premises.iter().enumerate().find(|(j, wb)| {
             !b_used[*j]
@@ -192,21 +205,22 @@ fn name_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) -> u8 {
     // business the chain list does not know: "Northgate Broadmead" beside "Boots
     // Broadmead"), and their full postcodes differ: two shops in one street.
     if a.chain.is_some() != b.chain.is_some() {
+        let (mut a_inline, mut a_heap) = ([false; 16], Vec::new());
         let (_, other, other_used) = if a.chain.is_some() {
-            (a, b, b_used.clone())
+            (a, b, &*b_used)
         } else {
-            let mut a_used = vec![false; a.premises.len()];
+            let a_used = flags(&mut a_inline, &mut a_heap, a.premises.len());
             for (i, &wa) in a.premises.iter().enumerate() {
                 a_used[i] = b.premises.iter().any(|&wb| {
                     wb == wa || crate::normalize::text::same_word(vocab.word(wa), vocab.word(wb))
                 });
             }
-            (b, a, a_used)
+            (b, a, &*a_used)
         };
         let own_word = other
             .premises
             .iter()
-            .zip(&other_used)
+            .zip(other_used)
             .any(|(w, used)| !used && !format_word(*w));
         let postcodes_differ =
             matches!((a.postcode, b.postcode), (Some(x), Some(y)) if x[0] != y[0]);
@@ -270,11 +284,7 @@ fn description_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) 
         || matches!((a.age, b.age), (Some((a0, a1)), Some((b0, b1))) if a1.saturating_add(5) < b0 || b1.saturating_add(5) < a0);
     // Colour+item pairs ("blue-hoodie") count double.
     let w = |id: &WordId| {
-        if vocab.word(*id).contains('-') {
-            2.0
-        } else {
-            1.0
-        }
+        if vocab.is_paired_trait(*id) { 2.0 } else { 1.0 }
     };
     let common: f64 = a
         .traits

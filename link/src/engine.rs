@@ -7,8 +7,8 @@ use crate::features::{Channel, Features};
 use crate::model::Model;
 use crate::vocab::Vocab;
 use bcgw_sdk::schema::Report;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// Linking settings (`[link]` in config, or a file for `bcgw link --config`).
 #[derive(Debug, Clone, Deserialize)]
@@ -59,26 +59,52 @@ pub struct LinkInput {
 }
 
 /// Why a report is in its incident: the strongest link to another member.
-#[derive(Debug, Clone)]
+///
+/// Kept as levels and weights, not as text: a batch holds one for every linked
+/// report, and a million of them as strings weighed more than the features.
+#[derive(Clone)]
 pub struct Explanation {
     /// The member it links to most strongly.
     pub linked_to: usize,
     /// Match probability of that pair.
     pub probability: f64,
-    /// Per feature: name, level, evidence in bits.
-    pub features: Vec<(&'static str, &'static str, f64)>,
+    /// The agreement level of each feature (in the order of [`FEATURES`]).
+    pub levels: Levels,
+    /// The evidence of each feature's level, in bits.
+    pub weights: [f64; FEATURES.len()],
 }
 
 impl Explanation {
+    /// Per feature: name, level, evidence in bits.
+    pub fn features(&self) -> impl Iterator<Item = (&'static str, &'static str, f64)> + '_ {
+        (0..FEATURES.len()).map(|f| {
+            (
+                FEATURES[f],
+                LEVEL_NAMES[f][self.levels[f] as usize],
+                self.weights[f],
+            )
+        })
+    }
+
     /// One line: `time=<=15min(+4.1) premises=similar(+3.0) ... p=0.97`.
     pub fn to_line(&self) -> String {
         let mut parts: Vec<String> = self
-            .features
-            .iter()
+            .features()
             .map(|(f, l, w)| format!("{f}={l}({w:+.1})"))
             .collect();
         parts.push(format!("p={:.3}", self.probability));
         parts.join(" ")
+    }
+}
+
+impl std::fmt::Debug for Explanation {
+    /// The evidence per feature by name, as it reads in an explanation.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Explanation")
+            .field("linked_to", &self.linked_to)
+            .field("probability", &self.probability)
+            .field("features", &self.features().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -129,14 +155,41 @@ pub fn compare_candidates(p: &Prepared) -> Vec<(u32, u32, u32)> {
         .collect()
 }
 
+/// Scores pairs for clustering: candidate pairs from their stored comparison
+/// patterns, any other pair by comparing it once.
 struct Scorer<'a> {
     prepared: &'a Prepared,
     model: &'a Model,
+    /// Candidate pairs `(a, b, pattern)`, `a < b`, sorted.
+    candidates: &'a [(u32, u32, u32)],
+    /// Where report `a`'s candidate pairs begin in `candidates` (one more entry
+    /// than reports): a pair is found by a search within its report's run.
+    first: Vec<u32>,
+    /// Pairs that are no candidates, scored when clusters merge.
     cache: PairCache,
-    by_pattern: HashMap<u32, f64>,
+    by_pattern: FxHashMap<u32, f64>,
 }
 
-impl Scorer<'_> {
+impl<'a> Scorer<'a> {
+    fn new(prepared: &'a Prepared, model: &'a Model, candidates: &'a [(u32, u32, u32)]) -> Self {
+        let n = prepared.features.len();
+        let mut first = vec![0u32; n + 1];
+        for &(a, _, _) in candidates {
+            first[a as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        Scorer {
+            prepared,
+            model,
+            candidates,
+            first,
+            cache: PairCache::default(),
+            by_pattern: FxHashMap::default(),
+        }
+    }
+
     fn pattern_probability(&mut self, pattern: u32) -> f64 {
         let model = self.model;
         *self
@@ -144,21 +197,40 @@ impl Scorer<'_> {
             .entry(pattern)
             .or_insert_with(|| model.probability(&crate::compare::unpack(pattern)))
     }
+
+    /// The comparison pattern of candidate pair `(a, b)`, `a < b`, if it is one.
+    fn candidate_pattern(&self, a: u32, b: u32) -> Option<u32> {
+        let run =
+            &self.candidates[self.first[a as usize] as usize..self.first[a as usize + 1] as usize];
+        run.binary_search_by_key(&b, |&(_, y, _)| y)
+            .ok()
+            .map(|i| run[i].2)
+    }
+
+    /// The probability of a pair whose comparison pattern is known.
+    fn probability_of(&mut self, a: u32, b: u32, pattern: u32) -> f64 {
+        let f = &self.prepared.features;
+        if f[a as usize].two_rows_of_one_export(&f[b as usize]) {
+            0.0
+        } else {
+            self.pattern_probability(pattern)
+        }
+    }
 }
 
 impl PairScore for Scorer<'_> {
     fn probability(&mut self, a: u32, b: u32) -> f64 {
         let key = (a.min(b), a.max(b));
+        if let Some(pattern) = self.candidate_pattern(key.0, key.1) {
+            return self.probability_of(key.0, key.1, pattern);
+        }
         if let Some(p) = self.cache.known.get(&key) {
             return *p;
         }
+        // Compared in the order asked, as the first ask decides what is cached.
         let f = &self.prepared.features;
-        let p = if f[a as usize].two_rows_of_one_export(&f[b as usize]) {
-            0.0
-        } else {
-            let (l, _) = compare(&f[a as usize], &f[b as usize], &self.prepared.vocab);
-            self.pattern_probability(pack(&l))
-        };
+        let (l, _) = compare(&f[a as usize], &f[b as usize], &self.prepared.vocab);
+        let p = self.probability_of(a, b, pack(&l));
         self.cache.known.insert(key, p);
         p
     }
@@ -185,15 +257,8 @@ fn explanation(model: &Model, l: &Levels, linked_to: usize) -> Explanation {
     Explanation {
         linked_to,
         probability: model.probability(l),
-        features: (0..FEATURES.len())
-            .map(|f| {
-                (
-                    FEATURES[f],
-                    LEVEL_NAMES[f][l[f] as usize],
-                    model.level_weight(f, l[f]),
-                )
-            })
-            .collect(),
+        levels: *l,
+        weights: std::array::from_fn(|f| model.level_weight(f, l[f])),
     }
 }
 
@@ -211,7 +276,7 @@ pub fn link_prepared(
     id: impl Fn(usize) -> String,
 ) -> LinkOutput {
     let candidates = compare_candidates(prepared);
-    let mut patterns: HashMap<u32, u64> = HashMap::new();
+    let mut patterns: FxHashMap<u32, u64> = FxHashMap::default();
     for (_, _, p) in &candidates {
         *patterns.entry(*p).or_default() += 1;
     }
@@ -226,21 +291,10 @@ pub fn link_prepared(
     } else {
         (start_model.clone(), false)
     };
-    let mut scorer = Scorer {
-        prepared,
-        model: &model,
-        cache: PairCache::default(),
-        by_pattern: HashMap::new(),
-    };
+    let mut scorer = Scorer::new(prepared, &model, &candidates);
     let mut edges = Vec::new();
     for &(a, b, pattern) in &candidates {
-        let f = &prepared.features;
-        let p = if f[a as usize].two_rows_of_one_export(&f[b as usize]) {
-            0.0
-        } else {
-            scorer.pattern_probability(pattern)
-        };
-        scorer.cache.known.insert((a, b), p);
+        let p = scorer.probability_of(a, b, pattern);
         if p >= config.min_edge {
             edges.push((a, b, p));
         }
@@ -253,7 +307,7 @@ pub fn link_prepared(
     };
     clustering.run(&edges, &prepared.features, &mut scorer, &settings);
     // Number incidents in order of their first report; name them after the earliest.
-    let mut index_of_cluster: HashMap<u32, usize> = HashMap::new();
+    let mut index_of_cluster: FxHashMap<u32, usize> = FxHashMap::default();
     let mut incident_of = Vec::with_capacity(n);
     let mut incident_ids = Vec::new();
     for r in 0..n {

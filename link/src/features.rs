@@ -1,7 +1,7 @@
 //! What linking knows about one report: its common-schema record reduced to
 //! normalised, comparable features.
 
-use crate::normalize::{description, postcode, premises};
+use crate::normalize::{description, postcode};
 use crate::vocab::{Vocab, WordId};
 use bcgw_sdk::schema::{Category, Report, ReportKind, classify_offence};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -162,20 +162,17 @@ impl Features {
                     vocab.id(&p.district),
                 ]
             });
-        let name = loc
-            .premises_name
-            .as_deref()
-            .map(premises::normalise)
-            .unwrap_or_default();
-        let chain = name.chain.map(|c| vocab.id(c));
-        let premises: Vec<WordId> = name.words.iter().map(|w| vocab.id(w)).collect();
+        let (chain, premises) = match loc.premises_name.as_deref() {
+            Some(raw) => vocab.premises_name(raw),
+            None => (None, Vec::new()),
+        };
         vocab.count_premises(&premises);
         let category = match report.event.category {
             Category::Other => report
                 .event
                 .category_raw
                 .as_deref()
-                .and_then(classify_offence),
+                .and_then(|raw| vocab.offence_category(raw)),
             c => Some(c),
         }
         .or_else(|| report.event.narrative.as_deref().and_then(classify_offence));

@@ -8,13 +8,13 @@
 //! reports too old to meet a new one, so memory is bounded by the window kept.
 
 use crate::blocking::{Key, keys};
-use crate::compare::{compare, pack};
+use crate::compare::{compare, pack, unpack};
 use crate::engine::{Explanation, LinkConfig, explain_pair_features};
 use crate::features::{Channel, Features};
 use crate::model::Model;
 use crate::vocab::Vocab;
 use bcgw_sdk::schema::Report;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Where a new report went.
 #[derive(Debug, Clone)]
@@ -57,11 +57,18 @@ pub struct IncrementalLinker {
     vocab: Vocab,
     features: Vec<Features>,
     ids: Vec<String>,
-    index: HashMap<Key, Vec<u32>>,
+    index: FxHashMap<Key, Vec<u32>>,
     cluster_of: Vec<u32>,
     members: Vec<Vec<u32>>,
     incident_ids: Vec<String>,
-    cluster_by_incident: HashMap<String, u32>,
+    cluster_by_incident: FxHashMap<String, u32>,
+    /// Probability of each comparison pattern under `model` (at most one entry
+    /// per pattern, so bounded): the logarithms are worked out once.
+    by_pattern: FxHashMap<u32, f64>,
+    /// While a report is added: its probability with each report met so far.
+    /// Linkage, the strongest link and the review candidate all ask for the
+    /// same pairs; each is compared once.
+    new_scores: FxHashMap<u32, f64>,
 }
 
 impl IncrementalLinker {
@@ -73,11 +80,13 @@ impl IncrementalLinker {
             vocab: Vocab::default(),
             features: Vec::new(),
             ids: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
             cluster_of: Vec::new(),
             members: Vec::new(),
             incident_ids: Vec::new(),
-            cluster_by_incident: HashMap::new(),
+            cluster_by_incident: FxHashMap::default(),
+            by_pattern: FxHashMap::default(),
+            new_scores: FxHashMap::default(),
         }
     }
 
@@ -173,23 +182,38 @@ impl IncrementalLinker {
         gone
     }
 
-    fn p(&self, a: u32, b: u32) -> f64 {
-        if self.features[a as usize].two_rows_of_one_export(&self.features[b as usize]) {
+    /// Match probability of reports `a` and `b`, compared in that order.
+    fn p(&mut self, a: u32, b: u32) -> f64 {
+        let (fa, fb) = (&self.features[a as usize], &self.features[b as usize]);
+        if fa.two_rows_of_one_export(fb) {
             return 0.0;
         }
-        let (l, _) = compare(
-            &self.features[a as usize],
-            &self.features[b as usize],
-            &self.vocab,
-        );
-        self.model.probability(&crate::compare::unpack(pack(&l)))
+        let (l, _) = compare(fa, fb, &self.vocab);
+        let model = &self.model;
+        *self
+            .by_pattern
+            .entry(pack(&l))
+            .or_insert_with(|| model.probability(&unpack(pack(&l))))
     }
 
-    fn linkage(&self, r: u32, cluster: u32) -> Option<f64> {
-        let m = &self.members[cluster as usize];
+    /// [`Self::p`] of the report being added, `r`, with `x`: each pair once.
+    fn p_new(&mut self, r: u32, x: u32) -> f64 {
+        if let Some(&p) = self.new_scores.get(&x) {
+            return p;
+        }
+        let p = self.p(r, x);
+        self.new_scores.insert(x, p);
+        p
+    }
+
+    /// Mean probability of the new report `r` over the members of `cluster`, or
+    /// `None` when a member of its channel is not likely enough.
+    fn linkage(&mut self, r: u32, cluster: u32) -> Option<f64> {
+        let n = self.members[cluster as usize].len();
         let mut sum = 0.0;
-        for &x in m {
-            let p = self.p(r, x);
+        for i in 0..n {
+            let x = self.members[cluster as usize][i];
+            let p = self.p_new(r, x);
             if self.features[x as usize].kind == self.features[r as usize].kind
                 && p < self.config.same_channel_threshold
             {
@@ -197,14 +221,27 @@ impl IncrementalLinker {
             }
             sum += p;
         }
-        Some(sum / m.len() as f64)
+        Some(sum / n as f64)
     }
 
-    fn cluster_linkage(&self, a: u32, b: u32) -> Option<f64> {
+    /// Mean probability over the cross pairs of clusters `a` and `b`, or `None`
+    /// when a same-channel pair is not likely enough (`r`, the report being
+    /// added, may be among `a`'s members).
+    fn cluster_linkage(&mut self, r: u32, a: u32, b: u32) -> Option<f64> {
+        let (na, nb) = (
+            self.members[a as usize].len(),
+            self.members[b as usize].len(),
+        );
         let mut sum = 0.0;
-        for &x in &self.members[a as usize] {
-            for &y in &self.members[b as usize] {
-                let p = self.p(x, y);
+        for i in 0..na {
+            let x = self.members[a as usize][i];
+            for j in 0..nb {
+                let y = self.members[b as usize][j];
+                let p = if x == r {
+                    self.p_new(r, y)
+                } else {
+                    self.p(x, y)
+                };
                 if self.features[x as usize].kind == self.features[y as usize].kind
                     && p < self.config.same_channel_threshold
                 {
@@ -213,13 +250,32 @@ impl IncrementalLinker {
                 sum += p;
             }
         }
-        Some(sum / (self.members[a as usize].len() * self.members[b as usize].len()) as f64)
+        Some(sum / (na * nb) as f64)
+    }
+
+    /// The member of `cluster` (other than `r`) the new report `r` links to most
+    /// strongly (the last of equals).
+    fn strongest(&mut self, r: u32, cluster: u32) -> Option<u32> {
+        let n = self.members[cluster as usize].len();
+        let mut best: Option<(u32, f64)> = None;
+        for i in 0..n {
+            let m = self.members[cluster as usize][i];
+            if m == r {
+                continue;
+            }
+            let p = self.p_new(r, m);
+            if best.is_none_or(|(_, q)| p.total_cmp(&q).is_ge()) {
+                best = Some((m, p));
+            }
+        }
+        best.map(|(m, _)| m)
     }
 
     /// Links one report.
     pub fn add(&mut self, id: &str, report: &Report, kind: Channel) -> Assignment {
         let f = Features::extract(report, kind, &mut self.vocab);
         let r = self.features.len() as u32;
+        self.new_scores.clear();
         let report_keys = keys(&f, &self.vocab);
         self.features.push(f);
         self.ids.push(id.to_string());
@@ -244,17 +300,20 @@ impl IncrementalLinker {
         for k in report_keys {
             self.index.entry(k).or_default().push(r);
         }
-        let mut clusters: Vec<u32> = candidates
-            .iter()
-            .filter(|&&c| self.p(r, c) >= self.config.min_edge)
-            .map(|&c| self.cluster_of[c as usize])
-            .collect();
+        let mut clusters: Vec<u32> = Vec::new();
+        for &c in &candidates {
+            if self.p_new(r, c) >= self.config.min_edge {
+                clusters.push(self.cluster_of[c as usize]);
+            }
+        }
         clusters.sort_unstable();
         clusters.dedup();
-        let mut all: Vec<(u32, f64)> = clusters
-            .iter()
-            .filter_map(|&c| self.linkage(r, c).map(|l| (c, l)))
-            .collect();
+        let mut all: Vec<(u32, f64)> = Vec::new();
+        for &c in &clusters {
+            if let Some(l) = self.linkage(r, c) {
+                all.push((c, l));
+            }
+        }
         all.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         let review = all
             .first()
@@ -286,7 +345,7 @@ impl IncrementalLinker {
         let mut merged = Vec::new();
         for &(other, _) in &scored[1..] {
             if self
-                .cluster_linkage(best, other)
+                .cluster_linkage(r, best, other)
                 .is_some_and(|l| l >= self.config.threshold)
             {
                 let moved = std::mem::take(&mut self.members[other as usize]);
@@ -297,11 +356,7 @@ impl IncrementalLinker {
                 merged.push(self.incident_ids[other as usize].clone());
             }
         }
-        let strongest = self.members[best as usize]
-            .iter()
-            .copied()
-            .filter(|&m| m != r)
-            .max_by(|&x, &y| self.p(r, x).total_cmp(&self.p(r, y)));
+        let strongest = self.strongest(r, best);
         Assignment {
             incident_id: self.incident_ids[best as usize].clone(),
             new_incident: false,
@@ -321,12 +376,9 @@ impl IncrementalLinker {
         }
     }
 
-    fn review_candidate(&self, r: u32, cluster: u32, score: f64) -> ReviewCandidate {
-        let strongest = self.members[cluster as usize]
-            .iter()
-            .copied()
-            .max_by(|&x, &y| self.p(r, x).total_cmp(&self.p(r, y)))
-            .unwrap_or(r);
+    fn review_candidate(&mut self, r: u32, cluster: u32, score: f64) -> ReviewCandidate {
+        // `r` is no member yet: every member is a choice.
+        let strongest = self.strongest(r, cluster).unwrap_or(r);
         ReviewCandidate {
             incident_id: self.incident_ids[cluster as usize].clone(),
             score,

@@ -153,10 +153,19 @@ impl Model {
     /// lambda. Plain EM on record linkage data can settle on a split that is not
     /// "same incident" at all (e.g. "same shop"); the prior keeps it near a
     /// sensible model unless the data say clearly otherwise.
-    pub fn em(&self, patterns: &HashMap<u32, u64>, iterations: usize, prior_weight: f64) -> Model {
-        let patterns: Vec<(Levels, f64)> = patterns
-            .iter()
-            .map(|(p, n)| (unpack(*p), *n as f64))
+    pub fn em<S: std::hash::BuildHasher>(
+        &self,
+        patterns: &HashMap<u32, u64, S>,
+        iterations: usize,
+        prior_weight: f64,
+    ) -> Model {
+        // In pattern order, not the map's: floating-point sums depend on the order
+        // of their terms, and the same input must give the same model every run.
+        let mut sorted: Vec<(u32, u64)> = patterns.iter().map(|(p, n)| (*p, *n)).collect();
+        sorted.sort_unstable();
+        let patterns: Vec<(Levels, f64)> = sorted
+            .into_iter()
+            .map(|(p, n)| (unpack(p), n as f64))
             .collect();
         let mut model = self.clone();
         for _ in 0..iterations {

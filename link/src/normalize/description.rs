@@ -4,6 +4,8 @@
 //! The parsed form is for comparison only; it is never written out.
 
 use super::text::tokens;
+use rustc_hash::FxHashMap;
+use std::sync::LazyLock;
 
 /// A description reduced to comparable parts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -177,14 +179,27 @@ const FEMALE: &[&str] = &[
     "f", "female", "woman", "women", "girl", "girls", "lady", "she", "her", "fem",
 ];
 
-fn lookup(
-    table: &'static [(&'static str, &'static [&'static str])],
-    word: &str,
-) -> Option<&'static str> {
-    table
-        .iter()
-        .find(|(_, forms)| forms.contains(&word))
-        .map(|(c, _)| *c)
+/// A table of canonical words and their forms, as a map from form to canonical
+/// word (the first row naming a form wins, as a search of the table would
+/// find): every word of every description is looked up in several tables.
+type Forms = FxHashMap<&'static str, &'static str>;
+
+fn forms_of(table: &'static [(&'static str, &'static [&'static str])]) -> Forms {
+    let mut map = Forms::default();
+    for (canonical, forms) in table {
+        for form in *forms {
+            map.entry(*form).or_insert(*canonical);
+        }
+    }
+    map
+}
+
+static COLOUR_FORMS: LazyLock<Forms> = LazyLock::new(|| forms_of(COLOURS));
+static ITEM_FORMS: LazyLock<Forms> = LazyLock::new(|| forms_of(ITEMS));
+static APPEARANCE_FORMS: LazyLock<Forms> = LazyLock::new(|| forms_of(APPEARANCE));
+
+fn lookup(forms: &Forms, word: &str) -> Option<&'static str> {
+    forms.get(word).copied()
 }
 
 fn decade(word: &str) -> Option<(u8, u8)> {
@@ -263,10 +278,10 @@ pub fn parse(raw: &str) -> Description {
         if age.is_none() {
             age = age_of(&words, i);
         }
-        if let Some(c) = lookup(COLOURS, w) {
+        if let Some(c) = lookup(&COLOUR_FORMS, w) {
             traits.push(c.to_string());
             last_colour = Some((c, i));
-        } else if let Some(item) = lookup(ITEMS, w) {
+        } else if let Some(item) = lookup(&ITEM_FORMS, w) {
             traits.push(item.to_string());
             // "blue hoodie", "blu hooded top": a colour within two words before an item.
             if let Some((c, at)) = last_colour
@@ -274,7 +289,7 @@ pub fn parse(raw: &str) -> Description {
             {
                 traits.push(format!("{c}-{item}"));
             }
-        } else if let Some(a) = lookup(APPEARANCE, w) {
+        } else if let Some(a) = lookup(&APPEARANCE_FORMS, w) {
             traits.push(a.to_string());
         } else if let Some((a, g)) = packed_identity(w) {
             traits.extend(a.map(str::to_string));

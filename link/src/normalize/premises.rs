@@ -2,6 +2,7 @@
 //! spellings, generic and format words, street abbreviations.
 
 use super::text::{same_word, tokens};
+use std::sync::LazyLock;
 
 /// Retail chains seen in UK business crime, with the spellings exports use. The
 /// first entry of each row is the canonical name.
@@ -152,28 +153,92 @@ impl PremisesName {
     }
 }
 
+/// A chain spelling as the search compares it.
+struct Spelling {
+    /// The chain's canonical name.
+    canonical: &'static str,
+    /// The spelling without its spaces.
+    compact: String,
+    /// Its letter counts (see [`letter_counts`]).
+    counts: LetterCounts,
+}
+
+/// Every chain spelling, in the order of [`CHAINS`] (the first that matches wins).
+/// Made once: the search below runs for every window of every name.
+static SPELLINGS: LazyLock<Vec<Spelling>> = LazyLock::new(|| {
+    CHAINS
+        .iter()
+        .flat_map(|row| {
+            row.iter().map(|s| {
+                let compact = s.replace(' ', "");
+                Spelling {
+                    canonical: row[0],
+                    counts: letter_counts(&compact),
+                    compact,
+                }
+            })
+        })
+        .collect()
+});
+
+/// How often each byte occurs in a word, bytes folded into 32 buckets.
+type LetterCounts = [u8; 32];
+
+fn letter_counts(w: &str) -> LetterCounts {
+    let mut counts = [0u8; 32];
+    for b in w.bytes() {
+        let c = &mut counts[usize::from(b & 31)];
+        *c = c.saturating_add(1);
+    }
+    counts
+}
+
+/// A lower bound on twice the edit distance of two words from their letter
+/// counts: an insertion or deletion changes one count by one, a substitution two,
+/// a transposition none (and folding or saturating counts only lowers the sum).
+/// Far cheaper than the distance itself, so most spellings are ruled out by it.
+fn count_difference(a: &LetterCounts, b: &LetterCounts) -> u32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| u32::from(x.abs_diff(*y)))
+        .sum()
+}
+
 fn find_chain(words: &[String]) -> Option<(&'static str, usize, usize)> {
     // Windows of three, two, then one word, joined without spaces and compared with
     // each spelling without spaces: "card fatcory" is "cardfactory" with a typo.
+    let mut joined = String::new();
     for len in (1..=3).rev() {
         for start in 0..words.len().saturating_sub(len - 1) {
-            let joined: String = words[start..start + len].concat();
-            for row in CHAINS {
-                for spelling in row.iter() {
-                    let compact = spelling.replace(' ', "");
-                    // Short spellings (ms, hm, bm, jd) must match exactly; four
-                    // letters allow a swapped pair ("lild", "ldil" for "lidl").
-                    if joined == compact
-                        || (compact.len() >= 5 && same_word(&joined, &compact))
-                        || (compact.len() == 4 && adjacent_swap(&joined, &compact))
-                    {
-                        return Some((row[0], start, len));
-                    }
-                }
+            joined.clear();
+            words[start..start + len]
+                .iter()
+                .for_each(|w| joined.push_str(w));
+            let counts = letter_counts(&joined);
+            if let Some(s) = SPELLINGS
+                .iter()
+                .find(|s| spelling_matches(&joined, &counts, s))
+            {
+                return Some((s.canonical, start, len));
             }
         }
     }
     None
+}
+
+/// Whether a window of a name is a chain spelling. Short spellings (ms, hm, bm,
+/// jd) must match exactly; four letters allow a swapped pair ("lild", "ldil" for
+/// "lidl"); longer ones a typo ([`same_word`]).
+fn spelling_matches(joined: &str, counts: &LetterCounts, s: &Spelling) -> bool {
+    let compact = s.compact.as_str();
+    // Neither a typo (at most two edits) nor a swap bridges a larger gap in length
+    // or letters: the cheap tests first.
+    if joined.len().abs_diff(compact.len()) > 2 || count_difference(counts, &s.counts) > 4 {
+        return false;
+    }
+    joined == compact
+        || (compact.len() >= 5 && same_word(joined, compact))
+        || (compact.len() == 4 && adjacent_swap(joined, compact))
 }
 
 /// Whether `a` is `b` with one pair of neighbouring letters swapped.
@@ -182,8 +247,11 @@ fn adjacent_swap(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    matches!(diff.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
+    let mut diff = (0..a.len()).filter(|&i| a[i] != b[i]);
+    match (diff.next(), diff.next(), diff.next()) {
+        (Some(i), Some(j), None) => j == i + 1 && a[i] == b[j] && a[j] == b[i],
+        _ => false,
+    }
 }
 
 /// Normalises a premises name: drops punctuation, store numbers and generic words,
@@ -253,6 +321,18 @@ mod tests {
             ("C-op", "coop"),
         ] {
             assert_eq!(normalise(raw).chain, Some(chain), "{raw}");
+        }
+        // The letter-count test never rules out a spelling a typo away.
+        for (a, b) in [
+            ("sainsbrys", "sainsburys"),
+            ("cardfatcory", "cardfactory"),
+            ("poundlnad", "poundland"),
+            ("hmebargains", "homebargains"),
+            ("superdrg", "superdrug"),
+        ] {
+            let bound = count_difference(&letter_counts(a), &letter_counts(b));
+            let distance = crate::normalize::text::edit_distance(a, b, 9) as u32;
+            assert!(bound <= 2 * distance, "{a} {b}");
         }
         // Format words are kept apart from the branch: "TESCO EXP" names no branch.
         assert_eq!(normalise("TESCO EXP").words, vec!["exp".to_string()]);

@@ -6,7 +6,10 @@ pub fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for ch in text.chars() {
-        if ch.is_alphanumeric() {
+        if ch.is_ascii_alphanumeric() {
+            // The common case, without the Unicode tables.
+            cur.push(ch.to_ascii_lowercase());
+        } else if ch.is_alphanumeric() {
             cur.extend(ch.to_lowercase());
         } else if (ch == '&' || ch == '\'' || ch == '’') && !cur.is_empty() {
             // Keep "m&s" and "sainsbury's" as one token.
@@ -32,32 +35,32 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     if a.len() >= CAP || b.len() >= CAP {
         return if a == b { 0 } else { max + 1 };
     }
-    // Three rows on the stack: this runs for many word pairs, so no allocation.
-    let mut prev2 = [0usize; CAP];
-    let mut prev = [0usize; CAP];
-    let mut cur = [0usize; CAP];
-    for (j, slot) in prev.iter_mut().enumerate().take(b.len() + 1) {
-        *slot = j;
+    // Three rows on the stack, reused in turn (no allocation, no copying: this
+    // runs for many word pairs). A distance never exceeds 65, so a byte holds it.
+    let mut rows = [[0u8; CAP]; 3];
+    let (mut prev2, mut prev, mut cur) = (0, 1, 2);
+    for (j, slot) in rows[prev].iter_mut().enumerate().take(b.len() + 1) {
+        *slot = j as u8;
     }
     for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = cur[0];
+        rows[cur][0] = i as u8;
+        let mut row_min = i as u8;
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let (up, diag) = (rows[prev][j], rows[prev][j - 1]);
+            let mut v = (up + 1).min(rows[cur][j - 1] + 1).min(diag + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(rows[prev2][j - 2] + 1);
             }
-            cur[j] = v;
+            rows[cur][j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return max + 1;
         }
-        prev2 = prev;
-        prev = cur;
+        (prev2, prev, cur) = (prev, cur, prev2);
     }
-    prev[b.len()]
+    usize::from(rows[prev][b.len()])
 }
 
 /// Whether two tokens are the same word allowing for a typo: equal, or one edit
