@@ -290,9 +290,27 @@ impl IncrementalLinker {
             if members.len() <= crate::blocking::BIG_BLOCK {
                 candidates.extend_from_slice(members);
             } else {
+                let from = candidates.len();
                 candidates.extend(members.iter().copied().filter(|&c| {
                     crate::blocking::within_big_block_window(f_new, &self.features[c as usize])
                 }));
+                // Even within the window a key can hold thousands (one shop's
+                // whole export on one day): only the nearest in time are
+                // compared, so one report's work stays bounded.
+                let near = &mut candidates[from..];
+                if near.len() > crate::blocking::BIG_BLOCK {
+                    let start = f_new.when.map_or(0, |w| w.start);
+                    let features = &self.features;
+                    near.select_nth_unstable_by_key(crate::blocking::BIG_BLOCK, |&c| {
+                        (
+                            features[c as usize]
+                                .when
+                                .map_or(i64::MAX, |w| (w.start - start).abs()),
+                            c,
+                        )
+                    });
+                    candidates.truncate(from + crate::blocking::BIG_BLOCK);
+                }
             }
         }
         candidates.sort_unstable();

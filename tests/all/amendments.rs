@@ -199,7 +199,7 @@ mod store_level {
         let s = store
             .complete_translation(TranslationOutcome {
                 payload_id,
-                records: vec![r],
+                records: vec![bcgw::store::TranslatedRecord::new(r).expect("encodes")],
                 quarantined: vec![],
                 sinks: vec!["niche".into()],
             })

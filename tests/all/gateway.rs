@@ -44,7 +44,7 @@ pub fn record_id_of_row(i: usize) -> String {
         source_record_id: Some(format!("R{i}")),
         ..Default::default()
     };
-    bcgw::pipeline::record_id::record_id("shop", &report)
+    bcgw::pipeline::record_id::record_id("shop", &report).expect("a schema report has a record id")
 }
 
 /// The `[store]`, `[plugins]` and `[pipeline]` tables of a test config in `dir`.

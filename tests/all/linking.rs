@@ -611,7 +611,10 @@ fn a_report_with_a_wrong_date_does_not_move_the_restart_window() {
     store
         .complete_translation(TranslationOutcome {
             payload_id: payload,
-            records,
+            records: records
+                .into_iter()
+                .map(|r| bcgw::store::TranslatedRecord::new(r).expect("encodes"))
+                .collect(),
             quarantined: vec![],
             sinks: vec![],
         })

@@ -24,6 +24,7 @@ mod poll_source;
 mod radio_adapters_wasm;
 mod serial_source;
 mod store_faults;
+mod store_reads;
 mod store_upgrade;
 mod webhook;
 mod webhook_durability;

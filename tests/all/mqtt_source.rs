@@ -30,7 +30,7 @@ fn record_id_of(i: usize) -> String {
     };
     report.event.kind = ReportKind::Alert;
     report.event.narrative = Some(alert(i));
-    bcgw::pipeline::record_id::record_id("radio", &report)
+    bcgw::pipeline::record_id::record_id("radio", &report).expect("a schema report has a record id")
 }
 
 /// A gateway with an MQTT source `radio` (first-plugin adapter) and a niche sink.

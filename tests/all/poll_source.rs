@@ -209,6 +209,7 @@ fn record_id(i: usize) -> String {
         ..Default::default()
     };
     bcgw::pipeline::record_id::record_id("platform", &report)
+        .expect("a schema report has a record id")
 }
 
 #[test]

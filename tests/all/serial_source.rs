@@ -64,7 +64,7 @@ fn record_id_of(line: &str) -> String {
     };
     report.event.kind = ReportKind::Alert;
     report.event.narrative = Some(line.to_string());
-    bcgw::pipeline::record_id::record_id("radio", &report)
+    bcgw::pipeline::record_id::record_id("radio", &report).expect("a schema report has a record id")
 }
 
 #[test]

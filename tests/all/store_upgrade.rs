@@ -129,7 +129,7 @@ fn a_report_amended_after_the_upgrade_queues_an_update_of_its_old_occurrence() {
     let stats = store
         .complete_translation(TranslationOutcome {
             payload_id,
-            records: vec![record],
+            records: vec![bcgw::store::TranslatedRecord::new(record).expect("encodes")],
             quarantined: vec![],
             sinks: vec!["niche".into()],
         })

@@ -2,10 +2,11 @@
 
 use super::record_id::record_id;
 use crate::plugins::{AdapterPlugin, PluginError};
-use crate::store::{QuarantineEntry, Stage, Store, StoredPayload, TranslationOutcome};
+use crate::store::{
+    QuarantineEntry, Stage, Store, StoredPayload, TranslatedRecord, TranslationOutcome,
+};
 use bcgw_sdk::plugin::{Payload, metadata_keys};
 use bcgw_sdk::schema::{Envelope, SCHEMA_VERSION, SourceRecord, validate_report};
-use chrono::Utc;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,22 +33,10 @@ impl Translator {
         kind: &str,
         reason: String,
     ) -> QuarantineEntry {
-        QuarantineEntry {
-            id: 0,
-            stage,
-            payload_id: Some(payload.id),
-            outbox_id: None,
-            component: self.source.clone(),
-            item_index: None,
-            line: None,
-            record_id: None,
-            error_kind: kind.to_string(),
-            reason,
-            plugin: self.plugin.name_version(),
-            plugin_sha256: self.plugin.sha256().to_string(),
-            created_at: Utc::now(),
-            state: "open".into(),
-        }
+        let mut q = QuarantineEntry::new(stage, &self.source, kind, reason)
+            .with_plugin(self.plugin.name_version(), self.plugin.sha256());
+        q.payload_id = Some(payload.id);
+        q
     }
 
     /// Translates and validates one payload. Never fails: whatever goes wrong becomes
@@ -109,7 +98,22 @@ impl Translator {
         // carries the digest of the raw bytes alone.
         let raw_sha256 = crate::plugins::sha256_hex(&payload.bytes);
         for (i, report) in translated.reports.into_iter().enumerate() {
-            let id = record_id(&self.source, &report);
+            // A report refused here: its place in the payload and, once known, its id.
+            let refuse = |kind: &str, reason: String, id: Option<String>| {
+                let mut q = self.entry(payload, Stage::Validate, kind, reason);
+                q.item_index = u32::try_from(i).ok();
+                q.record_id = id;
+                q
+            };
+            let id = match record_id(&self.source, &report) {
+                Ok(id) => id,
+                Err(e) => {
+                    outcome
+                        .quarantined
+                        .push(refuse("record-id", e.to_string(), None));
+                    continue;
+                }
+            };
             let violations = validate_report(&report, payload.received_at);
             if !violations.is_empty() {
                 let reason = violations
@@ -117,18 +121,11 @@ impl Translator {
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join("; ");
-                let mut q = self.entry(
-                    payload,
-                    Stage::Validate,
-                    "schema",
-                    format!("report breaks schema rules: {reason}"),
-                );
-                q.item_index = u32::try_from(i).ok();
-                q.record_id = Some(id);
-                outcome.quarantined.push(q);
+                let reason = format!("report breaks schema rules: {reason}");
+                outcome.quarantined.push(refuse("schema", reason, Some(id)));
                 continue;
             }
-            outcome.records.push(SourceRecord {
+            let record = SourceRecord {
                 envelope: Envelope {
                     record_id: id,
                     source: self.source.clone(),
@@ -139,7 +136,17 @@ impl Translator {
                     plugin: plugin.clone(),
                 },
                 report,
-            });
+            };
+            let id = record.envelope.record_id.clone();
+            match TranslatedRecord::new(record) {
+                Ok(r) => outcome.records.push(r),
+                Err(e) => {
+                    let reason = format!("the report cannot be stored as JSON: {e}");
+                    outcome
+                        .quarantined
+                        .push(refuse("encoding", reason, Some(id)));
+                }
+            }
         }
         outcome
     }
@@ -164,24 +171,18 @@ fn unknown_source(payload: &StoredPayload, sinks: &[String]) -> TranslationOutco
     TranslationOutcome {
         payload_id: payload.id,
         records: Vec::new(),
-        quarantined: vec![QuarantineEntry {
-            id: 0,
-            stage: Stage::Translate,
-            payload_id: Some(payload.id),
-            outbox_id: None,
-            component: payload.source.clone(),
-            item_index: None,
-            line: None,
-            record_id: None,
-            error_kind: "unknown-source".into(),
-            reason: format!(
-                "source {} is not in the configuration; add it back and replay this entry",
-                payload.source
-            ),
-            plugin: String::new(),
-            plugin_sha256: String::new(),
-            created_at: Utc::now(),
-            state: "open".into(),
+        quarantined: vec![{
+            let mut q = QuarantineEntry::new(
+                Stage::Translate,
+                &payload.source,
+                "unknown-source",
+                format!(
+                    "source {} is not in the configuration; add it back and replay this entry",
+                    payload.source
+                ),
+            );
+            q.payload_id = Some(payload.id);
+            q
         }],
         sinks: sinks.to_vec(),
     }

@@ -86,6 +86,13 @@ pub struct PluginEngine {
     inner: Arc<Inner>,
 }
 
+/// Freed instance slots decommitted together: a quarter of the pool, so most
+/// slots stay ready, and at most 16 (one flush then stays well under a
+/// millisecond).
+fn decommit_batch(instances: u32) -> usize {
+    (instances as usize / 4).clamp(1, 16)
+}
+
 impl PluginEngine {
     /// Builds the engine: epoch interruption on, the pooling allocator sized for
     /// `max_instances` concurrent instances of up to `max_memory_bytes` each.
@@ -101,7 +108,12 @@ impl PluginEngine {
             .max_memory_size(settings.max_memory_bytes)
             .max_memories_per_component(2)
             .max_tables_per_component(4)
-            .max_core_instances_per_component(8);
+            .max_core_instances_per_component(8)
+            // A fresh instance per payload means a slot freed per call. Freeing
+            // one alone costs an madvise and a TLB shootdown to the other cores;
+            // in batches the cost is shared (slots in a batch are reused once it
+            // is flushed, which the allocator does at once when it runs short).
+            .decommit_batch_size(decommit_batch(n));
         let mut config = Config::new();
         config
             .epoch_interruption(true)

@@ -15,6 +15,7 @@ pub mod delivery;
 pub mod file_drop;
 pub mod mqtt;
 pub mod niche;
+pub mod recorder;
 pub mod worker;
 
 pub use delivery::{BreakerConfig, DeliverySettings, LegacyDelivery, RetryConfig};

@@ -4,6 +4,7 @@
 use super::backoff;
 use super::breaker::Breaker;
 use super::delivery::RetryConfig;
+use super::recorder::Recorder;
 use super::{Attempt, Outgoing, Sink};
 use crate::assembly::LoadedRenderer;
 use crate::plugins::PluginError;
@@ -108,29 +109,14 @@ impl DeliveryWorker {
     fn dead_letter(&self, d: &Delivery, kind: &str, reason: String) -> DeliveryResult {
         DeliveryResult::DeadLetter {
             outbox_id: d.outbox_id,
-            entry: Box::new(QuarantineEntry {
-                id: 0,
-                stage: Stage::Deliver,
-                payload_id: None,
-                outbox_id: Some(d.outbox_id),
-                component: self.name.clone(),
-                item_index: None,
-                line: None,
-                record_id: Some(d.incident_id.clone()),
-                error_kind: kind.to_string(),
-                reason,
-                plugin: self
-                    .renderer
-                    .as_ref()
-                    .map(|r| r.plugin.name_version())
-                    .unwrap_or_default(),
-                plugin_sha256: self
-                    .renderer
-                    .as_ref()
-                    .map(|r| r.plugin.sha256().to_string())
-                    .unwrap_or_default(),
-                created_at: Utc::now(),
-                state: "open".into(),
+            entry: Box::new({
+                let mut q = QuarantineEntry::new(Stage::Deliver, &self.name, kind, reason);
+                q.outbox_id = Some(d.outbox_id);
+                q.record_id = Some(d.incident_id.clone());
+                match &self.renderer {
+                    Some(r) => q.with_plugin(r.plugin.name_version(), r.plugin.sha256()),
+                    None => q,
+                }
             }),
         }
     }
@@ -181,68 +167,90 @@ impl DeliveryWorker {
     /// Delivers until `shutdown`; then waits for in-flight deliveries and records them.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         let mut tasks: JoinSet<(Delivery, Outcome)> = JoinSet::new();
+        // Claimed rows not yet recorded: sent, being sent, or waiting for their
+        // result's commit. Never claimed again meanwhile.
         let mut in_flight: HashSet<i64> = HashSet::new();
-        let mut unsaved: Vec<(i64, DeliveryResult)> = Vec::new();
-        let mut save_failures: u32 = 0;
+        let mut recorder = Recorder::start(self.store.clone(), self.name.clone(), self.idle_poll);
         loop {
+            for id in recorder.take_recorded() {
+                in_flight.remove(&id);
+            }
             let stopping = *shutdown.borrow();
             if !stopping {
-                let permits = self.breaker.permits(Instant::now());
-                let trial = matches!(permits, Ok(Some(_)));
-                let slots = match permits {
-                    Ok(limit) => limit
-                        .unwrap_or(self.concurrency)
-                        .saturating_sub(tasks.len()),
-                    Err(_) => 0,
-                };
-                if slots > 0 {
-                    let store = self.store.clone();
-                    let name = self.name.clone();
-                    let skip: Vec<i64> = in_flight.iter().copied().collect();
-                    let after = self.after.clone();
-                    match blocking(move || {
-                        store.due_deliveries(&name, after.as_deref(), Utc::now(), slots, &skip)
-                    })
-                    .await
-                    {
-                        Ok(due) => {
-                            if trial && due.is_empty() {
-                                self.breaker.release_trial(Instant::now());
-                            }
-                            for d in due {
-                                in_flight.insert(d.outbox_id);
-                                self.start(&mut tasks, d);
-                            }
-                        }
-                        Err(e) => {
-                            tracing::error!(sink = %self.name, error = %e, "cannot read the outbox")
-                        }
-                    }
-                } else if trial {
-                    // Deliveries from before the circuit opened are still in flight.
-                    self.breaker.release_trial(Instant::now());
-                }
-            } else if tasks.is_empty() && unsaved.is_empty() {
+                self.claim(&mut tasks, &mut in_flight).await;
+            } else if tasks.is_empty() {
+                recorder.finish().await;
                 return;
             }
-            if tasks.is_empty() && unsaved.is_empty() {
+            if tasks.is_empty() {
+                // Nothing being sent: sleep until something is due, a result is
+                // recorded (its row may be due again: an update queued meanwhile),
+                // or shutdown.
                 let wait = self.idle_wait().await;
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
                     _ = shutdown.changed() => {}
+                    ids = recorder.next_recorded() => {
+                        for id in ids {
+                            in_flight.remove(&id);
+                        }
+                    }
                 }
                 continue;
             }
             if let Some(Ok((d, outcome))) = tasks.join_next().await {
                 let result = self.settle(&d, outcome);
-                unsaved.push((d.outbox_id, result));
+                recorder.record(d.outbox_id, result);
             }
             while let Some(Ok((d, outcome))) = tasks.try_join_next() {
                 let result = self.settle(&d, outcome);
-                unsaved.push((d.outbox_id, result));
+                recorder.record(d.outbox_id, result);
             }
-            self.save(&mut unsaved, &mut in_flight, &mut save_failures)
-                .await;
+        }
+    }
+
+    /// Claims due rows for the free slots (as the breaker allows) and starts them.
+    async fn claim(
+        &mut self,
+        tasks: &mut JoinSet<(Delivery, Outcome)>,
+        in_flight: &mut HashSet<i64>,
+    ) {
+        let permits = self.breaker.permits(Instant::now());
+        let trial = matches!(permits, Ok(Some(_)));
+        let slots = match permits {
+            Ok(limit) => limit
+                .unwrap_or(self.concurrency)
+                .saturating_sub(tasks.len()),
+            Err(_) => 0,
+        };
+        if slots == 0 {
+            if trial {
+                // Deliveries from before the circuit opened are still in flight.
+                self.breaker.release_trial(Instant::now());
+            }
+            return;
+        }
+        let store = self.store.clone();
+        let name = self.name.clone();
+        let skip: Vec<i64> = in_flight.iter().copied().collect();
+        let after = self.after.clone();
+        match blocking(move || {
+            store.due_deliveries(&name, after.as_deref(), Utc::now(), slots, &skip)
+        })
+        .await
+        {
+            Ok(due) => {
+                if trial && due.is_empty() {
+                    self.breaker.release_trial(Instant::now());
+                }
+                for d in due {
+                    in_flight.insert(d.outbox_id);
+                    self.start(tasks, d);
+                }
+            }
+            Err(e) => {
+                tracing::error!(sink = %self.name, error = %e, "cannot read the outbox")
+            }
         }
     }
 
@@ -264,35 +272,5 @@ impl DeliveryWorker {
             .max(until_trial)
             .min(self.idle_poll)
             .max(Duration::from_millis(5))
-    }
-
-    async fn save(
-        &self,
-        unsaved: &mut Vec<(i64, DeliveryResult)>,
-        in_flight: &mut HashSet<i64>,
-        failures: &mut u32,
-    ) {
-        if unsaved.is_empty() {
-            return;
-        }
-        let batch: Vec<DeliveryResult> = unsaved.iter().map(|(_, r)| r.clone()).collect();
-        let store = self.store.clone();
-        match blocking(move || store.finish_deliveries(batch)).await {
-            Ok(()) => {
-                *failures = 0;
-                for (id, _) in unsaved.drain(..) {
-                    in_flight.remove(&id);
-                }
-            }
-            Err(e) => {
-                // Keep them in flight (not re-sent) and try to record them again,
-                // backing off while the store cannot take writes.
-                *failures = failures.saturating_add(1);
-                let wait = (self.idle_poll * 2u32.saturating_pow((*failures).min(8)))
-                    .min(Duration::from_secs(5));
-                tracing::error!(sink = %self.name, error = %e, retry_in_ms = wait.as_millis() as u64, "cannot record delivery results");
-                tokio::time::sleep(wait).await;
-            }
-        }
     }
 }

@@ -9,10 +9,12 @@
 mod error;
 mod incidents;
 pub mod sqlite;
+mod states;
 mod types;
 
 pub use error::StoreError;
 pub use incidents::*;
+pub use states::*;
 pub use types::*;
 
 use chrono::{DateTime, Utc};

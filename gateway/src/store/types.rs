@@ -1,5 +1,6 @@
 //! What goes in and out of the store.
 
+use super::states::{QuarantineState, Stage};
 use bcgw_sdk::schema::SourceRecord;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -73,44 +74,6 @@ pub struct StoredPayload {
     pub origin: String,
 }
 
-/// The pipeline stage an item was quarantined at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stage {
-    /// The source could not cut the bytes into a usable payload (a serial frame
-    /// too long, bytes outside any frame).
-    Receive,
-    /// The plugin could not translate the payload or an item of it.
-    Translate,
-    /// A translated report broke the schema rules.
-    Validate,
-    /// The sink refused the delivery permanently (or the renderer failed).
-    Deliver,
-}
-
-impl Stage {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Receive => "receive",
-            Stage::Translate => "translate",
-            Stage::Validate => "validate",
-            Stage::Deliver => "deliver",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Stage> {
-        match s {
-            "receive" => Some(Stage::Receive),
-            "translate" => Some(Stage::Translate),
-            "validate" => Some(Stage::Validate),
-            "deliver" => Some(Stage::Deliver),
-            _ => None,
-        }
-    }
-}
-
 /// Something kept aside with the reason, for a person to look at and replay.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuarantineEntry {
@@ -140,8 +103,79 @@ pub struct QuarantineEntry {
     pub plugin_sha256: String,
     /// When it was quarantined.
     pub created_at: DateTime<Utc>,
-    /// `open`, or `replayed` once sent back through the pipeline.
-    pub state: String,
+    /// Open, or replayed once sent back through the pipeline.
+    pub state: QuarantineState,
+}
+
+impl QuarantineEntry {
+    /// A new open entry, not yet stored, for the source or sink `component`:
+    /// nothing about the item's place or the plugin yet (see the `with_*` methods
+    /// and the public fields).
+    pub fn new(
+        stage: Stage,
+        component: impl Into<String>,
+        error_kind: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> QuarantineEntry {
+        QuarantineEntry {
+            id: 0,
+            stage,
+            payload_id: None,
+            outbox_id: None,
+            component: component.into(),
+            item_index: None,
+            line: None,
+            record_id: None,
+            error_kind: error_kind.into(),
+            reason: reason.into(),
+            plugin: String::new(),
+            plugin_sha256: String::new(),
+            created_at: Utc::now(),
+            state: QuarantineState::Open,
+        }
+    }
+
+    /// The plugin that was running, as `name@version` and its file's SHA-256.
+    pub fn with_plugin(mut self, name_version: String, sha256: impl Into<String>) -> Self {
+        self.plugin = name_version;
+        self.plugin_sha256 = sha256.into();
+        self
+    }
+}
+
+/// A translated record with its stored form, made where the translation ran
+/// (many at once on the blocking pool) so that the store's single writer thread
+/// only writes it.
+#[derive(Debug, Clone)]
+pub struct TranslatedRecord {
+    /// The record.
+    pub record: SourceRecord,
+    /// The record as stored: compact JSON.
+    pub json: String,
+    /// [`report_content_sha256`] of its report.
+    pub content_sha256: String,
+}
+
+impl TranslatedRecord {
+    /// Encodes `record` for the store.
+    pub fn new(record: SourceRecord) -> Result<TranslatedRecord, serde_json::Error> {
+        Ok(TranslatedRecord {
+            json: serde_json::to_string(&record)?,
+            content_sha256: report_content_sha256(&record.report)?,
+            record,
+        })
+    }
+}
+
+/// The content hash of a report: what tells an amendment (same record id, new
+/// content) from a repeat. The envelope (receipt time, raw payload hash, plugin)
+/// is left out: the same report in another payload is the same content.
+pub fn report_content_sha256(
+    report: &bcgw_sdk::schema::Report,
+) -> Result<String, serde_json::Error> {
+    use sha2::Digest;
+    let json = serde_json::to_vec(report)?;
+    Ok(hex::encode(sha2::Sha256::digest(&json)))
 }
 
 /// The outcome of translating one payload.
@@ -149,8 +183,8 @@ pub struct QuarantineEntry {
 pub struct TranslationOutcome {
     /// The payload.
     pub payload_id: i64,
-    /// Valid records, with envelopes.
-    pub records: Vec<SourceRecord>,
+    /// Valid records, with envelopes, encoded for the store.
+    pub records: Vec<TranslatedRecord>,
     /// Items (or the whole payload) that failed.
     pub quarantined: Vec<QuarantineEntry>,
     /// Sinks every new record is queued for.

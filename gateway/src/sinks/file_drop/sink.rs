@@ -1,16 +1,18 @@
 //! The file-drop sink's write: writes each submission atomically (temp file, fsync, rename,
 //! fsync the folder) into a folder an import service watches. The file is named by
 //! the incident id, so writing the same incident again replaces it with the same
-//! content: idempotent by construction.
+//! content: idempotent by construction. The write and its two fsyncs run on
+//! tokio's blocking pool, never on a runtime worker other tasks share.
 
 use crate::sinks::{Attempt, Outgoing, Sink};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 /// A folder of submissions.
 pub struct FileDropSink {
-    dir: PathBuf,
-    extension: String,
+    dir: Arc<Path>,
+    extension: Arc<str>,
 }
 
 impl FileDropSink {
@@ -18,38 +20,44 @@ impl FileDropSink {
     pub fn new(dir: &Path, extension: &str) -> std::io::Result<FileDropSink> {
         std::fs::create_dir_all(dir)?;
         Ok(FileDropSink {
-            dir: dir.to_owned(),
-            extension: extension.trim_start_matches('.').to_string(),
+            dir: dir.into(),
+            extension: extension.trim_start_matches('.').into(),
         })
     }
+}
 
-    fn write(&self, key: &str, revision: Option<i64>, body: &[u8]) -> std::io::Result<String> {
-        // Keys are `rec-<hex>`/`inc-<hex>`; refuse anything that could leave the folder.
-        if key.is_empty()
-            || !key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "incident id is not a safe file name",
-            ));
-        }
-        // An update is a file of its own: the import service may have taken the
-        // first one already, and a file of the same name would import it again.
-        let name = match revision {
-            None => format!("{key}.{}", self.extension),
-            Some(r) => format!("{key}.r{r}.{}", self.extension),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&self.dir)?;
-        tmp.write_all(body)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(self.dir.join(&name)).map_err(|e| e.error)?;
-        std::fs::File::open(&self.dir)?.sync_all()?;
-        Ok(name)
+/// Writes one submission into `dir`; blocking (two fsyncs).
+fn write(
+    dir: &Path,
+    extension: &str,
+    key: &str,
+    revision: Option<i64>,
+    body: &[u8],
+) -> std::io::Result<String> {
+    // Keys are `rec-<hex>`, or `rec-<hex>~<n>` for an incident split off by a
+    // case officer; refuse anything that could leave the folder.
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '~'))
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "incident id is not a safe file name",
+        ));
     }
+    // An update is a file of its own: the import service may have taken the
+    // first one already, and a file of the same name would import it again.
+    let name = match revision {
+        None => format!("{key}.{extension}"),
+        Some(r) => format!("{key}.r{r}.{extension}"),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(body)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(dir.join(&name)).map_err(|e| e.error)?;
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(name)
 }
 
 #[async_trait::async_trait]
@@ -65,7 +73,17 @@ impl Sink for FileDropSink {
             Err(refused) => return refused,
         };
         let revision = outgoing.existing_reference.map(|_| outgoing.revision);
-        match self.write(outgoing.key, revision, &submission.body) {
+        let (dir, extension) = (self.dir.clone(), self.extension.clone());
+        let (key, body) = (outgoing.key.to_string(), submission.body.clone());
+        let written =
+            tokio::task::spawn_blocking(move || write(&dir, &extension, &key, revision, &body))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(std::io::Error::other(format!(
+                        "the write did not finish: {e}"
+                    )))
+                });
+        match written {
             Ok(name) => Attempt::Delivered(name),
             Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
                 Attempt::Rejected(e.to_string())
@@ -123,6 +141,30 @@ mod tests {
         assert_eq!(files, vec![std::ffi::OsString::from("rec-1.xml")]);
         assert!(matches!(
             send(&sink, "../escape", &sub).await,
+            Attempt::Rejected(_)
+        ));
+    }
+
+    /// Found on main: an incident a case officer split off (`<record>~<n>`) was
+    /// refused as an unsafe file name, so it never reached the import folder.
+    #[tokio::test]
+    async fn an_incident_split_off_in_review_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = FileDropSink::new(dir.path(), "xml").unwrap();
+        let sub = Submission {
+            content_type: "application/xml".into(),
+            body: b"<a/>".to_vec(),
+        };
+        assert_eq!(
+            send(&sink, "rec-1~1", &sub).await,
+            Attempt::Delivered("rec-1~1.xml".into())
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("rec-1~1.xml")).unwrap(),
+            b"<a/>"
+        );
+        assert!(matches!(
+            send(&sink, ".hidden", &sub).await,
             Attempt::Rejected(_)
         ));
     }

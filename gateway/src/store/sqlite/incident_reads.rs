@@ -10,7 +10,7 @@ fn linkable(r: &Row<'_>) -> rusqlite::Result<LinkableRecord> {
     Ok(LinkableRecord {
         record: serde_json::from_str(&json).map_err(|e| corrupt("stored record", e))?,
         incident_id: r.get(1)?,
-        journaled_at: from_ms(r.get(2)?),
+        journaled_at: from_ms(r.get(2)?)?,
     })
 }
 
@@ -70,9 +70,9 @@ fn review(r: &Row<'_>) -> rusqlite::Result<ReviewItem> {
         score: r.get(5)?,
         explanation: r.get(6)?,
         state: r.get(7)?,
-        created_at: from_ms(r.get(8)?),
+        created_at: from_ms(r.get(8)?)?,
         decided_by: r.get(9)?,
-        decided_at: r.get::<_, Option<i64>>(10)?.map(from_ms),
+        decided_at: r.get::<_, Option<i64>>(10)?.map(from_ms).transpose()?,
         reason: r.get(11)?,
     })
 }
@@ -141,7 +141,7 @@ pub fn incident(c: &Connection, id: &str) -> rusqlite::Result<Option<IncidentVie
                 explanation: r.get(5)?,
                 decided_by: r.get(6)?,
                 reason: r.get(7)?,
-                created_at: from_ms(r.get(8)?),
+                created_at: from_ms(r.get(8)?)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

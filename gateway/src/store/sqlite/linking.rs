@@ -97,15 +97,23 @@ pub fn queue_incident(
          ON CONFLICT (sink, incident_id) DO UPDATE SET
              revision = revision + 1,
              record_ids = excluded.record_ids,
-             state = 'pending',
+             state = ?7,
              attempts = 0,
              journaled_at = excluded.journaled_at,
              next_attempt_at = CASE
-                 WHEN outbox.state = 'pending' AND outbox.delivered_revision IS NULL
+                 WHEN outbox.state = ?7 AND outbox.delivered_revision IS NULL
                  THEN outbox.next_attempt_at ELSE ?4 END,
              last_error = NULL",
     )?
-    .execute(params![sink, incident, ids, now, journaled_at, due.max(now)])?;
+    .execute(params![
+        sink,
+        incident,
+        ids,
+        now,
+        journaled_at,
+        due.max(now),
+        DeliveryState::Pending
+    ])?;
     Ok(())
 }
 
@@ -204,10 +212,8 @@ fn merge_outbox(c: &Connection, survivor: &str, absorbed: &str) -> rusqlite::Res
             .optional()?;
         match (reference, survivor_row) {
             (None, _) => {
-                c.prepare_cached(
-                    "UPDATE outbox SET merge_into = ?2, state = 'merged' WHERE id = ?1",
-                )?
-                .execute(params![id, survivor])?;
+                c.prepare_cached("UPDATE outbox SET merge_into = ?2, state = ?3 WHERE id = ?1")?
+                    .execute(params![id, survivor, DeliveryState::Merged])?;
             }
             (Some(reference), Some((survivor_id, None))) => {
                 c.prepare_cached(
@@ -215,18 +221,16 @@ fn merge_outbox(c: &Connection, survivor: &str, absorbed: &str) -> rusqlite::Res
                      WHERE id = ?1",
                 )?
                 .execute(params![survivor_id, reference, delivered.unwrap_or(0), now])?;
-                c.prepare_cached(
-                    "UPDATE outbox SET merge_into = ?2, state = 'merged' WHERE id = ?1",
-                )?
-                .execute(params![id, survivor])?;
+                c.prepare_cached("UPDATE outbox SET merge_into = ?2, state = ?3 WHERE id = ?1")?
+                    .execute(params![id, survivor, DeliveryState::Merged])?;
             }
             (Some(_), _) => {
                 c.prepare_cached(
-                    "UPDATE outbox SET merge_into = ?2, state = 'pending', attempts = 0,
+                    "UPDATE outbox SET merge_into = ?2, state = ?4, attempts = 0,
                          revision = revision + 1, next_attempt_at = ?3, last_error = NULL
                      WHERE id = ?1",
                 )?
-                .execute(params![id, survivor, now])?;
+                .execute(params![id, survivor, now, DeliveryState::Pending])?;
             }
         }
     }

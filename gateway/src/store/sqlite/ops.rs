@@ -96,14 +96,14 @@ fn hold_payload(
     hold: &Hold,
     now: i64,
 ) -> rusqlite::Result<()> {
-    c.prepare_cached("UPDATE payloads SET state = 'held' WHERE id = ?1")?
-        .execute([payload_id])?;
+    c.prepare_cached("UPDATE payloads SET state = ?2 WHERE id = ?1")?
+        .execute(params![payload_id, PayloadState::Held])?;
     c.prepare_cached(
         "INSERT INTO quarantine (stage, payload_id, component, error_kind, reason, plugin, plugin_sha256, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, '', '', ?6)",
     )?
     .execute(params![
-        Stage::Receive.as_str(),
+        Stage::Receive,
         payload_id,
         source,
         hold.error_kind,
@@ -116,11 +116,11 @@ fn hold_payload(
 fn insert_quarantine(c: &Connection, q: &QuarantineEntry) -> rusqlite::Result<()> {
     c.prepare_cached(
         "INSERT INTO quarantine (stage, payload_id, outbox_id, component, item_index, line, record_id,
-                                 error_kind, reason, plugin, plugin_sha256, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                 error_kind, reason, plugin, plugin_sha256, created_at, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
-        q.stage.as_str(),
+        q.stage,
         q.payload_id,
         q.outbox_id,
         q.component,
@@ -131,25 +131,18 @@ fn insert_quarantine(c: &Connection, q: &QuarantineEntry) -> rusqlite::Result<()
         q.reason,
         q.plugin,
         q.plugin_sha256,
-        ms(q.created_at)
+        ms(q.created_at),
+        q.state
     ])?;
     Ok(())
 }
 
-/// The content hash of a report: what tells an amendment (same record id, new
-/// content) from a repeat. The envelope (receipt time, raw payload hash, plugin)
-/// is left out: the same report in another payload is the same content.
-pub fn content_hash(report: &bcgw_sdk::schema::Report) -> rusqlite::Result<String> {
-    let json = serde_json::to_vec(report).map_err(json_err)?;
-    Ok(crate::plugins::sha256_hex(&json))
-}
-
-/// [`content_hash`] of a stored record's JSON.
+/// [`report_content_sha256`] of a stored record's JSON.
 pub fn content_hash_of_json(json: &str) -> rusqlite::Result<String> {
     let record: SourceRecord = serde_json::from_str(json).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })?;
-    content_hash(&record.report)
+    report_content_sha256(&record.report).map_err(json_err)
 }
 
 /// What a translated record is, against what the store holds.
@@ -237,18 +230,18 @@ pub fn complete_translation(
         .optional()?
         .unwrap_or((now, now));
     let mut stats = CommitStats::default();
-    for record in &o.records {
+    for translated in &o.records {
+        let record = &translated.record;
         let id = &record.envelope.record_id;
-        let hash = content_hash(&record.report)?;
-        let json = serde_json::to_string(record).map_err(json_err)?;
-        match seen(c, id, o.payload_id, received_at, &hash)? {
+        let (hash, json) = (&translated.content_sha256, &translated.json);
+        match seen(c, id, o.payload_id, received_at, hash)? {
             Seen::New => {
                 c.prepare_cached(
                     "INSERT INTO records (record_id, payload_id, source, created_at, version, content_sha256)
                      VALUES (?1, ?2, ?3, ?4, 1, ?5)",
                 )?
                 .execute(params![id, o.payload_id, record.envelope.source, now, hash])?;
-                insert_version(c, id, 1, o.payload_id, &hash, now, &json, false)?;
+                insert_version(c, id, 1, o.payload_id, hash, now, json, false)?;
                 stats.new_records += 1;
                 // Its incident, and the deliveries, come from the link stage.
             }
@@ -263,7 +256,7 @@ pub fn complete_translation(
                 stats.duplicates += inserted;
             }
             Seen::Superseded { next } => {
-                insert_version(c, id, next, o.payload_id, &hash, now, &json, true)?;
+                insert_version(c, id, next, o.payload_id, hash, now, json, true)?;
                 stats.superseded += 1;
             }
             Seen::Amended { next } => {
@@ -271,7 +264,7 @@ pub fn complete_translation(
                     "UPDATE records SET version = ?2, content_sha256 = ?3 WHERE record_id = ?1",
                 )?
                 .execute(params![id, next, hash])?;
-                insert_version(c, id, next, o.payload_id, &hash, now, &json, false)?;
+                insert_version(c, id, next, o.payload_id, hash, now, json, false)?;
                 stats.amended += 1;
                 // An update of its incident's occurrence; a record not linked yet
                 // goes out with its incident, at its newest version.
@@ -290,8 +283,8 @@ pub fn complete_translation(
         insert_quarantine(c, q)?;
         stats.quarantined += 1;
     }
-    c.prepare_cached("UPDATE payloads SET state = 'done', translated_at = ?2 WHERE id = ?1")?
-        .execute(params![o.payload_id, now])?;
+    c.prepare_cached("UPDATE payloads SET state = ?3, translated_at = ?2 WHERE id = ?1")?
+        .execute(params![o.payload_id, now, PayloadState::Done])?;
     Ok(stats)
 }
 
@@ -334,10 +327,10 @@ pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqli
                     "UPDATE outbox SET
                          state = CASE
                              WHEN merge_into IS NOT NULL
-                                 THEN CASE WHEN reference IS NULL THEN 'pending' ELSE 'merged' END
-                             WHEN record_ids = '[]' THEN 'withdrawn'
-                             WHEN revision > ?4 THEN 'pending'
-                             ELSE 'delivered' END,
+                                 THEN CASE WHEN reference IS NULL THEN ?6 ELSE ?7 END
+                             WHEN record_ids = '[]' THEN ?8
+                             WHEN revision > ?4 THEN ?6
+                             ELSE ?9 END,
                          attempts = CASE
                              WHEN (merge_into IS NOT NULL AND reference IS NULL)
                                   OR (merge_into IS NULL AND revision > ?4) THEN 0
@@ -356,7 +349,11 @@ pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqli
                     now,
                     reference,
                     revision,
-                    i64::from(update)
+                    i64::from(update),
+                    DeliveryState::Pending,
+                    DeliveryState::Merged,
+                    DeliveryState::Withdrawn,
+                    DeliveryState::Delivered,
                 ])?;
             }
             DeliveryResult::Retry {
@@ -366,15 +363,20 @@ pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqli
             } => {
                 c.prepare_cached(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3
-                     WHERE id = ?1 AND state = 'pending'",
+                     WHERE id = ?1 AND state = ?4",
                 )?
-                .execute(params![outbox_id, error, ms(next_attempt_at)])?;
+                .execute(params![
+                    outbox_id,
+                    error,
+                    ms(next_attempt_at),
+                    DeliveryState::Pending
+                ])?;
             }
             DeliveryResult::DeadLetter { outbox_id, entry } => {
                 c.prepare_cached(
-                    "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                    "UPDATE outbox SET state = ?3, attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
                 )?
-                .execute(params![outbox_id, entry.reason])?;
+                .execute(params![outbox_id, entry.reason, DeliveryState::Dead])?;
                 insert_quarantine(c, &entry)?;
             }
         }
@@ -388,34 +390,39 @@ pub fn quarantine_replay(c: &Connection, ids: &[i64]) -> rusqlite::Result<Replay
     let now = now_ms();
     let mut stats = ReplayStats::default();
     for &id in ids {
-        let row: Option<(String, Option<i64>, Option<i64>)> = c
+        let row: Option<(Stage, Option<i64>, Option<i64>)> = c
             .query_row(
-                "SELECT stage, payload_id, outbox_id FROM quarantine WHERE id = ?1 AND state = 'open'",
-                [id],
+                "SELECT stage, payload_id, outbox_id FROM quarantine WHERE id = ?1 AND state = ?2",
+                params![id, QuarantineState::Open],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         let Some((stage, payload_id, outbox_id)) = row else {
             continue;
         };
-        match (Stage::parse(&stage), payload_id, outbox_id) {
-            (Some(Stage::Deliver), _, Some(outbox)) => {
+        match (stage, payload_id, outbox_id) {
+            (Stage::Deliver, _, Some(outbox)) => {
                 stats.deliveries += c.execute(
-                    "UPDATE outbox SET state = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND state = 'dead'",
-                    params![outbox, now],
+                    "UPDATE outbox SET state = ?3, next_attempt_at = ?2 WHERE id = ?1 AND state = ?4",
+                    params![outbox, now, DeliveryState::Pending, DeliveryState::Dead],
                 )?;
             }
-            (Some(_), Some(payload), _) => {
+            (_, Some(payload), _) => {
                 stats.payloads += c.execute(
-                    "UPDATE payloads SET state = 'pending' WHERE id = ?1 AND state IN ('done', 'held')",
-                    [payload],
+                    "UPDATE payloads SET state = ?2 WHERE id = ?1 AND state IN (?3, ?4)",
+                    params![
+                        payload,
+                        PayloadState::Pending,
+                        PayloadState::Done,
+                        PayloadState::Held
+                    ],
                 )?;
             }
             _ => continue,
         }
         c.execute(
-            "UPDATE quarantine SET state = 'replayed', replayed_at = ?2 WHERE id = ?1",
-            params![id, now],
+            "UPDATE quarantine SET state = ?3, replayed_at = ?2 WHERE id = ?1",
+            params![id, now, QuarantineState::Replayed],
         )?;
         stats.entries += 1;
     }
