@@ -146,8 +146,8 @@ fn an_amended_report_updates_its_occurrence_once() {
 }
 
 mod store_level {
-    use bcgw::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
-    use bcgw::store::{Appended, LinkBatch, LinkDecision, NewPayload, Store, TranslationOutcome};
+    use bcgw::store::sqlite::SqliteStore;
+    use bcgw::store::{LinkBatch, LinkDecision, Store, TranslationOutcome};
     use bcgw_sdk::schema::{Envelope, Report, SourceRecord};
     use chrono::{DateTime, Duration as Span, Utc};
 
@@ -173,22 +173,13 @@ mod store_level {
     }
 
     fn payload(store: &SqliteStore, tag: &str, received_at: DateTime<Utc>) -> i64 {
-        let appended = store
-            .append_payloads(vec![NewPayload {
-                source: "disc".into(),
-                received_at,
-                content_type: "application/json".into(),
-                metadata: vec![],
-                bytes: tag.as_bytes().to_vec(),
-                origin: "test".into(),
-                identity_scope: None,
-                hold: None,
-            }])
-            .expect("journaled");
-        match appended[0] {
-            Appended::New(id) => id,
-            Appended::Duplicate(_) => panic!("a new payload"),
-        }
+        crate::helpers::journal_one(
+            store,
+            "disc",
+            "application/json",
+            tag.as_bytes(),
+            received_at,
+        )
     }
 
     fn commit(
@@ -241,15 +232,7 @@ mod store_level {
     #[test]
     fn a_version_received_before_the_current_one_never_replaces_it() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&SqliteSettings {
-            path: dir.path().join("bcgw.sqlite"),
-            max_size_bytes: None,
-            group: GroupCommit {
-                max_jobs: 8,
-                window: std::time::Duration::ZERO,
-            },
-        })
-        .unwrap();
+        let store = crate::helpers::open_store(&dir.path().join("bcgw.sqlite"));
         let t = Utc::now();
         // The first version's payload failed translation and is replayed only after
         // the platform's correction came in.

@@ -83,3 +83,45 @@ pub fn wait_for<T>(
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// Opens (creating if needed) the SQLite store at `path`, with small group
+/// commits, for tests that drive the store directly.
+pub fn open_store(path: &Path) -> bcgw::store::sqlite::SqliteStore {
+    use bcgw::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
+    SqliteStore::open(&SqliteSettings {
+        path: path.to_owned(),
+        max_size_bytes: None,
+        group: GroupCommit {
+            max_jobs: 8,
+            window: std::time::Duration::ZERO,
+        },
+    })
+    .expect("the store opens")
+}
+
+/// Journals one payload of `source` straight into the store; its id. Panics if
+/// the same bytes were journaled before.
+pub fn journal_one(
+    store: &dyn bcgw::store::Store,
+    source: &str,
+    content_type: &str,
+    bytes: &[u8],
+    received_at: chrono::DateTime<chrono::Utc>,
+) -> i64 {
+    let appended = store
+        .append_payloads(vec![bcgw::store::NewPayload {
+            source: source.into(),
+            received_at,
+            content_type: content_type.into(),
+            metadata: vec![],
+            bytes: bytes.to_vec(),
+            origin: "test".into(),
+            identity_scope: None,
+            hold: None,
+        }])
+        .expect("journaled");
+    match appended[0] {
+        bcgw::store::Appended::New(id) => id,
+        bcgw::store::Appended::Duplicate(_) => panic!("a new payload"),
+    }
+}

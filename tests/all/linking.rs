@@ -551,39 +551,16 @@ fn the_hold_makes_an_alert_and_the_report_after_it_one_delivery() {
 /// before, it left every real candidate out after a restart.
 #[test]
 fn a_report_with_a_wrong_date_does_not_move_the_restart_window() {
-    use bcgw::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
-    use bcgw::store::{Appended, LinkBatch, LinkDecision, NewPayload, Store, TranslationOutcome};
+    use bcgw::store::{LinkBatch, LinkDecision, Store, TranslationOutcome};
     use bcgw_sdk::schema::{Envelope, Report, SourceRecord};
     use chrono::{TimeZone, Utc};
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&SqliteSettings {
-        path: dir.path().join("bcgw.sqlite"),
-        max_size_bytes: None,
-        group: GroupCommit {
-            max_jobs: 8,
-            window: Duration::ZERO,
-        },
-    })
-    .expect("store");
+    let store = crate::helpers::open_store(&dir.path().join("bcgw.sqlite"));
     let january =
         |i: i64| Utc.with_ymd_and_hms(2025, 1, 5, 9, 0, 0).unwrap() + chrono::Duration::minutes(i);
     let mut whens: Vec<_> = (0..40).map(january).collect();
     whens.push(Utc.with_ymd_and_hms(2025, 5, 1, 0, 0, 0).unwrap());
-    let Appended::New(payload) = store
-        .append_payloads(vec![NewPayload {
-            source: "shop".into(),
-            received_at: Utc::now(),
-            content_type: "text/csv".into(),
-            metadata: vec![],
-            bytes: b"export".to_vec(),
-            origin: "test".into(),
-            identity_scope: None,
-            hold: None,
-        }])
-        .expect("journaled")[0]
-    else {
-        panic!("a new payload")
-    };
+    let payload = crate::helpers::journal_one(&store, "shop", "text/csv", b"export", Utc::now());
     let records: Vec<SourceRecord> = whens
         .iter()
         .enumerate()

@@ -1,40 +1,14 @@
 //! What the store reads back: damaged values are reported as damage, and every
 //! state read back is one the gateway knows.
 
-use bcgw::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
-use bcgw::store::{Appended, NewPayload, Store, StoreError};
+use crate::helpers::{journal_one, open_store};
+use bcgw::store::sqlite::SqliteStore;
+use bcgw::store::{Store, StoreError};
 use chrono::Utc;
-use std::time::Duration;
 
-fn store(path: &std::path::Path) -> SqliteStore {
-    SqliteStore::open(&SqliteSettings {
-        path: path.to_owned(),
-        max_size_bytes: None,
-        group: GroupCommit {
-            max_jobs: 8,
-            window: Duration::ZERO,
-        },
-    })
-    .expect("store opens")
-}
-
-fn journal_one(store: &SqliteStore) -> i64 {
-    let appended = store
-        .append_payloads(vec![NewPayload {
-            source: "shop".into(),
-            received_at: Utc::now(),
-            content_type: "text/csv".into(),
-            metadata: vec![],
-            bytes: b"a,b\n1,2\n".to_vec(),
-            origin: "test".into(),
-            identity_scope: None,
-            hold: None,
-        }])
-        .expect("journaled");
-    match appended[0] {
-        Appended::New(id) => id,
-        Appended::Duplicate(_) => panic!("a new payload"),
-    }
+/// One CSV payload of the source `shop`, journaled; its id.
+fn journal_csv(store: &SqliteStore) -> i64 {
+    journal_one(store, "shop", "text/csv", b"a,b\n1,2\n", Utc::now())
 }
 
 /// Found on main: a received time out of range read back as 1970-01-01, so a
@@ -43,8 +17,8 @@ fn journal_one(store: &SqliteStore) -> i64 {
 fn a_damaged_time_is_reported_as_corruption_not_read_as_1970() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bcgw.sqlite");
-    let s = store(&path);
-    let id = journal_one(&s);
+    let s = open_store(&path);
+    let id = journal_csv(&s);
     assert_eq!(s.pending_payloads(None, 10).unwrap().len(), 1);
     rusqlite::Connection::open(&path)
         .unwrap()
@@ -65,8 +39,8 @@ fn a_damaged_time_is_reported_as_corruption_not_read_as_1970() {
 fn an_unknown_state_is_reported_as_corruption() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bcgw.sqlite");
-    let s = store(&path);
-    let id = journal_one(&s);
+    let s = open_store(&path);
+    let id = journal_csv(&s);
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute("UPDATE payloads SET state = 'finished' WHERE id = ?1", [id])

@@ -3,20 +3,11 @@
 //! held is still there, and the new features work on it.
 
 use crate::helpers::workspace;
-use bcgw::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
+use bcgw::store::sqlite::SqliteStore;
 use bcgw::store::{Store, TranslationOutcome};
-use std::time::Duration;
 
 fn open(path: &std::path::Path) -> SqliteStore {
-    SqliteStore::open(&SqliteSettings {
-        path: path.to_owned(),
-        max_size_bytes: None,
-        group: GroupCommit {
-            max_jobs: 16,
-            window: Duration::from_millis(1),
-        },
-    })
-    .expect("the old store opens")
+    crate::helpers::open_store(path)
 }
 
 fn old_store() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -111,21 +102,13 @@ fn a_report_amended_after_the_upgrade_queues_an_update_of_its_old_occurrence() {
         .unwrap();
     let mut record: bcgw_sdk::schema::SourceRecord = serde_json::from_str(&json).unwrap();
     record.report.event.narrative = Some("amended after the upgrade".into());
-    let payload = store
-        .append_payloads(vec![bcgw::store::NewPayload {
-            source: "northgate-retail".into(),
-            received_at: chrono::Utc::now(),
-            content_type: "text/csv".into(),
-            metadata: vec![],
-            bytes: b"amended".to_vec(),
-            origin: "test".into(),
-            identity_scope: None,
-            hold: None,
-        }])
-        .unwrap();
-    let bcgw::store::Appended::New(payload_id) = payload[0] else {
-        panic!("new payload")
-    };
+    let payload_id = crate::helpers::journal_one(
+        &store,
+        "northgate-retail",
+        "text/csv",
+        b"amended",
+        chrono::Utc::now(),
+    );
     let stats = store
         .complete_translation(TranslationOutcome {
             payload_id,

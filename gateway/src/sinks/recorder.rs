@@ -6,7 +6,8 @@
 //! An outbox row stays in flight (never claimed again) until its result is
 //! committed, so nothing is sent twice because its result was not yet recorded.
 
-use crate::store::{DeliveryResult, Store, StoreError};
+use super::worker::blocking;
+use crate::store::{DeliveryResult, Store};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -88,15 +89,7 @@ async fn run(
         loop {
             let results: Vec<DeliveryResult> = batch.iter().map(|(_, r)| r.clone()).collect();
             let store = store.clone();
-            let written = tokio::task::spawn_blocking(move || store.finish_deliveries(results))
-                .await
-                .unwrap_or_else(|e| {
-                    Err(StoreError::Database {
-                        context: "recording delivery results",
-                        message: e.to_string(),
-                    })
-                });
-            match written {
+            match blocking(move || store.finish_deliveries(results)).await {
                 Ok(()) => {
                     failures = 0;
                     let _ = done.send(batch.into_iter().map(|(id, _)| id).collect());

@@ -47,7 +47,9 @@ pub struct DeliveryWorker {
     pub idle_poll: Duration,
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs a blocking store call on the blocking pool; a call that panicked is a
+/// store error like any other.
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {

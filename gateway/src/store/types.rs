@@ -173,9 +173,7 @@ impl TranslatedRecord {
 pub fn report_content_sha256(
     report: &bcgw_sdk::schema::Report,
 ) -> Result<String, serde_json::Error> {
-    use sha2::Digest;
-    let json = serde_json::to_vec(report)?;
-    Ok(hex::encode(sha2::Sha256::digest(&json)))
+    Ok(crate::plugins::sha256_hex(&serde_json::to_vec(report)?))
 }
 
 /// The outcome of translating one payload.

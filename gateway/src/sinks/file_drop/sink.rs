@@ -118,14 +118,19 @@ mod tests {
         sink.deliver(&outgoing).await
     }
 
+    /// A small XML submission.
+    fn xml() -> Submission {
+        Submission {
+            content_type: "application/xml".into(),
+            body: b"<a/>".to_vec(),
+        }
+    }
+
     #[tokio::test]
     async fn writes_atomically_and_idempotently() {
         let dir = tempfile::tempdir().unwrap();
         let sink = FileDropSink::new(dir.path(), "xml").unwrap();
-        let sub = Submission {
-            content_type: "application/xml".into(),
-            body: b"<a/>".to_vec(),
-        };
+        let sub = xml();
         assert_eq!(
             send(&sink, "rec-1", &sub).await,
             Attempt::Delivered("rec-1.xml".into())
@@ -151,10 +156,7 @@ mod tests {
     async fn an_incident_split_off_in_review_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let sink = FileDropSink::new(dir.path(), "xml").unwrap();
-        let sub = Submission {
-            content_type: "application/xml".into(),
-            body: b"<a/>".to_vec(),
-        };
+        let sub = xml();
         assert_eq!(
             send(&sink, "rec-1~1", &sub).await,
             Attempt::Delivered("rec-1~1.xml".into())

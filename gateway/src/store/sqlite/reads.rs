@@ -3,7 +3,6 @@
 use super::super::*;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-/// A stored time (Unix milliseconds).
 /// A stored time (milliseconds since 1970). One out of range is corruption, not
 /// the start of 1970.
 pub(super) fn from_ms(v: i64) -> rusqlite::Result<DateTime<Utc>> {
