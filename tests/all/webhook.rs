@@ -430,3 +430,36 @@ fn a_rate_limited_source_answers_429_with_retry_after() {
     std::thread::sleep(Duration::from_secs(wait));
     assert_eq!(post_csv(port, &csv_rows(5, 6)).unwrap().status, 202);
 }
+
+#[test]
+fn a_posted_report_reaches_niche_without_waiting_for_any_stage_to_poll() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = NicheSim::start(dir.path());
+    let port = free_port();
+    let mut gw = webhook_gateway(dir.path(), &sim.url(), port, "");
+    // Stages that only polled would each sleep a minute before looking: the
+    // store's wake-ups (a commit tells the next stage) are what move the report.
+    let text = std::fs::read_to_string(&gw.config).unwrap();
+    assert!(text.contains("idle_poll_ms = 20"));
+    std::fs::write(
+        &gw.config,
+        text.replace("idle_poll_ms = 20", "idle_poll_ms = 60000"),
+    )
+    .unwrap();
+    gw.start();
+    wait_listening(port);
+    // The stages have all looked once and found nothing by now.
+    std::thread::sleep(Duration::from_millis(500));
+    let r = post_csv(port, &csv_rows(0, 2)).unwrap();
+    assert_eq!(r.status, 202, "{r:?}");
+    wait_for(
+        "both rows in the simulator, well inside one poll",
+        Duration::from_secs(20),
+        || (sim.occurrences() == 2).then_some(()),
+    );
+    let mut keys = sim.keys();
+    keys.sort();
+    let mut expected = vec![record_id_of_row(0), record_id_of_row(1)];
+    expected.sort();
+    assert_eq!(keys, expected);
+}

@@ -3,7 +3,7 @@
 use super::record_id::record_id;
 use crate::plugins::{AdapterPlugin, PluginError};
 use crate::store::{
-    QuarantineEntry, Stage, Store, StoredPayload, TranslatedRecord, TranslationOutcome,
+    QuarantineEntry, Stage, Store, StoredPayload, TranslatedRecord, TranslationOutcome, Work,
 };
 use bcgw_sdk::plugin::{Payload, metadata_keys};
 use bcgw_sdk::schema::{Envelope, SCHEMA_VERSION, SourceRecord, validate_report};
@@ -196,11 +196,15 @@ impl TranslateStage {
         let mut tasks: JoinSet<(i64, Result<(), crate::store::StoreError>)> = JoinSet::new();
         let mut cursor: Option<i64> = None;
         let mut failures: u32 = 0;
+        // Journal commits wake the stage; the idle poll is the fallback.
+        let mut journaled = self.store.wakeups().listen(Work::Translate);
         loop {
             if *shutdown.borrow() {
                 break;
             }
             while tasks.len() < self.workers {
+                // Before reading: a payload journaled after this wakes the wait below.
+                journaled.mark_heard();
                 let store = self.store.clone();
                 let want = self.workers * 4;
                 let after = cursor;
@@ -259,7 +263,7 @@ impl TranslateStage {
             }
             if tasks.is_empty() {
                 tokio::select! {
-                    _ = tokio::time::sleep(self.idle_poll) => {}
+                    _ = journaled.wait(self.idle_poll) => {}
                     _ = shutdown.changed() => {}
                 }
                 continue;

@@ -9,7 +9,7 @@ use super::{Attempt, Outgoing, Sink};
 use crate::assembly::LoadedRenderer;
 use crate::plugins::PluginError;
 use crate::store::{
-    Delivery, DeliveryAction, DeliveryResult, QuarantineEntry, Stage, Store, StoreError,
+    Delivery, DeliveryAction, DeliveryResult, QuarantineEntry, Stage, Store, StoreError, Work,
 };
 use bcgw_sdk::plugin::Incident;
 use chrono::Utc;
@@ -173,24 +173,31 @@ impl DeliveryWorker {
         // result's commit. Never claimed again meanwhile.
         let mut in_flight: HashSet<i64> = HashSet::new();
         let mut recorder = Recorder::start(self.store.clone(), self.name.clone(), self.idle_poll);
+        // Outbox commits wake the worker; the idle poll is the fallback.
+        let mut queued = self.store.wakeups().listen(Work::Deliver);
         loop {
             for id in recorder.take_recorded() {
                 in_flight.remove(&id);
             }
             let stopping = *shutdown.borrow();
             if !stopping {
+                // Before reading: a row queued after this wakes the wait below.
+                queued.mark_heard();
                 self.claim(&mut tasks, &mut in_flight).await;
             } else if tasks.is_empty() {
                 recorder.finish().await;
                 return;
             }
             if tasks.is_empty() {
-                // Nothing being sent: sleep until something is due, a result is
-                // recorded (its row may be due again: an update queued meanwhile),
-                // or shutdown.
+                // Nothing being sent: sleep until something is due, something is
+                // queued, a result is recorded (its row may be due again: an update
+                // queued meanwhile), or shutdown.
                 let wait = self.idle_wait().await;
+                // While the breaker holds deliveries back, new rows cannot go out.
+                let held = !self.breaker.blocked_for(Instant::now()).is_zero();
                 tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
+                    _ = queued.wait(wait), if !held => {}
+                    _ = tokio::time::sleep(wait), if held => {}
                     _ = shutdown.changed() => {}
                     ids = recorder.next_recorded() => {
                         for id in ids {

@@ -11,11 +11,13 @@ mod incidents;
 pub mod sqlite;
 mod states;
 mod types;
+mod wakeups;
 
 pub use error::StoreError;
 pub use incidents::*;
 pub use states::*;
 pub use types::*;
+pub use wakeups::{Listener, Wakeups, Work};
 
 use chrono::{DateTime, Utc};
 
@@ -148,4 +150,8 @@ pub trait Store: Send + Sync + 'static {
     /// Work still to do: payloads waiting for translation and deliveries pending
     /// (all sinks). Cheap enough to poll often, unlike [`Store::stats`].
     fn backlog(&self) -> Result<Backlog, StoreError>;
+
+    /// The bells this store rings after a commit that made work for a stage
+    /// (see [`Wakeups`]): stages wait on them instead of only polling.
+    fn wakeups(&self) -> &Wakeups;
 }

@@ -11,7 +11,9 @@
 
 pub mod config;
 
-use crate::store::{LinkBatch, LinkDecision, LinkableRecord, ReviewCandidate, Store, StoreError};
+use crate::store::{
+    LinkBatch, LinkDecision, LinkableRecord, Listener, ReviewCandidate, Store, StoreError, Work,
+};
 use bcgw_link::Channel;
 use bcgw_link::incremental::{Assignment, IncrementalLinker};
 use chrono::{DateTime, Duration as Days, NaiveDate, Utc};
@@ -36,6 +38,13 @@ pub struct LinkStage {
     pub channels: HashMap<String, Channel>,
     /// How long to wait when there is nothing to link.
     pub idle_poll: Duration,
+}
+
+/// What the stage waits on when idle.
+struct Waiting {
+    records: Listener,
+    shutdown: watch::Receiver<bool>,
+    runtime: tokio::runtime::Handle,
 }
 
 /// The linker and what it was built from.
@@ -81,15 +90,24 @@ impl LinkStage {
     /// Links until `shutdown` turns true. The work is CPU-bound and the store
     /// calls block, so it runs on a thread of its own.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
-        let joined = tokio::task::spawn_blocking(move || self.run_blocking(shutdown)).await;
+        let runtime = tokio::runtime::Handle::current();
+        let joined =
+            tokio::task::spawn_blocking(move || self.run_blocking(shutdown, runtime)).await;
         if let Err(e) = joined {
             tracing::error!(error = %e, "link stage stopped unexpectedly");
         }
     }
 
-    fn run_blocking(self, shutdown: watch::Receiver<bool>) {
+    fn run_blocking(self, shutdown: watch::Receiver<bool>, runtime: tokio::runtime::Handle) {
         let mut view: Option<View> = None;
         let mut failures: u32 = 0;
+        // Record commits (and review decisions) wake the stage; polling is the
+        // fallback, e.g. for a decision made by `bcgw review` in another process.
+        let mut ear = Waiting {
+            records: self.store.wakeups().listen(Work::Link),
+            shutdown: shutdown.clone(),
+            runtime,
+        };
         while !*shutdown.borrow() {
             let current = match &mut view {
                 Some(v) => v,
@@ -98,21 +116,23 @@ impl LinkStage {
                     Err(e) => {
                         failures += 1;
                         tracing::error!(error = %e, "cannot rebuild the linker from the store");
-                        self.pause(&shutdown, failures);
+                        self.pause(&mut ear, failures);
                         continue;
                     }
                 },
             };
+            // Before reading: a record committed after this wakes the pause.
+            ear.records.mark_heard();
             match self.link_some(current) {
                 Ok(0) => {
                     failures = 0;
                     // Idle: a case officer may have decided something meanwhile.
                     match self.store.link_generation() {
                         Ok(g) if g != current.generation => view = None,
-                        Ok(_) => self.pause(&shutdown, 0),
+                        Ok(_) => self.pause(&mut ear, 0),
                         Err(e) => {
                             tracing::error!(error = %e, "cannot read the link generation");
-                            self.pause(&shutdown, 1);
+                            self.pause(&mut ear, 1);
                         }
                     }
                 }
@@ -127,21 +147,35 @@ impl LinkStage {
                     failures += 1;
                     tracing::error!(error = %e, "cannot commit links; they will be made again");
                     view = None;
-                    self.pause(&shutdown, failures);
+                    self.pause(&mut ear, failures);
                 }
             }
         }
     }
 
-    /// Waits `idle_poll` (longer after failures), waking early on shutdown.
-    fn pause(&self, shutdown: &watch::Receiver<bool>, failures: u32) {
+    /// Waits `idle_poll` (longer after failures, and then deaf to new records:
+    /// the store is what failed), waking early on new records or shutdown.
+    fn pause(&self, ear: &mut Waiting, failures: u32) {
         let wait =
             (self.idle_poll * 2u32.saturating_pow(failures.min(6))).min(Duration::from_secs(5));
-        let step = Duration::from_millis(20).min(wait);
-        let start = std::time::Instant::now();
-        while start.elapsed() < wait && !*shutdown.borrow() {
-            std::thread::sleep(step);
-        }
+        let Waiting {
+            records,
+            shutdown,
+            runtime,
+        } = ear;
+        // This thread is outside the runtime's workers, so it may block on it.
+        runtime.block_on(async {
+            tokio::select! {
+                _ = records.wait(wait), if failures == 0 => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = async {
+                    // A dropped sender is no stop: wait out the pause.
+                    if shutdown.wait_for(|stop| *stop).await.is_err() {
+                        std::future::pending::<()>().await
+                    }
+                } => {}
+            }
+        });
     }
 
     fn new_linker(&self) -> IncrementalLinker {

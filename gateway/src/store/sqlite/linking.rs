@@ -10,7 +10,7 @@
 
 use super::super::*;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::ops::{json_err, ms, now_ms};
 
@@ -89,8 +89,21 @@ pub fn queue_incident(
     journaled_at: i64,
     due: i64,
 ) -> rusqlite::Result<()> {
-    let now = now_ms();
     let ids = members_json(c, incident)?;
+    queue_members(c, sink, incident, &ids, journaled_at, due)
+}
+
+/// [`queue_incident`] with the incident's members (JSON, as the outbox row lists
+/// them) known already.
+fn queue_members(
+    c: &Connection,
+    sink: &str,
+    incident: &str,
+    ids: &str,
+    journaled_at: i64,
+    due: i64,
+) -> rusqlite::Result<()> {
+    let now = now_ms();
     c.prepare_cached(
         "INSERT INTO outbox (sink, incident_id, record_ids, created_at, journaled_at, next_attempt_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -240,39 +253,52 @@ fn merge_outbox(c: &Connection, survivor: &str, absorbed: &str) -> rusqlite::Res
 /// Commits the link stage's decisions: incidents created, records placed, merges,
 /// review items, link rows, and the outbox changes they bring — or nothing, if a
 /// case officer's decision changed the incidents since they were made.
+///
+/// Most records start an incident of their own, so that path asks the store
+/// nothing back: an incident made in this batch has exactly the members this
+/// batch placed in it (in the order placed, which is the records' stored order),
+/// until a merge touches it.
 pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Failure> {
     if link_generation(c)? != batch.generation {
         return Err(StoreError::Stale.into());
     }
     let now = now_ms();
     let mut stats = LinkStats::default();
-    // Per incident touched: the latest journal time and the hold's end.
-    let mut touched: Vec<(String, i64, i64)> = Vec::new();
+    let mut touched = Touched::default();
+    // Incidents this batch made, with the records it placed in them.
+    let mut made: HashMap<String, Vec<String>> = HashMap::new();
     let mut merges: Vec<(String, String)> = Vec::new();
     for d in &batch.decisions {
-        let already: Option<Option<String>> = c
-            .prepare_cached("SELECT incident_id FROM records WHERE record_id = ?1")
-            .and_then(|mut s| s.query_row([&d.record_id], |r| r.get(0)).optional())?;
-        match already {
-            // Not stored (cannot happen: the stage read it) or linked already
-            // (a batch redone after a crash): nothing to do.
-            None | Some(Some(_)) => continue,
-            Some(None) => {}
+        // Placed only if still unlinked: a record linked already (a batch redone
+        // after a crash) or not stored (cannot happen: the stage read it) is left.
+        let placed = c
+            .prepare_cached(
+                "UPDATE records SET incident_id = ?2, occurred_at = ?3
+                 WHERE record_id = ?1 AND incident_id IS NULL",
+            )
+            .and_then(|mut s| {
+                s.execute(params![d.record_id, d.incident_id, d.occurred_at.map(ms)])
+            })?;
+        if placed == 0 {
+            continue;
         }
         if d.new_incident {
-            c.prepare_cached(
-                "INSERT INTO incidents (incident_id, created_at, updated_at) VALUES (?1, ?2, ?2)
-                 ON CONFLICT (incident_id) DO NOTHING",
-            )
-            .and_then(|mut s| s.execute(params![d.incident_id, now]))?;
+            let created = c
+                .prepare_cached(
+                    "INSERT INTO incidents (incident_id, created_at, updated_at) VALUES (?1, ?2, ?2)
+                     ON CONFLICT (incident_id) DO NOTHING",
+                )
+                .and_then(|mut s| s.execute(params![d.incident_id, now]))?;
+            if created == 1 {
+                made.insert(d.incident_id.clone(), Vec::new());
+            }
             stats.new_incidents += 1;
         } else {
             stats.joined += 1;
         }
-        c.prepare_cached(
-            "UPDATE records SET incident_id = ?2, occurred_at = ?3 WHERE record_id = ?1",
-        )
-        .and_then(|mut s| s.execute(params![d.record_id, d.incident_id, d.occurred_at.map(ms)]))?;
+        if let Some(members) = made.get_mut(&d.incident_id) {
+            members.push(d.record_id.clone());
+        }
         insert_link(
             c,
             &d.record_id,
@@ -295,6 +321,9 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Failu
                 d.explanation.as_deref(),
                 ("linker", Some("a report linked both incidents")),
             )?;
+            // Both now have members (or a new home) only the store can say.
+            made.remove(absorbed);
+            made.remove(&d.incident_id);
             merges.push((d.incident_id.clone(), absorbed.clone()));
             stats.merged += 1;
         }
@@ -316,21 +345,25 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Failu
             })?;
             stats.reviews += 1;
         }
-        let journaled = ms(d.journaled_at);
-        match touched.iter_mut().find(|(i, _, _)| *i == d.incident_id) {
-            Some(t) => t.1 = t.1.max(journaled),
-            None => touched.push((d.incident_id.clone(), journaled, ms(d.deliver_after))),
-        }
+        touched.note(&d.incident_id, ms(d.journaled_at), ms(d.deliver_after));
         stats.records += 1;
     }
     let mut queued = BTreeSet::new();
-    for (incident, journaled, due) in touched {
-        let incident = current_incident(c, &incident)?;
+    for (incident, journaled, due) in touched.order {
+        let (incident, members) = match made.get(&incident) {
+            // Made here and untouched by a merge: itself, with the members placed.
+            Some(members) => (incident, serde_json::to_string(members).map_err(json_err)?),
+            None => {
+                let current = current_incident(c, &incident)?;
+                let members = members_json(c, &current)?;
+                (current, members)
+            }
+        };
         if !queued.insert(incident.clone()) {
             continue;
         }
         for sink in &batch.sinks {
-            queue_incident(c, sink, &incident, journaled, due)?;
+            queue_members(c, sink, &incident, &members, journaled, due)?;
         }
     }
     for (survivor, absorbed) in merges {
@@ -338,6 +371,28 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Failu
         merge_outbox(c, &survivor, &absorbed)?;
     }
     Ok(stats)
+}
+
+/// The incidents a batch touched, in the order first touched, each with the
+/// latest journal time of its new reports and the end of its hold (from the
+/// first).
+#[derive(Default)]
+struct Touched {
+    order: Vec<(String, i64, i64)>,
+    at: HashMap<String, usize>,
+}
+
+impl Touched {
+    fn note(&mut self, incident: &str, journaled: i64, deliver_after: i64) {
+        match self.at.get(incident) {
+            Some(&i) => self.order[i].1 = self.order[i].1.max(journaled),
+            None => {
+                self.at.insert(incident.to_string(), self.order.len());
+                self.order
+                    .push((incident.to_string(), journaled, deliver_after));
+            }
+        }
+    }
 }
 
 /// Applies a case officer's decision, with its link row and the outbox updates,

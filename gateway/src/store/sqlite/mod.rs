@@ -15,7 +15,7 @@ mod writer;
 use super::*;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 pub use writer::GroupCommit;
 use writer::Writer;
@@ -25,6 +25,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     reader: Mutex<Connection>,
+    wakeups: Arc<Wakeups>,
     _checkpointer: checkpoint::Checkpointer,
 }
 
@@ -214,6 +215,7 @@ impl SqliteStore {
             path: path.clone(),
             writer,
             reader: Mutex::new(reader),
+            wakeups: Arc::new(Wakeups::default()),
             _checkpointer: checkpointer,
         })
     }
@@ -241,22 +243,39 @@ impl SqliteStore {
         self.writer
             .write(move |conn| f(conn).map_err(|e| map_err(&path, context, e)))
     }
+
+    /// Rings the bells for `work` once `result` says the commit was made.
+    fn rang<T>(&self, result: Result<T, StoreError>, work: &[Work]) -> Result<T, StoreError> {
+        if result.is_ok() {
+            for w in work {
+                self.wakeups.ring(*w);
+            }
+        }
+        result
+    }
 }
 
 impl Store for SqliteStore {
     fn append_payloads(&self, batch: Vec<NewPayload>) -> Result<Vec<Appended>, StoreError> {
-        self.write("journaling payloads", move |c| {
+        let r = self.write("journaling payloads", move |c| {
             ops::append_payloads(c, batch)
-        })
+        });
+        self.rang(r, &[Work::Translate])
     }
 
     fn append_payloads_then(&self, batch: Vec<NewPayload>, done: AppendDone) {
         let path = self.path.clone();
+        let wakeups = self.wakeups.clone();
         self.writer.submit(
             move |c| {
                 ops::append_payloads(c, batch).map_err(|e| map_err(&path, "journaling payloads", e))
             },
-            done,
+            move |r| {
+                if r.is_ok() {
+                    wakeups.ring(Work::Translate);
+                }
+                done(r)
+            },
         );
     }
 
@@ -267,13 +286,14 @@ impl Store for SqliteStore {
         cursor: Option<String>,
     ) -> Result<Vec<Appended>, StoreError> {
         let source = source.to_string();
-        self.write("journaling a page", move |c| {
+        let r = self.write("journaling a page", move |c| {
             let appended = ops::append_payloads(c, batch)?;
             if let Some(cursor) = cursor {
                 ops::set_cursor(c, &source, &cursor)?;
             }
             Ok(appended)
-        })
+        });
+        self.rang(r, &[Work::Translate])
     }
 
     fn cursor(&self, source: &str) -> Result<Option<String>, StoreError> {
@@ -291,9 +311,11 @@ impl Store for SqliteStore {
     }
 
     fn complete_translation(&self, outcome: TranslationOutcome) -> Result<CommitStats, StoreError> {
-        self.write("committing a translation", move |c| {
+        let r = self.write("committing a translation", move |c| {
             ops::complete_translation(c, outcome)
-        })
+        });
+        // Records to link; an amendment may also have queued an update.
+        self.rang(r, &[Work::Link, Work::Deliver])
     }
 
     fn due_deliveries(
@@ -310,9 +332,12 @@ impl Store for SqliteStore {
     }
 
     fn finish_deliveries(&self, results: Vec<DeliveryResult>) -> Result<(), StoreError> {
-        self.write("recording deliveries", move |c| {
+        let r = self.write("recording deliveries", move |c| {
             ops::finish_deliveries(c, results)
-        })
+        });
+        // A sink chained `after` this one may now have work, or an update
+        // queued while a delivery was in flight is due.
+        self.rang(r, &[Work::Deliver])
     }
 
     fn next_due(
@@ -341,9 +366,10 @@ impl Store for SqliteStore {
 
     fn quarantine_replay(&self, ids: &[i64]) -> Result<ReplayStats, StoreError> {
         let ids = ids.to_vec();
-        self.write("replaying quarantine entries", move |c| {
+        let r = self.write("replaying quarantine entries", move |c| {
             ops::quarantine_replay(c, &ids)
-        })
+        });
+        self.rang(r, &[Work::Translate, Work::Deliver])
     }
 
     fn receipt(&self, source: &str, payload_id: i64) -> Result<Option<Receipt>, StoreError> {
@@ -374,9 +400,10 @@ impl Store for SqliteStore {
 
     fn commit_links(&self, batch: LinkBatch) -> Result<LinkStats, StoreError> {
         let path = self.path.clone();
-        self.writer.write(move |c| {
+        let r = self.writer.write(move |c| {
             linking::commit_links(c, batch).map_err(|f| f.into_store(&path, "committing links"))
-        })
+        });
+        self.rang(r, &[Work::Deliver])
     }
 
     fn reviews(&self, all: bool, limit: usize) -> Result<Vec<ReviewItem>, StoreError> {
@@ -403,14 +430,19 @@ impl Store for SqliteStore {
 
     fn decide(&self, decision: Decision, by: DecidedBy) -> Result<DecisionOutcome, StoreError> {
         let path = self.path.clone();
-        self.writer.write(move |c| {
+        let r = self.writer.write(move |c| {
             linking::decide(c, decision, by)
                 .map_err(|f| f.into_store(&path, "recording a review decision"))
-        })
+        });
+        self.rang(r, &[Work::Link, Work::Deliver])
     }
 
     fn stats(&self) -> Result<StoreStats, StoreError> {
         self.read("counting", reads::stats)
+    }
+
+    fn wakeups(&self) -> &Wakeups {
+        &self.wakeups
     }
 
     fn backlog(&self) -> Result<Backlog, StoreError> {
