@@ -43,6 +43,7 @@ pub fn engine(config: &Config) -> Result<PluginEngine, PluginError> {
         cache_dir: Some(config.code_cache_dir()),
         max_memory_bytes: config.plugins.max_memory_mb << 20,
         max_instances: config.plugins.max_instances,
+        component: config.plugins.component_limits(),
     })
 }
 

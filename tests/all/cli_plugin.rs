@@ -141,23 +141,21 @@ fn plugin_inspect_prints_declarations_and_digest() {
     assert_eq!(v["systems"][0], "retailer-csv");
 }
 
-#[test]
-fn the_readme_first_plugin_runs_in_the_gateway() {
-    let dir = tempfile::tempdir().unwrap();
+/// Radio text for the README's radio-lines plugin: two alerts and a blank line.
+pub const RADIO_LINES: &[u8] = b"ALERT 14:03 BOOTS BROADMEAD M 30S BLUE HOODIE THEFT\r\n\r\nALERT 14:09 TK MAXX F 20S GREY TRK\r\n";
+
+/// Runs `bcgw plugin test` with a radio-lines plugin (Rust or Python) over
+/// [`RADIO_LINES`] and checks it printed the two alerts.
+pub fn assert_radio_lines_plugin_test(plugin: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("radio.txt");
-    std::fs::write(&input, "ALERT 14:03 BOOTS BROADMEAD M 30S BLUE HOODIE THEFT\r\n\r\nALERT 14:09 TK MAXX F 20S GREY TRK\r\n").unwrap();
-    let out = bcgw(&[
-        "plugin",
-        "test",
-        "--plugin",
-        bcgw_test_artifacts::FIRST_PLUGIN,
-        "--input",
-        input.to_str().unwrap(),
-    ]);
+    std::fs::write(&input, RADIO_LINES).expect("input written");
+    let input = input.to_string_lossy();
+    let out = bcgw(&["plugin", "test", "--plugin", plugin, "--input", &input]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let alerts: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
     assert_eq!(alerts.len(), 2);
     assert_eq!(alerts[0]["event"]["kind"], "alert");
@@ -165,6 +163,11 @@ fn the_readme_first_plugin_runs_in_the_gateway() {
         alerts[1]["event"]["narrative"],
         "ALERT 14:09 TK MAXX F 20S GREY TRK"
     );
+}
+
+#[test]
+fn the_readme_first_plugin_runs_in_the_gateway() {
+    assert_radio_lines_plugin_test(bcgw_test_artifacts::FIRST_PLUGIN);
 }
 
 #[test]
@@ -180,4 +183,17 @@ fn plugin_inspect_recognises_a_sink_renderer() {
     assert_eq!(v["kind"], "renderer");
     assert_eq!(v["name"], "niche-xml");
     assert_eq!(v["config_keys"][0]["name"], "force_code");
+}
+
+#[test]
+fn plugin_inspect_prints_a_boastful_describe_capped() {
+    let out = bcgw(&["plugin", "inspect", bcgw_test_artifacts::BOASTFUL]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The plugin's name alone is 20 MB.
+    assert!(
+        out.stdout.len() < 256 << 10,
+        "{} bytes printed",
+        out.stdout.len()
+    );
+    assert!(text(&out.stdout).contains("bytes in all]"));
 }

@@ -259,3 +259,112 @@ fn a_file_that_is_not_a_component_is_refused() {
     assert!(matches!(err, PluginError::Compile { .. }), "{err}");
     assert!(err.to_string().contains("junk.wasm"), "{err}");
 }
+
+/// Attacks that wait in the host rather than spin in wasm: each is stopped at
+/// the deadline with the deadline's error, long before the wait it asked for.
+#[test]
+fn sleeping_clock_spinning_and_polling_plugins_are_stopped_at_the_deadline() {
+    let engine = engine();
+    let limits = SandboxLimits {
+        deadline_ms: 250,
+        ..SandboxLimits::default()
+    };
+    let plugin = load(&engine, HOSTILE, limits);
+    for config in [
+        json!({"attack": "sleep", "ms": 20_000}),
+        json!({"attack": "sleep-loop", "ms": 1}),
+        json!({"attack": "clock-spin", "ms": 20_000}),
+        json!({"attack": "long-poll", "ms": 20_000}),
+        json!({"attack": "stdin-wait"}),
+    ] {
+        let started = std::time::Instant::now();
+        let err = attack(&plugin, config.clone()).unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            matches!(
+                err,
+                PluginError::DeadlineExceeded {
+                    deadline_ms: 250,
+                    ..
+                }
+            ),
+            "{config}: {err}"
+        );
+        // Not a benchmark: the attack asked for 20 s (or forever); the call must
+        // have been cut off, not waited out.
+        assert!(
+            took < std::time::Duration::from_secs(10),
+            "{config}: held the worker {took:?}"
+        );
+        assert_still_serves(&plugin);
+    }
+}
+
+#[test]
+fn a_short_sleep_within_the_deadline_returns_without_blocking() {
+    let engine = engine();
+    let plugin = load(&engine, HOSTILE, SandboxLimits::default());
+    let out = attack(&plugin, json!({"attack": "sleep", "ms": 20})).expect("a short sleep");
+    assert_eq!(out.reports[0].event.narrative.as_deref(), Some("woke up"));
+}
+
+/// A reject's field and reason, and a payload error's message, are cut to what
+/// a person reads, with a note of their full length: never stored or printed whole.
+#[test]
+fn huge_reject_reasons_and_error_messages_are_capped() {
+    let engine = engine();
+    let plugin = load(&engine, HOSTILE, SandboxLimits::default());
+    let bytes = 8 << 20;
+    let out = attack(&plugin, json!({"attack": "huge-reject", "bytes": bytes})).unwrap();
+    assert_eq!(out.rejects.len(), 1);
+    let text = out.rejects[0].error.to_string();
+    assert!(text.len() < 2 * 1024, "{} bytes kept", text.len());
+    assert!(
+        text.contains(&format!("{bytes} bytes in all]")),
+        "{text:.300}"
+    );
+    let err = attack(&plugin, json!({"attack": "huge-error", "bytes": bytes})).unwrap_err();
+    let PluginError::Adapter { error, .. } = &err else {
+        panic!("{err:.300}")
+    };
+    assert_eq!(error.kind(), "malformed");
+    assert!(
+        err.to_string().len() < 2 * 1024,
+        "{}",
+        err.to_string().len()
+    );
+    assert!(err.to_string().contains("bytes in all]"));
+    assert_still_serves(&plugin);
+}
+
+#[test]
+fn too_many_rejects_hit_the_record_cap() {
+    let engine = engine();
+    let limits = SandboxLimits {
+        max_records: 100,
+        ..SandboxLimits::default()
+    };
+    let plugin = load(&engine, HOSTILE, limits);
+    let ok = attack(&plugin, json!({"attack": "many-rejects", "rejects": 100})).unwrap();
+    assert_eq!(ok.rejects.len(), 100);
+    let err = attack(&plugin, json!({"attack": "many-rejects", "rejects": 101})).unwrap_err();
+    assert!(matches!(err, PluginError::OutputCap { .. }), "{err}");
+    assert!(err.to_string().contains("101 rejects"), "{err}");
+}
+
+#[test]
+fn what_describe_says_is_capped_field_by_field() {
+    let engine = engine();
+    let plugin = load(
+        &engine,
+        bcgw_test_artifacts::BOASTFUL,
+        SandboxLimits::default(),
+    );
+    let info = plugin.info();
+    assert!(info.name.starts_with("bbbb"));
+    assert!(info.name.len() < 256, "{}", info.name.len());
+    assert!(info.description.len() < 2 * 1024);
+    assert_eq!(info.systems.len(), bcgw::plugins::caps::MAX_LIST_ITEMS);
+    assert_eq!(info.config_keys.len(), bcgw::plugins::caps::MAX_LIST_ITEMS);
+    assert!(serde_json::to_vec(info).unwrap().len() < 200 << 10);
+}

@@ -10,7 +10,7 @@ use std::process::Command;
 const TARGET: &str = "wasm32-wasip2";
 const PROFILE: &str = "plugin";
 /// (package, env var, artifact file stem)
-const PLUGINS: [(&str, &str, &str); 8] = [
+const PLUGINS: [(&str, &str, &str); 9] = [
     (
         "bcgw-plugin-csv-mapped",
         "BCGW_PLUGIN_CSV_MAPPED",
@@ -50,6 +50,11 @@ const PLUGINS: [(&str, &str, &str); 8] = [
         "bcgw-test-plugin-hostile",
         "BCGW_PLUGIN_HOSTILE",
         "bcgw_test_plugin_hostile",
+    ),
+    (
+        "bcgw-test-plugin-boastful",
+        "BCGW_PLUGIN_BOASTFUL",
+        "bcgw_test_plugin_boastful",
     ),
 ];
 

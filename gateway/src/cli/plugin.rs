@@ -87,6 +87,7 @@ fn engine(memory_bytes: usize) -> Result<PluginEngine> {
         cache_dir: super::default_code_cache(),
         max_memory_bytes: memory_bytes,
         max_instances: 4,
+        ..EngineSettings::default()
     })?)
 }
 

@@ -18,6 +18,7 @@ pub mod secret;
 pub mod sink;
 pub mod source;
 
+use crate::plugins::limits::ComponentLimits;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -142,6 +143,24 @@ pub struct PluginsConfig {
     pub max_memory_mb: usize,
     /// Plugin instances that may run at once.
     pub max_instances: u32,
+    /// Core module instances one plugin's component may hold (Python and
+    /// JavaScript components hold more than Rust ones).
+    pub max_core_instances_per_plugin: u32,
+    /// Linear memories one plugin's component may hold.
+    pub max_memories_per_plugin: u32,
+    /// Tables one plugin's component may hold.
+    pub max_tables_per_plugin: u32,
+}
+
+impl PluginsConfig {
+    /// The component size limits these settings give.
+    pub fn component_limits(&self) -> ComponentLimits {
+        crate::plugins::limits::ComponentLimits {
+            core_instances: self.max_core_instances_per_plugin,
+            memories: self.max_memories_per_plugin,
+            tables: self.max_tables_per_plugin,
+        }
+    }
 }
 
 impl Default for PluginsConfig {
@@ -150,6 +169,9 @@ impl Default for PluginsConfig {
             cache_dir: None,
             max_memory_mb: 64,
             max_instances: 32,
+            max_core_instances_per_plugin: ComponentLimits::default().core_instances,
+            max_memories_per_plugin: ComponentLimits::default().memories,
+            max_tables_per_plugin: ComponentLimits::default().tables,
         }
     }
 }

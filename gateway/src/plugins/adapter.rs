@@ -76,7 +76,7 @@ impl AdapterPlugin {
                 .bcgw_adapter_translator()
                 .call_describe(store)
         })?;
-        plugin.core.info = info.value.conv();
+        plugin.core.set_info(info.value.conv());
         Ok(plugin)
     }
 
@@ -126,10 +126,24 @@ impl AdapterPlugin {
                 limits.max_records
             )));
         }
-        let translation: bcgw_sdk::plugin::Translation = translation.conv();
-        if json_size(&translation.reports, limits.max_output_bytes) > limits.max_output_bytes {
+        if translation.rejects.len() > limits.max_records {
             return Err(self.output_cap(format!(
-                "more than {} bytes of reports returned (limits.max_output_bytes)",
+                "{} rejects returned, limits.max_records is {}",
+                translation.rejects.len(),
+                limits.max_records
+            )));
+        }
+        let mut translation: bcgw_sdk::plugin::Translation = translation.conv();
+        super::caps::cap_rejects(&mut translation.rejects);
+        // Rejects are stored too (as quarantine entries): they count.
+        let reports = json_size(&translation.reports, limits.max_output_bytes);
+        let rejects = json_size(
+            &translation.rejects,
+            limits.max_output_bytes.saturating_sub(reports),
+        );
+        if reports.saturating_add(rejects) > limits.max_output_bytes {
+            return Err(self.output_cap(format!(
+                "more than {} bytes of reports and rejects returned (limits.max_output_bytes)",
                 limits.max_output_bytes
             )));
         }

@@ -4,7 +4,7 @@
 use super::engine::{PluginEngine, deadline_ticks};
 use super::error::PluginError;
 use super::limits::{MemoryLimiter, SandboxLimits};
-use super::sandbox::HostState;
+use super::sandbox::{HostState, SleptPastDeadline};
 use bcgw_sdk::plugin::PluginInfo;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -74,6 +74,35 @@ fn read_pinned(path: &Path, pin: Option<&str>) -> Result<(Vec<u8>, String), Plug
     Ok((wasm, sha256))
 }
 
+/// A compile failure, told apart: a component bigger than the engine's pooled
+/// slots is the gateway's limit (named with its config key), anything else the
+/// file's fault.
+fn compile_error(path: &Path, reason: String) -> PluginError {
+    // wasmtime's pooling allocator says which limit in its message.
+    let key = if reason.contains("core module instances") {
+        Some("plugins.max_core_instances_per_plugin")
+    } else if reason.contains("linear memories") {
+        Some("plugins.max_memories_per_plugin")
+    } else if reason.contains("tables, which exceeds") {
+        Some("plugins.max_tables_per_plugin")
+    } else if reason.contains("exceeds the configured maximum") {
+        Some("plugins.max_instance_size_kb")
+    } else {
+        None
+    };
+    match key {
+        Some(key) => PluginError::TooBig {
+            path: path.to_owned(),
+            key,
+            reason,
+        },
+        None => PluginError::Compile {
+            path: path.to_owned(),
+            reason,
+        },
+    }
+}
+
 impl PluginCore {
     /// Reads, verifies, compiles and pre-links a plugin that must export `interface`.
     /// `typed` turns the untyped `InstancePre` into the world's typed one.
@@ -96,10 +125,7 @@ impl PluginCore {
         let (wasm, sha256) = read_pinned(path, pin)?;
         let component = engine
             .component(&wasm, &sha256)
-            .map_err(|e| PluginError::Compile {
-                path: path.to_owned(),
-                reason: format!("{e:#}"),
-            })?;
+            .map_err(|e| compile_error(path, format!("{e:#}")))?;
         let wrong_world = |e: wasmtime::Error| PluginError::WrongWorld {
             path: path.to_owned(),
             expected: interface,
@@ -200,7 +226,9 @@ impl PluginCore {
                 cap: self.limits.memory_bytes,
             };
         }
-        if matches!(err.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+        if matches!(err.downcast_ref::<Trap>(), Some(Trap::Interrupt))
+            || err.downcast_ref::<SleptPastDeadline>().is_some()
+        {
             return PluginError::DeadlineExceeded {
                 plugin,
                 deadline_ms: self.limits.deadline_ms,
@@ -217,8 +245,18 @@ impl PluginCore {
         }
     }
 
-    /// The error for a plugin's own refusal.
-    pub(crate) fn refused(&self, error: bcgw_sdk::plugin::AdapterError) -> PluginError {
+    /// Keeps what the plugin's `describe` said, capped ([`super::caps`]).
+    pub(crate) fn set_info(&mut self, mut info: PluginInfo) {
+        let dropped = super::caps::cap_info(&mut info);
+        if dropped > 0 {
+            tracing::warn!(plugin = %self.path.display(), dropped, "plugin describe lists too many entries; the rest were dropped");
+        }
+        self.info = info;
+    }
+
+    /// The error for a plugin's own refusal, its text capped ([`super::caps`]).
+    pub(crate) fn refused(&self, mut error: bcgw_sdk::plugin::AdapterError) -> PluginError {
+        super::caps::cap_error(&mut error);
         PluginError::Adapter {
             plugin: self.name_version(),
             error,

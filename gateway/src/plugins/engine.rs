@@ -3,6 +3,7 @@
 
 use super::cache::CodeCache;
 use super::error::PluginError;
+use super::limits::ComponentLimits;
 use super::sandbox::HostState;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +26,8 @@ pub struct EngineSettings {
     pub max_memory_bytes: usize,
     /// How many plugin instances may exist at once (concurrent calls).
     pub max_instances: u32,
+    /// How big one plugin's component may be.
+    pub component: ComponentLimits,
 }
 
 impl Default for EngineSettings {
@@ -33,6 +36,7 @@ impl Default for EngineSettings {
             cache_dir: None,
             max_memory_bytes: super::limits::DEFAULT_MEMORY_BYTES,
             max_instances: 32,
+            component: ComponentLimits::default(),
         }
     }
 }
@@ -98,17 +102,20 @@ impl PluginEngine {
     /// `max_instances` concurrent instances of up to `max_memory_bytes` each.
     pub fn new(settings: EngineSettings) -> Result<PluginEngine, PluginError> {
         let n = settings.max_instances.max(1);
+        let c = settings.component;
+        let (core, memories, tables) =
+            (c.core_instances.max(1), c.memories.max(1), c.tables.max(1));
         let mut pool = PoolingAllocationConfig::default();
-        // A Rust wasm32-wasip2 component holds a few core instances (the program,
-        // WASI shims, fix-ups), each with its memories and tables.
+        // Every instance may be of the biggest component allowed. Slots the
+        // components do not use cost address space only, never memory.
         pool.total_component_instances(n)
-            .total_core_instances(n * 8)
-            .total_memories(n * 2)
-            .total_tables(n * 4)
+            .total_core_instances(n.saturating_mul(core))
+            .total_memories(n.saturating_mul(memories))
+            .total_tables(n.saturating_mul(tables))
             .max_memory_size(settings.max_memory_bytes)
-            .max_memories_per_component(2)
-            .max_tables_per_component(4)
-            .max_core_instances_per_component(8)
+            .max_memories_per_component(memories)
+            .max_tables_per_component(tables)
+            .max_core_instances_per_component(core)
             // A fresh instance per payload means a slot freed per call. Freeing
             // one alone costs an madvise and a TLB shootdown to the other cores;
             // in batches the cost is shared (slots in a batch are reused once it
@@ -122,6 +129,7 @@ impl PluginEngine {
         let engine = Engine::new(&config).map_err(|e| PluginError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .and_then(|()| super::sandbox::add_sleep_budget(&mut linker))
             .map_err(|e| PluginError::Engine(format!("{e:#}")))?;
         let ticker = EpochTicker::start(engine.clone())
             .map_err(|e| PluginError::Engine(format!("cannot start the epoch thread: {e}")))?;

@@ -34,6 +34,20 @@ pub enum PluginError {
         /// wasmtime's reason.
         reason: String,
     },
+    /// The component needs more of something than the engine's pooled slots hold
+    /// (core instances, memories, tables, instance size): a limit of the gateway's
+    /// configuration, not a fault in the plugin.
+    #[error(
+        "plugin {path} needs more than this gateway allows: {reason}; raise {key} in [plugins] (or build a smaller component)"
+    )]
+    TooBig {
+        /// The file.
+        path: PathBuf,
+        /// The config key that sets the limit.
+        key: &'static str,
+        /// What it needs and what is allowed.
+        reason: String,
+    },
     /// The component does not export the interface this host needs (wrong world or
     /// an incompatible WIT version).
     #[error("plugin {path} does not implement {expected}: {reason}")]
@@ -113,6 +127,7 @@ impl PluginError {
             PluginError::Read { .. } => "read",
             PluginError::ShaMismatch { .. } => "sha256-mismatch",
             PluginError::Compile { .. } => "compile",
+            PluginError::TooBig { .. } => "too-big",
             PluginError::WrongWorld { .. } => "wrong-world",
             PluginError::DeadlineExceeded { .. } => "deadline-exceeded",
             PluginError::MemoryCap { .. } => "memory-cap",

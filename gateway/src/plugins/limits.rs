@@ -46,6 +46,31 @@ impl SandboxLimits {
     }
 }
 
+/// How big a component the engine takes: its pooled slots are sized for this
+/// many core instances, memories and tables per plugin instance. A component
+/// built from Rust holds a few core instances (the program, WASI shims,
+/// fix-ups); one built by componentize-py or componentize-js holds more (an
+/// interpreter and its libraries, each its own core module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComponentLimits {
+    /// Core module instances per component (`plugins.max_core_instances_per_plugin`).
+    pub core_instances: u32,
+    /// Linear memories per component (`plugins.max_memories_per_plugin`).
+    pub memories: u32,
+    /// Tables per component (`plugins.max_tables_per_plugin`).
+    pub tables: u32,
+}
+
+impl Default for ComponentLimits {
+    fn default() -> Self {
+        ComponentLimits {
+            core_instances: 32,
+            memories: 4,
+            tables: 16,
+        }
+    }
+}
+
 /// Most table elements an instance may grow to. Tables hold function references;
 /// a plugin has no reason to grow them far, and each element costs host memory.
 const MAX_TABLE_ELEMENTS: usize = 100_000;

@@ -13,6 +13,7 @@
 pub mod adapter;
 mod bindings;
 mod cache;
+pub mod caps;
 mod core;
 pub mod engine;
 mod error;

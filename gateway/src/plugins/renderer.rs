@@ -59,7 +59,7 @@ impl RendererPlugin {
                 .bcgw_adapter_renderer()
                 .call_describe(store)
         })?;
-        plugin.core.info = info.value.conv();
+        plugin.core.set_info(info.value.conv());
         Ok(plugin)
     }
 
@@ -91,6 +91,16 @@ impl RendererPlugin {
                 .call_render(store, &wit_incident, config)
         })?;
         let submission: Submission = out.value.map_err(|e| self.core.refused(e.conv()))?.conv();
+        if submission.content_type.len() > super::caps::MAX_LABEL_BYTES {
+            return Err(PluginError::OutputCap {
+                plugin: self.name_version(),
+                what: format!(
+                    "a content type of {} bytes, at most {} are sent",
+                    submission.content_type.len(),
+                    super::caps::MAX_LABEL_BYTES
+                ),
+            });
+        }
         if submission.body.len() > self.core.limits.max_output_bytes {
             return Err(PluginError::OutputCap {
                 plugin: self.name_version(),

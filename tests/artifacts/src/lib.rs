@@ -27,3 +27,6 @@ pub const FIRST_PLUGIN: &str = env!("BCGW_PLUGIN_FIRST_PLUGIN");
 
 /// The deliberately hostile adapter (`tests/plugins/hostile`).
 pub const HOSTILE: &str = env!("BCGW_PLUGIN_HOSTILE");
+
+/// A test adapter whose `describe` says far too much (`tests/plugins/boastful`).
+pub const BOASTFUL: &str = env!("BCGW_PLUGIN_BOASTFUL");

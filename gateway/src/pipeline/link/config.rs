@@ -33,7 +33,13 @@ pub struct LinkSection {
     /// A model trained on the force's own labelled data (`bcgw link train`).
     /// Default: the built-in model.
     pub model_file: Option<PathBuf>,
-    /// Records linked per store commit.
+    /// Most records linked per store commit (fewer when fewer are waiting).
+    /// Record, incident and outbox keys are hashes, so every record dirties
+    /// index pages all over the file, and each commit writes each dirty page
+    /// once: a backlog linked in big batches writes far less (100k rows: 4.9k
+    /// rows/s at 256, 9.1k at 2048, 11.2k at 4096). The cost is how long one
+    /// commit holds the store's writer (about 0.15 s at 2048), which journal
+    /// appends wait behind.
     pub batch: usize,
 }
 
@@ -46,7 +52,7 @@ impl Default for LinkSection {
             auto_threshold: None,
             review_threshold: None,
             model_file: None,
-            batch: 256,
+            batch: 2048,
         }
     }
 }

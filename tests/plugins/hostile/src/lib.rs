@@ -1,6 +1,8 @@
 //! A deliberately hostile adapter for the sandbox tests. Its config picks the
 //! attack: `{"attack": "spin" | "memory-bomb" | "huge-output" | "panic" |
-//! "stack-overflow" | "snoop" | "clock" | "echo"}`.
+//! "stack-overflow" | "snoop" | "clock" | "log-flood" | "sleep" | "sleep-loop" |
+//! "clock-spin" | "long-poll" | "stdin-wait" | "huge-reject" | "huge-error" |
+//! "many-rejects" | "echo"}`.
 //!
 //! Each attack is what a buggy or malicious plugin could do; the gateway must stop
 //! it with a specific error and go on serving the next payload.
@@ -35,6 +37,48 @@ fn memory_bomb() -> usize {
         black_box(&hoard);
         if hoard.len() > 1 << 20 {
             return hoard.len();
+        }
+    }
+}
+
+/// Blocks in the host: one sleep of `ms`.
+fn sleep(ms: u64) {
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+}
+
+/// Waits for a monotonic time that a frozen clock never reaches.
+fn clock_spin(ms: u64) -> u64 {
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+    let mut reads: u64 = 0;
+    while std::time::Instant::now() < until {
+        reads = black_box(reads + 1);
+    }
+    reads
+}
+
+/// Polls several clock pollables at once, the longest first: the way an event
+/// loop waits.
+#[cfg(target_arch = "wasm32")]
+fn long_poll(ms: u64) -> usize {
+    use wasip2::clocks::monotonic_clock::subscribe_duration;
+    let nanos = ms.saturating_mul(1_000_000);
+    let long = subscribe_duration(nanos);
+    let longer = subscribe_duration(nanos.saturating_mul(2));
+    wasip2::io::poll::poll(&[&longer, &long]).len()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn long_poll(_ms: u64) -> usize {
+    unreachable!("a wasm32 plugin")
+}
+
+/// Waits for a line on stdin, which a plugin is never given.
+fn stdin_wait() -> String {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if std::io::stdin().read_line(&mut line).unwrap_or(0) > 0 {
+            return line;
         }
     }
 }
@@ -92,7 +136,41 @@ impl Adapter for Hostile {
         let num =
             |key: &str, default: u64| config.get(key).and_then(|v| v.as_u64()).unwrap_or(default);
         println!("hostile plugin: attack {attack}");
+        let big = || "r".repeat(num("bytes", 30 << 20) as usize);
+        let mut rejects = vec![];
         let reports = match attack {
+            "sleep" => {
+                sleep(num("ms", 20_000));
+                vec![report("woke up".into())]
+            }
+            "sleep-loop" => loop {
+                sleep(num("ms", 1));
+            },
+            "clock-spin" => vec![report(clock_spin(num("ms", 20_000)).to_string())],
+            "long-poll" => vec![report(long_poll(num("ms", 20_000)).to_string())],
+            "stdin-wait" => vec![report(stdin_wait())],
+            "huge-reject" => {
+                rejects.push(RejectedItem {
+                    index: 0,
+                    line: Some(2),
+                    error: AdapterError::InvalidField(FieldError {
+                        field: big(),
+                        reason: big(),
+                    }),
+                });
+                vec![]
+            }
+            "huge-error" => return Err(AdapterError::Malformed(big())),
+            "many-rejects" => {
+                for i in 0..num("rejects", 1_000) {
+                    rejects.push(RejectedItem {
+                        index: i as u32,
+                        line: None,
+                        error: AdapterError::Other("no".into()),
+                    });
+                }
+                vec![]
+            }
             "spin" => spin(),
             "memory-bomb" => vec![report(memory_bomb().to_string())],
             "huge-output" => {
@@ -119,10 +197,7 @@ impl Adapter for Hostile {
             }
             _ => vec![report(String::from_utf8_lossy(&payload.bytes).into_owned())],
         };
-        Ok(Translation {
-            reports,
-            rejects: vec![],
-        })
+        Ok(Translation { reports, rejects })
     }
 }
 
