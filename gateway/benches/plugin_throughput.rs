@@ -13,7 +13,7 @@ use bcgw::plugins::engine::EngineSettings;
 use bcgw::plugins::{AdapterPlugin, PluginEngine, SandboxLimits};
 use bcgw::sources::csv_folder::chunks::CsvChunker;
 use bcgw_plugin_csv_mapped::CsvMapped;
-use bcgw_sdk::plugin::{Adapter, Payload, metadata_keys};
+use bcgw_sdk::plugin::{Payload, metadata_keys};
 use common::arg;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -75,7 +75,7 @@ fn main() {
         input
             .iter()
             .map(|p| {
-                CsvMapped::translate(p.clone())
+                bcgw_sdk::plugin::translate_with_config::<CsvMapped>(p.clone())
                     .expect("native translate")
                     .reports
                     .len()

@@ -10,10 +10,11 @@
 //!
 //! struct OneLine;
 //! impl Adapter for OneLine {
+//!     type Config = NoConfig;
 //!     fn describe() -> PluginInfo {
 //!         PluginInfo { name: "one-line".into(), version: "0.1.0".into(), ..Default::default() }
 //!     }
-//!     fn translate(payload: Payload) -> Result<Translation, AdapterError> {
+//!     fn translate(payload: Payload, _: NoConfig) -> Result<Translation, AdapterError> {
 //!         let text = String::from_utf8(payload.bytes).map_err(|_| AdapterError::Malformed("not UTF-8".into()))?;
 //!         let mut report = Report { source_system: "demo".into(), ..Default::default() };
 //!         report.event.narrative = Some(text);
@@ -26,7 +27,7 @@
 //! assert_eq!(out.reports[0].event.narrative.as_deref(), Some("hello"));
 //! ```
 
-use crate::plugin::{Adapter, AdapterError, Payload, RejectedItem};
+use crate::plugin::{Adapter, AdapterError, Payload, RejectedItem, translate_with_config};
 use crate::schema::{Report, SchemaViolation, validate_report};
 use chrono::{DateTime, Utc};
 
@@ -109,7 +110,8 @@ impl Harness {
         bytes: &[u8],
         content_type: &str,
     ) -> Result<Checked, AdapterError> {
-        let translation = A::translate(self.payload(bytes, content_type))?;
+        // As the gateway calls it: the config parsed by the SDK, then the adapter.
+        let translation = translate_with_config::<A>(self.payload(bytes, content_type))?;
         let violations = translation
             .reports
             .iter()

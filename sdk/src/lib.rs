@@ -9,10 +9,11 @@
 //!
 //! struct Shout;
 //! impl Adapter for Shout {
+//!     type Config = NoConfig;
 //!     fn describe() -> PluginInfo {
 //!         PluginInfo { name: "shout".into(), version: "0.1.0".into(), ..Default::default() }
 //!     }
-//!     fn translate(p: Payload) -> Result<Translation, AdapterError> {
+//!     fn translate(p: Payload, _: NoConfig) -> Result<Translation, AdapterError> {
 //!         let mut r = Report { source_system: "shopnet-radio".into(), ..Default::default() };
 //!         r.event.narrative = Some(String::from_utf8_lossy(&p.bytes).into_owned());
 //!         Ok(Translation { reports: vec![r], rejects: vec![] })
@@ -48,8 +49,8 @@ pub const WIT_VERSION: &str = "1.0.0";
 /// Everything an adapter usually needs, in one import.
 pub mod prelude {
     pub use crate::plugin::{
-        Adapter, AdapterError, ConfigKey, FieldError, Incident, Payload, PluginInfo, RejectedItem,
-        Renderer, Submission, Translation, metadata_keys,
+        Adapter, AdapterError, ConfigKey, FieldError, Incident, NoConfig, Payload, PluginInfo,
+        RejectedItem, Renderer, Submission, Translation, metadata_keys, parse_config,
     };
     pub use crate::schema::{
         AgeRange, Category, Coordinates, Envelope, Event, Evidence, FactOrAssessment, Gender,

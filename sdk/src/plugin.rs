@@ -3,6 +3,7 @@
 //! Each type mirrors a record or variant in `sdk/wit/plugin.wit`.
 
 use crate::schema::{Report, SourceRecord};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// One raw payload as a source received it.
@@ -192,40 +193,184 @@ pub struct Submission {
     pub body: Vec<u8>,
 }
 
+/// Configuration for a plugin that reads none: an empty table, and no keys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoConfig {}
+
+/// Parses a plugin's configuration (the JSON of its `plugin_config` table) into
+/// its `Config` type, as the SDK does once per call before handing it over. A
+/// failure is [`AdapterError::BadConfig`] naming the key path, e.g.
+/// `columns.Date: invalid type: integer, expected a string`.
+pub fn parse_config<C: DeserializeOwned>(json: &str) -> Result<C, AdapterError> {
+    let de = &mut serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // serde_json says where in the JSON text; the path says it better.
+        let message = match message.rfind(" at line ") {
+            Some(at) => message[..at].to_string(),
+            None => message,
+        };
+        AdapterError::BadConfig(if path == "." {
+            message
+        } else {
+            format!("{path}: {message}")
+        })
+    })
+}
+
 /// A source adapter: turns raw payloads of one channel into common-schema reports.
 ///
 /// Implement this, then export it with [`export_adapter!`](crate::export_adapter).
 /// Each call gets a fresh plugin instance, so keep no state between calls.
 pub trait Adapter {
+    /// The plugin's configuration: its `plugin_config` table. The SDK parses it
+    /// once per call ([`parse_config`]; a failure is `bad-config` naming the key)
+    /// and hands it to [`Adapter::translate`]. [`NoConfig`] for none.
+    type Config: DeserializeOwned;
+
     /// Says what the adapter is.
     fn describe() -> PluginInfo;
 
-    /// Checks a configuration (JSON text) without translating anything. The default
-    /// accepts any configuration.
-    fn validate_config(config: &str) -> Result<(), AdapterError> {
+    /// Checks a parsed configuration further (values that parse but cannot be
+    /// used). `bcgw check-config` and the gateway's start-up run it, after the
+    /// parse. The default: parsing is the whole check.
+    fn check_config(config: Self::Config) -> Result<(), AdapterError> {
         let _ = config;
         Ok(())
     }
 
     /// Translates one payload. Return `Err` only when the whole payload is unusable;
     /// put per-item problems in [`Translation::rejects`] so the good items still flow.
-    fn translate(payload: Payload) -> Result<Translation, AdapterError>;
+    fn translate(payload: Payload, config: Self::Config) -> Result<Translation, AdapterError>;
 }
 
 /// A sink renderer: turns one incident into a submission for a records system such as Niche.
 ///
 /// Implement this, then export it with [`export_renderer!`](crate::export_renderer).
 pub trait Renderer {
+    /// The renderer's configuration, parsed once per call as for
+    /// [`Adapter::Config`].
+    type Config: DeserializeOwned;
+
     /// Says what the renderer is.
     fn describe() -> PluginInfo;
 
-    /// Checks a configuration (JSON text) without rendering anything. The default
-    /// accepts any configuration.
-    fn validate_config(config: &str) -> Result<(), AdapterError> {
+    /// Checks a parsed configuration further; see [`Adapter::check_config`].
+    fn check_config(config: Self::Config) -> Result<(), AdapterError> {
         let _ = config;
         Ok(())
     }
 
-    /// Renders one incident with the given configuration (JSON text).
-    fn render(incident: Incident, config: &str) -> Result<Submission, AdapterError>;
+    /// Renders one incident with its configuration.
+    fn render(incident: Incident, config: Self::Config) -> Result<Submission, AdapterError>;
+}
+
+/// `validate-config` for an adapter: the parse, then [`Adapter::check_config`].
+pub fn validate_adapter_config<A: Adapter>(json: &str) -> Result<(), AdapterError> {
+    A::check_config(parse_config(json)?)
+}
+
+/// `validate-config` for a renderer: the parse, then [`Renderer::check_config`].
+pub fn validate_renderer_config<R: Renderer>(json: &str) -> Result<(), AdapterError> {
+    R::check_config(parse_config(json)?)
+}
+
+/// `translate` as the gateway calls it: the payload's config parsed, then the
+/// adapter.
+pub fn translate_with_config<A: Adapter>(payload: Payload) -> Result<Translation, AdapterError> {
+    let config = parse_config(&payload.config)?;
+    A::translate(payload, config)
+}
+
+/// `render` as the gateway calls it: the config parsed, then the renderer.
+pub fn render_with_config<R: Renderer>(
+    incident: Incident,
+    config: &str,
+) -> Result<Submission, AdapterError> {
+    R::render(incident, parse_config(config)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Columns {
+        columns: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        strict: bool,
+    }
+
+    /// Counts its calls, to show the config reaches it parsed, once.
+    struct Echo;
+    impl Adapter for Echo {
+        type Config = Columns;
+        fn describe() -> PluginInfo {
+            PluginInfo::default()
+        }
+        fn check_config(config: Columns) -> Result<(), AdapterError> {
+            if config.columns.is_empty() {
+                return Err(AdapterError::BadConfig("columns: map at least one".into()));
+            }
+            Ok(())
+        }
+        fn translate(payload: Payload, config: Columns) -> Result<Translation, AdapterError> {
+            let mut r = Report::default();
+            r.event.narrative = Some(format!(
+                "{} column(s), strict {}, {} bytes",
+                config.columns.len(),
+                config.strict,
+                payload.bytes.len()
+            ));
+            Ok(Translation {
+                reports: vec![r],
+                rejects: vec![],
+            })
+        }
+    }
+
+    #[test]
+    fn a_config_error_is_bad_config_naming_the_key_without_a_json_position() {
+        let e = parse_config::<Columns>(r#"{"columns": {"Date": 7}}"#).unwrap_err();
+        assert_eq!(e.kind(), "bad-config");
+        let text = e.to_string();
+        assert!(
+            text.contains("columns.Date: invalid type: integer"),
+            "{text}"
+        );
+        assert!(!text.contains("at line"), "{text}");
+        let e = parse_config::<Columns>(r#"{"columns": {}, "colums": 1}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `colums`"), "{e}");
+        let e = parse_config::<NoConfig>(r#"{"anything": 1}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `anything`"), "{e}");
+        parse_config::<NoConfig>("{}").unwrap();
+    }
+
+    #[test]
+    fn validate_is_the_parse_then_the_check_and_translate_gets_the_parsed_config() {
+        assert!(validate_adapter_config::<Echo>(r#"{"columns": {"A": "town"}}"#).is_ok());
+        let e = validate_adapter_config::<Echo>(r#"{"columns": {}}"#).unwrap_err();
+        assert!(e.to_string().contains("map at least one"), "{e}");
+        let e = validate_adapter_config::<Echo>("[]").unwrap_err();
+        assert_eq!(e.kind(), "bad-config");
+        let out = translate_with_config::<Echo>(Payload {
+            bytes: b"abc".to_vec(),
+            config: r#"{"columns": {"A": "town", "B": "postcode"}, "strict": true}"#.into(),
+            ..Payload::default()
+        })
+        .unwrap();
+        assert_eq!(
+            out.reports[0].event.narrative.as_deref(),
+            Some("2 column(s), strict true, 3 bytes")
+        );
+        let e = translate_with_config::<Echo>(Payload {
+            config: "not json".into(),
+            ..Payload::default()
+        })
+        .unwrap_err();
+        assert_eq!(e.kind(), "bad-config");
+    }
 }

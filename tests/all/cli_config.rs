@@ -110,6 +110,19 @@ fn a_valid_config_checks_clean() {
     let (code, out) = bcgw(&["check-config", gw.config.to_str().unwrap()], &[]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(": 0 error(s)"), "{out}");
+    // --config, as every other verb takes it, works the same.
+    let (code, out) = bcgw(
+        &["check-config", "--config", gw.config.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(": 0 error(s)"), "{out}");
+    let (code, out) = bcgw(&["status", "--config", gw.config.to_str().unwrap()], &[]);
+    assert_eq!(code, 0, "{out}");
+    // Neither form: told what to give.
+    let (code, out) = bcgw(&["check-config"], &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("--config <file>"), "{out}");
 }
 
 #[test]

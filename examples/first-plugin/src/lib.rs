@@ -8,6 +8,8 @@ use bcgw_sdk::prelude::*;
 pub struct RadioLines;
 
 impl Adapter for RadioLines {
+    type Config = NoConfig;
+
     fn describe() -> PluginInfo {
         PluginInfo {
             name: "radio-lines".into(),
@@ -16,7 +18,7 @@ impl Adapter for RadioLines {
         }
     }
 
-    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
+    fn translate(payload: Payload, _: NoConfig) -> Result<Translation, AdapterError> {
         let text = String::from_utf8(payload.bytes)
             .map_err(|_| AdapterError::Malformed("not UTF-8".into()))?;
         let reports = text

@@ -20,11 +20,27 @@ pub struct RunArgs {
     pub until_idle: bool,
 }
 
-/// Arguments of `bcgw check-config` and `bcgw status`.
+/// Arguments of `bcgw check-config` and `bcgw status`: the config file as
+/// `--config <file>`, as every other verb takes it, or as the bare path these
+/// two took first (kept so existing scripts go on working).
 #[derive(Debug, Args)]
 pub struct ConfigArg {
     /// The config file.
-    pub config: PathBuf,
+    #[arg(long = "config", short = 'c', value_name = "FILE")]
+    pub flag: Option<PathBuf>,
+    /// The config file (the older form; same as --config).
+    #[arg(value_name = "CONFIG", conflicts_with = "flag")]
+    pub positional: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    /// The config file named either way.
+    pub fn path(&self) -> Result<&PathBuf> {
+        self.flag
+            .as_ref()
+            .or(self.positional.as_ref())
+            .ok_or_else(|| anyhow::anyhow!("name the config file: --config <file>"))
+    }
 }
 
 /// Runs the daemon.
@@ -50,7 +66,8 @@ pub fn run(args: RunArgs) -> Result<Exit> {
 
 /// Prints every problem in a config.
 pub fn check_config(args: ConfigArg) -> Result<Exit> {
-    let problems = check(&args.config, std::env::vars());
+    let path = args.path()?;
+    let problems = check(path, std::env::vars());
     for p in &problems {
         println!("{p}");
     }
@@ -58,14 +75,14 @@ pub fn check_config(args: ConfigArg) -> Result<Exit> {
     let warnings = problems.len() - errors;
     println!(
         "{}: {errors} error(s), {warnings} warning(s)",
-        args.config.display()
+        path.display()
     );
     Ok(if errors > 0 { Exit::Failed } else { Exit::Ok })
 }
 
 /// Prints the store's counts.
 pub fn status(args: ConfigArg) -> Result<Exit> {
-    let loaded = crate::config::load(&args.config)?;
+    let loaded = crate::config::load(args.path()?)?;
     let store = daemon::open_store(&loaded.config)?;
     print_summary(&store.stats()?);
     Ok(Exit::Ok)

@@ -21,7 +21,7 @@
 //!   compare output byte for byte before and after a change.
 
 use bcgw_plugin_csv_mapped::CsvMapped;
-use bcgw_sdk::plugin::{Adapter, Payload, metadata_keys};
+use bcgw_sdk::plugin::{Payload, metadata_keys};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -230,7 +230,7 @@ fn time_runs(runs: usize, mut f: impl FnMut() -> usize) -> Vec<Run> {
 fn dump(path: &str, input: &[Payload]) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     for (i, p) in input.iter().enumerate() {
-        match CsvMapped::translate(p.clone()) {
+        match bcgw_sdk::plugin::translate_with_config::<CsvMapped>(p.clone()) {
             Ok(t) => {
                 for r in &t.reports {
                     let json = serde_json::to_string(r).expect("report serialises");
@@ -276,7 +276,10 @@ fn main() {
     let runs = time_runs(runs, || {
         input
             .iter()
-            .map(|p| CsvMapped::translate(p.clone()).map_or(0, |t| t.reports.len()))
+            .map(|p| {
+                bcgw_sdk::plugin::translate_with_config::<CsvMapped>(p.clone())
+                    .map_or(0, |t| t.reports.len())
+            })
             .sum()
     });
     let records = runs[0].records;

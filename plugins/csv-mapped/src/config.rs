@@ -21,10 +21,11 @@ pub enum Encoding {
     Windows1252,
 }
 
-/// The configuration as written, before checking.
+/// The configuration as written, before checking: the plugin's `Config`, which
+/// the SDK parses once per call; [`Mapping::from_raw`] checks it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawConfig {
+pub struct RawConfig {
     columns: BTreeMap<String, String>,
     #[serde(default)]
     source_system: Option<String>,
@@ -82,7 +83,11 @@ pub fn column_key(name: &str) -> String {
 impl Mapping {
     /// Parses and checks the JSON configuration. Every error names the key.
     pub fn from_json(json: &str) -> Result<Mapping, AdapterError> {
-        let raw: RawConfig = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+        Mapping::from_raw(bcgw_sdk::plugin::parse_config(json)?)
+    }
+
+    /// Checks a parsed configuration. Every error names the key.
+    pub fn from_raw(raw: RawConfig) -> Result<Mapping, AdapterError> {
         if raw.columns.is_empty() {
             return Err(bad("columns: map at least one column to a schema field"));
         }

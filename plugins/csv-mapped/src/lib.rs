@@ -12,7 +12,7 @@ mod decode;
 mod row;
 
 pub use bcgw_mapping::DEFAULT_DATE_FORMATS;
-pub use config::Mapping;
+pub use config::{Mapping, RawConfig};
 
 use bcgw_sdk::prelude::*;
 use config::{Encoding, column_key};
@@ -40,6 +40,8 @@ fn key(name: &str, description: &str, required: bool) -> ConfigKey {
 }
 
 impl Adapter for CsvMapped {
+    type Config = RawConfig;
+
     fn describe() -> PluginInfo {
         PluginInfo {
             name: "csv-mapped".into(),
@@ -118,12 +120,12 @@ impl Adapter for CsvMapped {
         }
     }
 
-    fn validate_config(config: &str) -> Result<(), AdapterError> {
-        Mapping::from_json(config).map(|_| ())
+    fn check_config(config: RawConfig) -> Result<(), AdapterError> {
+        Mapping::from_raw(config).map(|_| ())
     }
 
-    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
-        let mapping = Mapping::from_json(&payload.config)?;
+    fn translate(payload: Payload, config: RawConfig) -> Result<Translation, AdapterError> {
+        let mapping = Mapping::from_raw(config)?;
         let media_type = payload.media_type();
         if !CONTENT_TYPES.contains(&media_type.as_str()) {
             return Err(AdapterError::UnsupportedContentType(payload.content_type));

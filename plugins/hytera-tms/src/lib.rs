@@ -7,7 +7,7 @@
 pub mod frame;
 
 use bcgw_radio_text::utf16::{self, ByteOrder};
-use bcgw_radio_text::{config_keys, optional_key, split_config, translate_items};
+use bcgw_radio_text::{ConfigTable, config_keys, optional_key, split_config, translate_items};
 use bcgw_sdk::prelude::*;
 use serde::Deserialize;
 
@@ -31,6 +31,8 @@ const FRAME_KEYS: [&str; 1] = ["max_frame_bytes"];
 pub struct HyteraTms;
 
 impl Adapter for HyteraTms {
+    type Config = ConfigTable;
+
     fn describe() -> PluginInfo {
         let mut config_keys = config_keys();
         config_keys.push(optional_key(
@@ -49,12 +51,12 @@ impl Adapter for HyteraTms {
         }
     }
 
-    fn validate_config(config: &str) -> Result<(), AdapterError> {
+    fn check_config(config: ConfigTable) -> Result<(), AdapterError> {
         split_config::<FrameConfig>(config, &FRAME_KEYS).map(|_| ())
     }
 
-    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
-        let (frame_config, parser) = split_config::<FrameConfig>(&payload.config, &FRAME_KEYS)?;
+    fn translate(payload: Payload, config: ConfigTable) -> Result<Translation, AdapterError> {
+        let (frame_config, parser) = split_config::<FrameConfig>(config, &FRAME_KEYS)?;
         let receipt = parser.receipt(&payload)?;
         let max = frame_config
             .max_frame_bytes

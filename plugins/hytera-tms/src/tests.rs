@@ -137,7 +137,11 @@ fn oversized_frames_and_unmatched_text_reject_only_their_own_frame() {
 
 #[test]
 fn unknown_keys_are_refused_and_mototrbo_keys_are_not_hytera_keys() {
-    HyteraTms::validate_config(r#"{"max_frame_bytes": 512, "town": "Bath"}"#).unwrap();
-    let err = HyteraTms::validate_config(r#"{"byte_order": "le"}"#).unwrap_err();
+    bcgw_sdk::plugin::validate_adapter_config::<HyteraTms>(
+        r#"{"max_frame_bytes": 512, "town": "Bath"}"#,
+    )
+    .unwrap();
+    let err = bcgw_sdk::plugin::validate_adapter_config::<HyteraTms>(r#"{"byte_order": "le"}"#)
+        .unwrap_err();
     assert!(err.to_string().contains("byte_order"), "{err}");
 }

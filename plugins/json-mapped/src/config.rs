@@ -9,10 +9,11 @@ use bcgw_sdk::prelude::{AdapterError, ReportKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// The configuration as written, before checking.
+/// The configuration as written, before checking: the plugin's `Config`, which
+/// the SDK parses once per call; [`Mapping::from_raw`] checks it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawConfig {
+pub struct RawConfig {
     #[serde(default)]
     reports: Option<String>,
     #[serde(default)]
@@ -76,28 +77,14 @@ pub struct Mapping {
     pub common: Common,
 }
 
-/// serde_json puts "at line 1 column 80" on its errors; the config JSON is made by
-/// the gateway from TOML, so those positions mean nothing to the user.
-fn without_position(message: String) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_string(),
-        None => message,
-    }
-}
-
 impl Mapping {
     /// Parses and checks the JSON configuration. Every error names the key.
     pub fn from_json(json: &str) -> Result<Mapping, AdapterError> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let raw: RawConfig = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = without_position(e.into_inner().to_string());
-            if path == "." {
-                bad(inner)
-            } else {
-                bad(format!("{path}: {inner}"))
-            }
-        })?;
+        Mapping::from_raw(bcgw_sdk::plugin::parse_config(json)?)
+    }
+
+    /// Checks a parsed configuration. Every error names the key.
+    pub fn from_raw(raw: RawConfig) -> Result<Mapping, AdapterError> {
         let reports = match raw.reports.as_deref() {
             None | Some("") => None,
             Some(p) => Some(Pointer::parse(p, "reports", true)?),

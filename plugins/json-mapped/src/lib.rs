@@ -18,7 +18,7 @@ mod pointer;
 mod report;
 mod value;
 
-pub use config::Mapping;
+pub use config::{Mapping, RawConfig};
 
 use bcgw_sdk::prelude::*;
 
@@ -125,6 +125,8 @@ const KEYS: [(&str, &str, bool); 15] = [
 ];
 
 impl Adapter for JsonMapped {
+    type Config = RawConfig;
+
     fn describe() -> PluginInfo {
         PluginInfo {
             name: "json-mapped".into(),
@@ -145,12 +147,12 @@ impl Adapter for JsonMapped {
         }
     }
 
-    fn validate_config(config: &str) -> Result<(), AdapterError> {
-        Mapping::from_json(config).map(|_| ())
+    fn check_config(config: RawConfig) -> Result<(), AdapterError> {
+        Mapping::from_raw(config).map(|_| ())
     }
 
-    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
-        let mapping = Mapping::from_json(&payload.config)?;
+    fn translate(payload: Payload, config: RawConfig) -> Result<Translation, AdapterError> {
+        let mapping = Mapping::from_raw(config)?;
         let media_type = payload.media_type();
         if NDJSON_TYPES.contains(&media_type.as_str()) {
             body::translate_ndjson(&mapping, &payload.bytes)

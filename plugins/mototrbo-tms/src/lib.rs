@@ -7,7 +7,7 @@
 pub mod frame;
 
 use bcgw_radio_text::utf16::{self, ByteOrder};
-use bcgw_radio_text::{config_keys, optional_key, split_config, translate_items};
+use bcgw_radio_text::{ConfigTable, config_keys, optional_key, split_config, translate_items};
 use bcgw_sdk::prelude::*;
 use serde::Deserialize;
 
@@ -34,6 +34,8 @@ const FRAME_KEYS: [&str; 2] = ["byte_order", "max_frame_bytes"];
 pub struct MototrboTms;
 
 impl Adapter for MototrboTms {
+    type Config = ConfigTable;
+
     fn describe() -> PluginInfo {
         let mut config_keys = config_keys();
         config_keys.push(optional_key(
@@ -56,12 +58,12 @@ impl Adapter for MototrboTms {
         }
     }
 
-    fn validate_config(config: &str) -> Result<(), AdapterError> {
+    fn check_config(config: ConfigTable) -> Result<(), AdapterError> {
         split_config::<FrameConfig>(config, &FRAME_KEYS).map(|_| ())
     }
 
-    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
-        let (frame_config, parser) = split_config::<FrameConfig>(&payload.config, &FRAME_KEYS)?;
+    fn translate(payload: Payload, config: ConfigTable) -> Result<Translation, AdapterError> {
+        let (frame_config, parser) = split_config::<FrameConfig>(config, &FRAME_KEYS)?;
         let receipt = parser.receipt(&payload)?;
         let max = frame_config
             .max_frame_bytes

@@ -153,10 +153,15 @@ fn a_truncated_frame_is_reported_and_ends_the_payload() {
 
 #[test]
 fn frame_and_text_keys_share_one_table_and_unknown_keys_are_refused() {
-    MototrboTms::validate_config(r#"{"byte_order": "be", "max_frame_bytes": 512, "town": "Bath"}"#)
-        .unwrap();
-    let err = MototrboTms::validate_config(r#"{"byte_order": "middle"}"#).unwrap_err();
+    bcgw_sdk::plugin::validate_adapter_config::<MototrboTms>(
+        r#"{"byte_order": "be", "max_frame_bytes": 512, "town": "Bath"}"#,
+    )
+    .unwrap();
+    let err =
+        bcgw_sdk::plugin::validate_adapter_config::<MototrboTms>(r#"{"byte_order": "middle"}"#)
+            .unwrap_err();
     assert!(err.to_string().contains("middle"), "{err}");
-    let err = MototrboTms::validate_config(r#"{"byte_ordre": "le"}"#).unwrap_err();
+    let err = bcgw_sdk::plugin::validate_adapter_config::<MototrboTms>(r#"{"byte_ordre": "le"}"#)
+        .unwrap_err();
     assert!(err.to_string().contains("byte_ordre"), "{err}");
 }

@@ -4,10 +4,11 @@ use bcgw_sdk::prelude::{AdapterError, Category};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// The configuration as written.
+/// The configuration as written: the renderer's `Config`, which the SDK parses
+/// once per call; [`NicheConfig::from_raw`] checks it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawConfig {
+pub struct RawConfig {
     force_code: String,
     #[serde(default)]
     offence_codes: BTreeMap<String, String>,
@@ -45,7 +46,11 @@ fn bad(msg: String) -> AdapterError {
 impl NicheConfig {
     /// Parses and checks the JSON configuration.
     pub fn from_json(json: &str) -> Result<NicheConfig, AdapterError> {
-        let raw: RawConfig = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+        NicheConfig::from_raw(bcgw_sdk::plugin::parse_config(json)?)
+    }
+
+    /// Checks a parsed configuration.
+    pub fn from_raw(raw: RawConfig) -> Result<NicheConfig, AdapterError> {
         if !code_ok(&raw.force_code) {
             return Err(bad(format!(
                 "force_code: '{}' must be 1-32 upper-case letters, digits, '-' or '/'",

@@ -9,7 +9,7 @@
 mod config;
 mod xml;
 
-pub use config::NicheConfig;
+pub use config::{NicheConfig, RawConfig};
 
 use bcgw_sdk::prelude::*;
 use xml::XmlWriter;
@@ -235,6 +235,8 @@ pub fn render_xml(incident: &Incident, config: &NicheConfig) -> Result<String, A
 }
 
 impl Renderer for NicheXml {
+    type Config = RawConfig;
+
     fn describe() -> PluginInfo {
         PluginInfo {
             name: "niche-xml".into(),
@@ -269,12 +271,12 @@ impl Renderer for NicheXml {
         }
     }
 
-    fn validate_config(config: &str) -> Result<(), AdapterError> {
-        NicheConfig::from_json(config).map(|_| ())
+    fn check_config(config: RawConfig) -> Result<(), AdapterError> {
+        NicheConfig::from_raw(config).map(|_| ())
     }
 
-    fn render(incident: Incident, config: &str) -> Result<Submission, AdapterError> {
-        let config = NicheConfig::from_json(config)?;
+    fn render(incident: Incident, config: RawConfig) -> Result<Submission, AdapterError> {
+        let config = NicheConfig::from_raw(config)?;
         Ok(Submission {
             content_type: "application/xml".into(),
             body: render_xml(&incident, &config)?.into_bytes(),
@@ -328,7 +330,7 @@ mod tests {
             incident_id: "inc-1".into(),
             reports: vec![record("rec-1", "Took <razors> & ran")],
         };
-        let sub = NicheXml::render(incident, &config()).unwrap();
+        let sub = bcgw_sdk::plugin::render_with_config::<NicheXml>(incident, &config()).unwrap();
         let xml = String::from_utf8(sub.body).unwrap();
         assert!(
             xml.contains("<OccurrenceType>THEFT-SHOP</OccurrenceType>"),
@@ -342,12 +344,13 @@ mod tests {
 
     #[test]
     fn config_errors_name_the_key() {
-        let err = NicheXml::validate_config(
+        let err = bcgw_sdk::plugin::validate_renderer_config::<NicheXml>(
             r#"{"force_code":"AS","offence_codes":{"theft-from-shop":"THEFT-SHOP"}}"#,
         )
         .unwrap_err();
         assert!(err.to_string().contains("default_offence_code"), "{err}");
-        let err = NicheXml::validate_config(r#"{"force_code":"as"}"#).unwrap_err();
+        let err = bcgw_sdk::plugin::validate_renderer_config::<NicheXml>(r#"{"force_code":"as"}"#)
+            .unwrap_err();
         assert!(err.to_string().contains("force_code"), "{err}");
     }
 }

@@ -166,8 +166,7 @@ fn optional_text(key: &str, value: Option<String>) -> Result<Option<String>, Ada
 impl AlertParser {
     /// Parses and checks a JSON configuration holding only the text keys.
     pub fn from_json(json: &str) -> Result<AlertParser, AdapterError> {
-        let config: AlertConfig = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
-        AlertParser::from_config(config)
+        AlertParser::from_config(bcgw_sdk::plugin::parse_config(json)?)
     }
 
     /// Checks and compiles a configuration. Every error names the key.
@@ -250,16 +249,17 @@ impl AlertParser {
     }
 }
 
-/// Splits one JSON configuration into a plugin's own keys (`own`, deserialized into
+/// A radio plugin's configuration as parsed: the table of its keys, split by
+/// [`split_config`] into the plugin's own and the shared text keys.
+pub type ConfigTable = serde_json::Map<String, serde_json::Value>;
+
+/// Splits a parsed configuration into a plugin's own keys (`own`, deserialized into
 /// `T`) and the shared text keys, so both keep refusing unknown keys.
 pub fn split_config<T: serde::de::DeserializeOwned>(
-    json: &str,
+    table: ConfigTable,
     own: &[&str],
 ) -> Result<(T, AlertParser), AdapterError> {
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
-    let serde_json::Value::Object(mut text_keys) = value else {
-        return Err(bad("the plugin config must be a table of keys"));
-    };
+    let mut text_keys = table;
     let mut own_keys = serde_json::Map::new();
     for key in own {
         if let Some(v) = text_keys.remove(*key) {

@@ -22,7 +22,7 @@ mod values;
 mod vocab;
 mod when;
 
-pub use config::{AlertConfig, AlertParser, PatternConfig, split_config};
+pub use config::{AlertConfig, AlertParser, ConfigTable, PatternConfig, split_config};
 pub use defaults::{ABBREVIATIONS, DEFAULT_PATTERN, DEFAULT_SHORT_PATTERN, OFFENCES};
 pub use report::Receipt;
 pub use town::TopicTemplate;

@@ -3,13 +3,15 @@
 //! THEFT :: took razors`). The text is parsed by `bcgw-radio-text` from
 //! configuration alone; see `plugins/shopnet-text/README.md`.
 
-use bcgw_radio_text::{AlertParser, config_keys, translate_lines};
+use bcgw_radio_text::{AlertConfig, AlertParser, config_keys, translate_lines};
 use bcgw_sdk::prelude::*;
 
 /// The adapter. See the crate docs and `plugins/shopnet-text/README.md`.
 pub struct ShopnetText;
 
 impl Adapter for ShopnetText {
+    type Config = AlertConfig;
+
     fn describe() -> PluginInfo {
         PluginInfo {
             name: "shopnet-text".into(),
@@ -24,12 +26,12 @@ impl Adapter for ShopnetText {
         }
     }
 
-    fn validate_config(config: &str) -> Result<(), AdapterError> {
-        AlertParser::from_json(config).map(|_| ())
+    fn check_config(config: AlertConfig) -> Result<(), AdapterError> {
+        AlertParser::from_config(config).map(|_| ())
     }
 
-    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
-        let parser = AlertParser::from_json(&payload.config)?;
+    fn translate(payload: Payload, config: AlertConfig) -> Result<Translation, AdapterError> {
+        let parser = AlertParser::from_config(config)?;
         translate_lines(&parser, &payload)
     }
 }

@@ -19,9 +19,10 @@ fn at(s: &str) -> DateTime<Utc> {
 
 #[test]
 fn the_example_config_is_accepted() {
-    ShopnetText::validate_config(&config().to_string()).unwrap();
-    ShopnetText::validate_config("{}").unwrap();
-    let err = ShopnetText::validate_config(r#"{"byte_order": "le"}"#).unwrap_err();
+    bcgw_sdk::plugin::validate_adapter_config::<ShopnetText>(&config().to_string()).unwrap();
+    bcgw_sdk::plugin::validate_adapter_config::<ShopnetText>("{}").unwrap();
+    let err = bcgw_sdk::plugin::validate_adapter_config::<ShopnetText>(r#"{"byte_order": "le"}"#)
+        .unwrap_err();
     assert!(err.to_string().contains("byte_order"), "{err}");
 }
 

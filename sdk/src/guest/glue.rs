@@ -5,7 +5,10 @@ use super::wit::adapter::bcgw::adapter::types as wit_types;
 use super::wit::adapter::exports::bcgw::adapter::translator as wit_translator;
 use super::wit::renderer::exports::bcgw::adapter::renderer as wit_renderer;
 use crate::convert::Conv;
-use crate::plugin::{Adapter, Renderer};
+use crate::plugin::{
+    Adapter, Renderer, render_with_config, translate_with_config, validate_adapter_config,
+    validate_renderer_config,
+};
 
 impl<T: Adapter> wit_translator::Guest for T {
     fn describe() -> wit_types::PluginInfo {
@@ -13,13 +16,13 @@ impl<T: Adapter> wit_translator::Guest for T {
     }
 
     fn validate_config(config: String) -> Result<(), wit_types::AdapterError> {
-        T::validate_config(&config).map_err(Conv::conv)
+        validate_adapter_config::<T>(&config).map_err(Conv::conv)
     }
 
     fn translate(
         payload: wit_translator::Payload,
     ) -> Result<wit_translator::Translation, wit_types::AdapterError> {
-        T::translate(payload.conv())
+        translate_with_config::<T>(payload.conv())
             .map(Conv::conv)
             .map_err(Conv::conv)
     }
@@ -31,14 +34,14 @@ impl<T: Renderer> wit_renderer::Guest for T {
     }
 
     fn validate_config(config: String) -> Result<(), wit_types::AdapterError> {
-        T::validate_config(&config).map_err(Conv::conv)
+        validate_renderer_config::<T>(&config).map_err(Conv::conv)
     }
 
     fn render(
         incident: wit_renderer::Incident,
         config: String,
     ) -> Result<wit_renderer::Submission, wit_types::AdapterError> {
-        T::render(incident.conv(), &config)
+        render_with_config::<T>(incident.conv(), &config)
             .map(Conv::conv)
             .map_err(Conv::conv)
     }

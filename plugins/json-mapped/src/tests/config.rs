@@ -7,7 +7,7 @@ use crate::config::Mapping;
 use bcgw_sdk::prelude::*;
 
 fn config_error(json: &str) -> String {
-    JsonMapped::validate_config(json)
+    bcgw_sdk::plugin::validate_adapter_config::<JsonMapped>(json)
         .expect_err("the config is refused")
         .to_string()
 }
@@ -94,7 +94,8 @@ fn bad_configs_are_refused_naming_the_key() {
         );
         assert!(!e.contains(" at line "), "{e}");
     }
-    JsonMapped::validate_config(r#"{"fields": {"town": "/t"}}"#).unwrap();
+    bcgw_sdk::plugin::validate_adapter_config::<JsonMapped>(r#"{"fields": {"town": "/t"}}"#)
+        .unwrap();
 }
 
 #[test]

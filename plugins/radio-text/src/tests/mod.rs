@@ -10,11 +10,15 @@ mod dating;
 
 pub(super) struct Lines;
 impl Adapter for Lines {
+    type Config = crate::AlertConfig;
     fn describe() -> PluginInfo {
         PluginInfo::default()
     }
-    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
-        translate_lines(&AlertParser::from_json(&payload.config)?, &payload)
+    fn translate(
+        payload: Payload,
+        config: crate::AlertConfig,
+    ) -> Result<Translation, AdapterError> {
+        translate_lines(&AlertParser::from_config(config)?, &payload)
     }
 }
 

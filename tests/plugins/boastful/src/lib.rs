@@ -11,6 +11,8 @@ pub struct Boastful;
 const BIG: usize = 20 << 20;
 
 impl Adapter for Boastful {
+    type Config = NoConfig;
+
     fn describe() -> PluginInfo {
         PluginInfo {
             name: "b".repeat(BIG),
@@ -28,7 +30,7 @@ impl Adapter for Boastful {
         }
     }
 
-    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
+    fn translate(payload: Payload, _: NoConfig) -> Result<Translation, AdapterError> {
         let mut r = Report {
             source_system: "boastful-test".into(),
             ..Report::default()

@@ -117,6 +117,8 @@ fn snoop(config: &serde_json::Value) -> String {
 }
 
 impl Adapter for Hostile {
+    type Config = serde_json::Value;
+
     fn describe() -> PluginInfo {
         PluginInfo {
             name: "hostile".into(),
@@ -126,9 +128,7 @@ impl Adapter for Hostile {
         }
     }
 
-    fn translate(payload: Payload) -> Result<Translation, AdapterError> {
-        let config: serde_json::Value = serde_json::from_str(&payload.config)
-            .map_err(|e| AdapterError::BadConfig(e.to_string()))?;
+    fn translate(payload: Payload, config: serde_json::Value) -> Result<Translation, AdapterError> {
         let attack = config
             .get("attack")
             .and_then(|a| a.as_str())
