@@ -197,3 +197,106 @@ fn plugin_inspect_prints_a_boastful_describe_capped() {
     );
     assert!(text(&out.stdout).contains("bytes in all]"));
 }
+
+/// `cargo` for a project outside this build: the outer build's settings removed
+/// (as `tests/artifacts/build.rs` does), a target directory shared by runs.
+fn cargo_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(args).current_dir(dir);
+    for (key, _) in std::env::vars() {
+        if (key.starts_with("CARGO_") && key != "CARGO_HOME")
+            || matches!(
+                key.as_str(),
+                "RUSTC_WORKSPACE_WRAPPER" | "RUSTC_WRAPPER" | "RUSTFLAGS"
+            )
+        {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env(
+        "CARGO_TARGET_DIR",
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scaffold-target"),
+    );
+    cmd.output().expect("cargo runs")
+}
+
+/// From nothing to a tested plugin: `bcgw plugin new` makes a project whose unit
+/// tests pass, which builds to a component, and which `bcgw plugin test` runs.
+#[test]
+fn a_new_adapter_builds_passes_its_tests_and_runs_in_the_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("acme-feed");
+    let project_arg = project.to_string_lossy().into_owned();
+    let out = bcgw(&["plugin", "new", "acme-feed", "--dir", &project_arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("cargo build --target wasm32-wasip2 --profile plugin"));
+    // A second time into the same folder is refused, not overwritten.
+    let again = bcgw(&["plugin", "new", "acme-feed", "--dir", &project_arg]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        text(&again.stderr).contains("not empty"),
+        "{}",
+        text(&again.stderr)
+    );
+    let tests = cargo_in(&project, &["test", "--quiet"]);
+    assert!(tests.status.success(), "{}", text(&tests.stderr));
+    assert!(
+        text(&tests.stdout).contains("2 passed"),
+        "{}",
+        text(&tests.stdout)
+    );
+    let build = cargo_in(
+        &project,
+        &[
+            "build",
+            "--quiet",
+            "--target",
+            "wasm32-wasip2",
+            "--profile",
+            "plugin",
+        ],
+    );
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    let wasm = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("scaffold-target/wasm32-wasip2/plugin/acme_feed.wasm");
+    let wasm = wasm.to_string_lossy().into_owned();
+    let fixture = project.join("fixtures/sample.txt");
+    let run = bcgw(&[
+        "plugin",
+        "test",
+        "--plugin",
+        &wasm,
+        "--input",
+        &fixture.to_string_lossy(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let reports: Vec<serde_json::Value> = text(&run.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["source_system"], "acme-feed");
+}
+
+#[test]
+fn a_new_renderer_passes_its_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("acme-rms");
+    let out = bcgw(&[
+        "plugin",
+        "new",
+        "acme-rms",
+        "--kind",
+        "renderer",
+        "--dir",
+        &project.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let tests = cargo_in(&project, &["test", "--quiet"]);
+    assert!(tests.status.success(), "{}", text(&tests.stderr));
+    assert!(
+        text(&tests.stdout).contains("1 passed"),
+        "{}",
+        text(&tests.stdout)
+    );
+}

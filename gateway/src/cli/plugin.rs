@@ -22,6 +22,9 @@ pub enum PluginCommand {
     /// Print what a plugin declares (name, version, systems, config keys, WIT
     /// version) and its SHA-256.
     Inspect(InspectArgs),
+    /// Create a plugin project (Rust, against bcgw-sdk) with a unit test, a
+    /// fixture and a README of the build and test commands.
+    New(super::plugin_new::NewArgs),
 }
 
 /// Arguments of `bcgw plugin test`.
@@ -79,6 +82,7 @@ pub fn run(cmd: PluginCommand) -> Result<Exit> {
     match cmd {
         PluginCommand::Test(args) => test(args),
         PluginCommand::Inspect(args) => inspect(args),
+        PluginCommand::New(args) => super::plugin_new::new(args),
     }
 }
 
