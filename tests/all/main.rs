@@ -20,6 +20,7 @@ mod niche;
 mod niche_sim_updates;
 mod openapi;
 mod pipeline;
+mod plugin_diff;
 mod plugin_sandbox;
 mod poll_source;
 mod python_plugin;

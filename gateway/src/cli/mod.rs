@@ -5,6 +5,7 @@
 
 mod link;
 mod plugin;
+mod plugin_diff;
 mod plugin_new;
 mod quarantine;
 mod review;

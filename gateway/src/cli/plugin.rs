@@ -25,6 +25,10 @@ pub enum PluginCommand {
     /// Create a plugin project (Rust, against bcgw-sdk) with a unit test, a
     /// fixture and a README of the build and test commands.
     New(super::plugin_new::NewArgs),
+    /// Run a source's deployed plugin and a candidate (another version, or
+    /// another config) over the payloads it journaled, read-only, and show which
+    /// records change, appear or disappear and which rejects differ; exit 1 if any.
+    Diff(super::plugin_diff::DiffArgs),
 }
 
 /// Arguments of `bcgw plugin test`.
@@ -83,6 +87,7 @@ pub fn run(cmd: PluginCommand) -> Result<Exit> {
         PluginCommand::Test(args) => test(args),
         PluginCommand::Inspect(args) => inspect(args),
         PluginCommand::New(args) => super::plugin_new::new(args),
+        PluginCommand::Diff(args) => super::plugin_diff::diff(args),
     }
 }
 

@@ -220,6 +220,43 @@ impl SqliteStore {
         })
     }
 
+    /// Hands every payload `source` journaled (held ones aside), oldest first, to
+    /// `each` until it returns false, reading the file read-only: nothing is
+    /// written, and a running gateway may go on using the store meanwhile (what
+    /// `bcgw plugin diff` runs on). Returns how many were read.
+    pub fn read_journal(
+        path: &Path,
+        source: &str,
+        each: &mut dyn FnMut(StoredPayload) -> bool,
+    ) -> Result<usize, StoreError> {
+        if !path.is_file() {
+            return Err(open_error(path, "no store there"));
+        }
+        let c = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_error(path, e.to_string()))?;
+        c.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| open_error(path, e.to_string()))?;
+        let mut after = 0;
+        let mut read = 0;
+        loop {
+            let page = reads::source_payloads(&c, source, after, 64)
+                .map_err(|e| map_err(path, "reading the journal", e))?;
+            let Some(last) = page.last().map(|p| p.id) else {
+                return Ok(read);
+            };
+            after = last;
+            for p in page {
+                read += 1;
+                if !each(p) {
+                    return Ok(read);
+                }
+            }
+        }
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -52,6 +52,25 @@ pub fn pending_payloads(
     rows.collect()
 }
 
+/// A page of one source's journaled payloads (any state but held), oldest first,
+/// with ids above `after`.
+pub fn source_payloads(
+    c: &Connection,
+    source: &str,
+    after: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<StoredPayload>> {
+    let mut q = c.prepare_cached(&format!(
+        "SELECT {PAYLOAD_COLUMNS} FROM payloads
+         WHERE source = ?1 AND id > ?2 AND state != ?3 ORDER BY id LIMIT ?4"
+    ))?;
+    let rows = q.query_map(
+        params![source, after, PayloadState::Held, limit as i64],
+        payload,
+    )?;
+    rows.collect()
+}
+
 /// The rows of an outbox query: id, incident, record ids, attempts, upstream
 /// reference, revision, the sink's own reference (set once it made the
 /// occurrence), the incident merged into (a merge row) and that incident's
