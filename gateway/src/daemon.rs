@@ -12,6 +12,7 @@ use crate::http::admin::AdminState;
 use crate::http::server::HttpServer;
 use crate::http::{Endpoints, listeners};
 use crate::pipeline::{LinkStage, TranslateStage};
+use crate::reload::LivePlugins;
 use crate::sinks::breaker::Breaker;
 use crate::sinks::{DeliveryWorker, SinkContext};
 use crate::sources::SourceContext;
@@ -22,6 +23,31 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
+
+/// The daemon's process id in a file while it runs (for `bcgw reload`); the
+/// file goes when the daemon stops. A file that cannot be written costs only
+/// `bcgw reload` (a warning says so).
+struct PidFile(Option<std::path::PathBuf>);
+
+impl PidFile {
+    fn write(path: &std::path::Path) -> PidFile {
+        match std::fs::write(path, format!("{}\n", std::process::id())) {
+            Ok(()) => PidFile(Some(path.to_owned())),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "cannot write the pid file: bcgw reload will not find this daemon (send SIGHUP yourself)");
+                PidFile(None)
+            }
+        }
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
 
 /// How `bcgw run` should behave.
 #[derive(Debug, Clone, Copy, Default)]
@@ -67,7 +93,11 @@ fn refuse_errors(assembly: &Assembly, path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-fn workers(assembly: &Assembly, store: &Arc<dyn Store>) -> Result<Vec<DeliveryWorker>> {
+fn workers(
+    assembly: &Assembly,
+    store: &Arc<dyn Store>,
+    plugins: &Arc<LivePlugins>,
+) -> Result<Vec<DeliveryWorker>> {
     let config = &assembly.config;
     let mut out = Vec::new();
     for (name, s) in &config.sinks {
@@ -88,7 +118,7 @@ fn workers(assembly: &Assembly, store: &Arc<dyn Store>) -> Result<Vec<DeliveryWo
         out.push(DeliveryWorker {
             name: name.clone(),
             store: store.clone(),
-            renderer,
+            plugins: plugins.clone(),
             after: s.after.clone(),
             sink,
             concurrency: delivery.concurrency,
@@ -130,13 +160,19 @@ pub async fn run(
     for key in &loaded.overridden {
         tracing::info!(key = %key, "config key set from the environment");
     }
+    let config_path = loaded.path.clone();
     let assembly = tokio::task::spawn_blocking(move || assemble(loaded.config, unknown))
         .await
         .context("config check task failed")?;
     refuse_errors(&assembly, &loaded.path)?;
     let config = assembly.config.clone();
     let store = open_store(&config)?;
-    let workers = workers(&assembly, &store)?;
+    let plugins = Arc::new(LivePlugins::new(
+        assembly.translators.clone(),
+        assembly.renderers.clone(),
+    ));
+    let workers = workers(&assembly, &store, &plugins)?;
+    let pid_file = PidFile::write(&crate::reload::pid_file(&config.store.path));
     let (stop, shutdown) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
     // Bound before any stage starts: a taken port stops the daemon at once.
@@ -176,7 +212,7 @@ pub async fn run(
     let sink_names: Vec<String> = config.sinks.keys().cloned().collect();
     let stage = TranslateStage {
         store: store.clone(),
-        translators: assembly.translators.clone(),
+        plugins: plugins.clone(),
         sinks: sink_names,
         workers: config
             .pipeline
@@ -206,6 +242,11 @@ pub async fn run(
     for w in workers {
         tasks.spawn(w.run(shutdown.clone()));
     }
+    tasks.spawn(crate::reload::on_hangup(
+        config_path,
+        plugins.clone(),
+        shutdown.clone(),
+    ));
     tracing::info!(
         sources = config.sources.len(),
         sinks = config.sinks.len(),
@@ -237,6 +278,7 @@ pub async fn run(
     }
     let _ = stop.send(true);
     while tasks.join_next().await.is_some() {}
+    drop(pid_file);
     let s = store.clone();
     Ok(tokio::task::spawn_blocking(move || s.stats()).await??)
 }

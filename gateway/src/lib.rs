@@ -14,6 +14,7 @@ pub mod http;
 pub mod observability;
 pub mod pipeline;
 pub mod plugins;
+pub mod reload;
 pub mod sinks;
 pub mod sources;
 pub mod store;

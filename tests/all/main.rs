@@ -25,6 +25,7 @@ mod plugin_sandbox;
 mod poll_source;
 mod python_plugin;
 mod radio_adapters_wasm;
+mod reload;
 mod serial_source;
 mod store_faults;
 mod store_reads;

@@ -35,6 +35,10 @@ pub enum Command {
     CheckConfig(run::ConfigArg),
     /// Print the store's counts: payloads, records, duplicates, deliveries, quarantine.
     Status(run::ConfigArg),
+    /// Make the running daemon of a config read it again and swap the plugins that
+    /// changed (it sends SIGHUP); a config with errors is refused and the running
+    /// plugins stay. The daemon's log says what was swapped.
+    Reload(run::ConfigArg),
     /// Link reports that describe the same incident (flat CSV in, incident per report
     /// out); `eval`, `generate` and `train` measure and tune it.
     Link(link::LinkArgs),
@@ -84,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::CheckConfig(args) => run::check_config(args),
         Command::Status(args) => run::status(args),
+        Command::Reload(args) => run::reload(args),
         Command::Quarantine(cmd) => quarantine::run(cmd),
         Command::Review(cmd) => review::run(cmd),
         Command::Link(args) => link::run(args),

@@ -80,6 +80,39 @@ pub fn check_config(args: ConfigArg) -> Result<Exit> {
     Ok(if errors > 0 { Exit::Failed } else { Exit::Ok })
 }
 
+/// Sends SIGHUP to the daemon running this config (found by its pid file).
+pub fn reload(args: ConfigArg) -> Result<Exit> {
+    let path = args.path()?;
+    let loaded = crate::config::load(path)?;
+    let pid_file = crate::reload::pid_file(&loaded.config.store.path);
+    let pid = std::fs::read_to_string(&pid_file)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "no running bcgw found for {} ({}: {e})",
+                path.display(),
+                pid_file.display()
+            )
+        })?
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| anyhow::anyhow!("{} does not hold a process id", pid_file.display()))?;
+    if !cfg!(unix) {
+        anyhow::bail!("reloading needs SIGHUP (Unix); restart the service instead");
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .map_err(|e| anyhow::anyhow!("cannot run kill: {e}"))?;
+    if !status.success() {
+        anyhow::bail!(
+            "bcgw (pid {pid}, from {}) is not running; remove the stale file",
+            pid_file.display()
+        );
+    }
+    println!("sent SIGHUP to bcgw (pid {pid}): its log says which plugins were swapped");
+    Ok(Exit::Ok)
+}
+
 /// Prints the store's counts.
 pub fn status(args: ConfigArg) -> Result<Exit> {
     let loaded = crate::config::load(args.path()?)?;

@@ -7,7 +7,7 @@ use crate::store::{
 };
 use bcgw_sdk::plugin::{Payload, metadata_keys};
 use bcgw_sdk::schema::{Envelope, SCHEMA_VERSION, SourceRecord, validate_report};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -157,8 +157,8 @@ impl Translator {
 pub struct TranslateStage {
     /// The store.
     pub store: Arc<dyn Store>,
-    /// Translators by source name.
-    pub translators: HashMap<String, Arc<Translator>>,
+    /// Translators by source name, as now (a reload swaps them).
+    pub plugins: Arc<crate::reload::LivePlugins>,
     /// Sinks every record is queued for.
     pub sinks: Vec<String>,
     /// Payloads translated at once.
@@ -236,7 +236,8 @@ impl TranslateStage {
                 cursor = fresh.last().map(|p| p.id);
                 for payload in fresh {
                     in_flight.insert(payload.id);
-                    let translator = self.translators.get(&payload.source).cloned();
+                    // The plugin now: a reload after this leaves this payload on it.
+                    let translator = self.plugins.translator(&payload.source);
                     let store = self.store.clone();
                     let sinks = sinks.clone();
                     tasks.spawn_blocking(move || {

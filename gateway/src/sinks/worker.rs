@@ -31,8 +31,9 @@ pub struct DeliveryWorker {
     pub name: String,
     /// The store.
     pub store: Arc<dyn Store>,
-    /// Renders incidents into submissions, for kinds that use a renderer.
-    pub renderer: Option<LoadedRenderer>,
+    /// Renders incidents into submissions, for kinds that use a renderer: this
+    /// sink's entry, as now (a reload swaps it).
+    pub plugins: Arc<crate::reload::LivePlugins>,
     /// Deliver an incident only once this sink has finished with it.
     pub after: Option<String>,
     /// Where submissions go.
@@ -61,8 +62,14 @@ pub(super) async fn blocking<T: Send + 'static>(
 }
 
 impl DeliveryWorker {
+    /// The sink's renderer now (none for kinds without one).
+    fn renderer(&self) -> Option<LoadedRenderer> {
+        self.plugins.renderer(&self.name)
+    }
+
     fn start(&self, tasks: &mut JoinSet<(Delivery, Outcome)>, mut delivery: Delivery) {
-        let renderer = self.renderer.clone();
+        // The renderer now: a reload after this leaves this delivery on it.
+        let renderer = self.renderer();
         let sink = self.sink.clone();
         tasks.spawn(async move {
             // Settling needs only the delivery's ids: its records move here.
@@ -115,7 +122,7 @@ impl DeliveryWorker {
                 let mut q = QuarantineEntry::new(Stage::Deliver, &self.name, kind, reason);
                 q.outbox_id = Some(d.outbox_id);
                 q.record_id = Some(d.incident_id.clone());
-                match &self.renderer {
+                match &self.renderer() {
                     Some(r) => q.with_plugin(r.plugin.name_version(), r.plugin.sha256()),
                     None => q,
                 }
