@@ -9,6 +9,7 @@ use crate::config::problems::Problems;
 use crate::config::{Config, SinkConfig, SourceConfig};
 use crate::pipeline::Translator;
 use crate::plugins::engine::EngineSettings;
+use crate::plugins::trust::{Trust, TrustedKey};
 use crate::plugins::{AdapterPlugin, PluginEngine, PluginError, RendererPlugin};
 use std::collections::HashMap;
 use std::path::Path;
@@ -80,15 +81,16 @@ pub fn assemble(config: Config, unknown: Vec<String>) -> Assembly {
             None
         }
     };
+    let keys = trusted_keys(&config, &mut p);
     let mut translators = HashMap::new();
     for (name, s) in &config.sources {
-        if let Some(t) = check_source(&config, name, s, engine.as_ref(), &mut p) {
+        if let Some(t) = check_source(&config, name, s, engine.as_ref(), &keys, &mut p) {
             translators.insert(name.clone(), Arc::new(t));
         }
     }
     let mut renderers = HashMap::new();
     for (name, s) in &config.sinks {
-        if let Some(r) = check_sink(&config, name, s, engine.as_ref(), &mut p) {
+        if let Some(r) = check_sink(&config, name, s, engine.as_ref(), &keys, &mut p) {
             renderers.insert(name.clone(), r);
         }
     }
@@ -171,11 +173,24 @@ fn check_limits(config: &Config, base: &str, memory_bytes: usize, p: &mut Proble
     }
 }
 
+/// The keys `[plugins] trusted_keys` names, each checked.
+fn trusted_keys(config: &Config, p: &mut Problems) -> Arc<[TrustedKey]> {
+    let mut keys = Vec::new();
+    for (i, text) in config.plugins.trusted_keys.iter().enumerate() {
+        match TrustedKey::parse(text) {
+            Ok(k) => keys.push(k),
+            Err(e) => p.error(format!("plugins.trusted_keys[{i}]"), e),
+        }
+    }
+    keys.into()
+}
+
 fn check_source(
     config: &Config,
     name: &str,
     s: &SourceConfig,
     engine: Option<&PluginEngine>,
+    keys: &Arc<[TrustedKey]>,
     p: &mut Problems,
 ) -> Option<Translator> {
     let base = format!("sources.{name}");
@@ -190,14 +205,14 @@ fn check_source(
         return None;
     }
     let engine = engine?;
-    match AdapterPlugin::load(
-        engine,
-        &s.plugin,
-        s.plugin_sha256.as_deref(),
-        s.limits.clone(),
-    ) {
+    let trust = Trust {
+        pin: s.plugin_sha256.clone(),
+        keys: keys.clone(),
+    };
+    match AdapterPlugin::load_trusted(engine, &s.plugin, &trust, s.limits.clone()) {
         Ok(plugin) => {
-            if s.plugin_sha256.is_none() {
+            // With trusted keys, an unpinned plugin got in by its signature.
+            if s.plugin_sha256.is_none() && keys.is_empty() {
                 p.warn(format!("{base}.plugin_sha256"), format!("not set: any file at this path will be run; pin it with plugin_sha256 = \"{}\"", plugin.sha256()));
             }
             let json = config_json(&s.plugin_config);
@@ -255,6 +270,7 @@ fn check_sink(
     name: &str,
     s: &SinkConfig,
     engine: Option<&PluginEngine>,
+    keys: &Arc<[TrustedKey]>,
     p: &mut Problems,
 ) -> Option<LoadedRenderer> {
     let base = format!("sinks.{name}");
@@ -294,14 +310,13 @@ fn check_sink(
         return None;
     }
     let engine = engine?;
-    match RendererPlugin::load(
-        engine,
-        renderer,
-        s.renderer_sha256.as_deref(),
-        s.limits.clone(),
-    ) {
+    let trust = Trust {
+        pin: s.renderer_sha256.clone(),
+        keys: keys.clone(),
+    };
+    match RendererPlugin::load_trusted(engine, renderer, &trust, s.limits.clone()) {
         Ok(r) => {
-            if s.renderer_sha256.is_none() {
+            if s.renderer_sha256.is_none() && keys.is_empty() {
                 p.warn(format!("{base}.renderer_sha256"), format!("not set: any file at this path will be run; pin it with renderer_sha256 = \"{}\"", r.sha256()));
             }
             let json = config_json(&s.renderer_config);

@@ -13,13 +13,14 @@ ensure_toolchain() {
 
 # Programs the end-to-end tests run for real: a Mosquitto broker (and its
 # mosquitto_pub client) for the MQTT source, socat for serial pty pairs, openssl
-# for the TLS listener's test certificates.
+# for the TLS listener's test certificates, minisign for signed plugins.
 ensure_test_programs() {
   local missing=()
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
   command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
   command -v socat >/dev/null 2>&1 || missing+=(socat)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v minisign >/dev/null 2>&1 || missing+=(minisign)
   if [ ${#missing[@]} -gt 0 ]; then
     step "installing ${missing[*]}"
     local sudo=""

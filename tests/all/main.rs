@@ -27,6 +27,7 @@ mod python_plugin;
 mod radio_adapters_wasm;
 mod reload;
 mod serial_source;
+mod signed_plugins;
 mod store_faults;
 mod store_reads;
 mod store_upgrade;

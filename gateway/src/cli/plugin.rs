@@ -79,6 +79,62 @@ pub struct InspectArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// A minisign public key (`RWQ...`) to verify the plugin's signature
+    /// (`<file>.minisig`) with; repeatable.
+    #[arg(long = "trusted-key", value_name = "KEY")]
+    pub trusted_keys: Vec<String>,
+}
+
+/// What `inspect` says of a plugin's signature.
+#[derive(Debug, serde::Serialize)]
+struct SignatureView {
+    /// A `.minisig` file is beside the plugin.
+    present: bool,
+    /// The given key that verified it, if one did.
+    verified_with: Option<String>,
+    /// Why it is not verified (or not readable), if it is not.
+    problem: Option<String>,
+    /// Its trusted (signed) comment: who and when, as the signer wrote it.
+    trusted_comment: Option<String>,
+}
+
+fn signature_view(path: &Path, keys: &[String]) -> Result<SignatureView> {
+    use crate::plugins::trust::{Trust, TrustedKey, read_signature};
+    let mut view = SignatureView {
+        present: false,
+        verified_with: None,
+        problem: None,
+        trusted_comment: None,
+    };
+    let signature = match read_signature(path) {
+        None => return Ok(view),
+        Some(Err(e)) => {
+            view.present = true;
+            view.problem = Some(e);
+            return Ok(view);
+        }
+        Some(Ok(s)) => s,
+    };
+    view.present = true;
+    view.trusted_comment = Some(signature.trusted_comment().to_string());
+    if keys.is_empty() {
+        view.problem = Some("not verified: give --trusted-key".into());
+        return Ok(view);
+    }
+    let keys: Vec<TrustedKey> = keys
+        .iter()
+        .map(|k| TrustedKey::parse(k).map_err(|e| anyhow::anyhow!("--trusted-key {k}: {e}")))
+        .collect::<Result<_>>()?;
+    let trust = Trust {
+        pin: None,
+        keys: keys.into(),
+    };
+    let bytes = std::fs::read(path)?;
+    match trust.check(path, &bytes, &crate::plugins::sha256_hex(&bytes)) {
+        Ok(signer) => view.verified_with = signer.map(|s| s.key),
+        Err(e) => view.problem = Some(e.to_string()),
+    }
+    Ok(view)
 }
 
 /// Runs a `plugin` subcommand.
@@ -244,6 +300,7 @@ fn inspect(args: InspectArgs) -> Result<Exit> {
             }
             Err(e) => return Err(e.into()),
         };
+    let signature = signature_view(&args.plugin, &args.trusted_keys)?;
     if args.json {
         let v = serde_json::json!({
             "name": info.name,
@@ -256,6 +313,7 @@ fn inspect(args: InspectArgs) -> Result<Exit> {
             "content_types": info.content_types,
             "config_keys": info.config_keys,
             "sha256": sha,
+            "signature": signature,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(Exit::Ok);
@@ -266,6 +324,15 @@ fn inspect(args: InspectArgs) -> Result<Exit> {
     println!("kind:          {kind} (exports {interface})");
     println!("wit package:   bcgw:adapter@{wit}");
     println!("sha256:        {sha}");
+    match (&signature.verified_with, &signature.problem) {
+        _ if !signature.present => println!("signature:     none"),
+        (Some(key), _) => println!("signature:     verified with {key}"),
+        (None, Some(problem)) => println!("signature:     {problem}"),
+        (None, None) => println!("signature:     present"),
+    }
+    if let Some(c) = &signature.trusted_comment {
+        println!("signed:        {c}");
+    }
     println!("systems:       {}", info.systems.join(", "));
     println!("content types: {}", info.content_types.join(", "));
     println!("config keys:");

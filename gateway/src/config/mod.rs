@@ -150,6 +150,10 @@ pub struct PluginsConfig {
     pub max_memories_per_plugin: u32,
     /// Tables one plugin's component may hold.
     pub max_tables_per_plugin: u32,
+    /// Minisign public keys (the `RWQ...` line of a `minisign.pub`) plugins may be
+    /// signed with. When set, a plugin without a SHA-256 pin runs only if its
+    /// `<file>.minisig` verifies with one of them.
+    pub trusted_keys: Vec<String>,
 }
 
 impl PluginsConfig {
@@ -172,6 +176,7 @@ impl Default for PluginsConfig {
             max_core_instances_per_plugin: ComponentLimits::default().core_instances,
             max_memories_per_plugin: ComponentLimits::default().memories,
             max_tables_per_plugin: ComponentLimits::default().tables,
+            trusted_keys: Vec::new(),
         }
     }
 }

@@ -6,6 +6,7 @@ use super::engine::PluginEngine;
 use super::error::PluginError;
 use super::limits::SandboxLimits;
 use super::sandbox::HostState;
+use super::trust::Trust;
 use bcgw_sdk::convert::Conv;
 use bcgw_sdk::plugin::{Payload, RejectedItem};
 use bcgw_sdk::schema::Report;
@@ -60,10 +61,21 @@ impl AdapterPlugin {
         pin: Option<&str>,
         limits: SandboxLimits,
     ) -> Result<AdapterPlugin, PluginError> {
+        Self::load_trusted(engine, path, &Trust::pinned(pin), limits)
+    }
+
+    /// [`AdapterPlugin::load`] with the whole trust policy: a pin, or a signature by
+    /// one of `trust.keys` ([`super::trust`]).
+    pub fn load_trusted(
+        engine: &PluginEngine,
+        path: &Path,
+        trust: &Trust,
+        limits: SandboxLimits,
+    ) -> Result<AdapterPlugin, PluginError> {
         let (core, pre) = PluginCore::load(
             engine,
             path,
-            pin,
+            trust,
             limits,
             TRANSLATOR_INTERFACE,
             AdapterPre::new,

@@ -5,6 +5,7 @@ use super::engine::{PluginEngine, deadline_ticks};
 use super::error::PluginError;
 use super::limits::{MemoryLimiter, SandboxLimits};
 use super::sandbox::{HostState, SleptPastDeadline};
+use super::trust::{Signer, Trust};
 use bcgw_sdk::plugin::PluginInfo;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub struct PluginCore {
     pub(crate) wit_version: String,
     pub(crate) info: PluginInfo,
     pub(crate) limits: SandboxLimits,
+    pub(crate) signer: Option<Signer>,
 }
 
 impl std::fmt::Debug for PluginCore {
@@ -55,23 +57,19 @@ fn exported_version(
         .find_map(|(name, _)| name.strip_prefix(&prefix).map(str::to_owned))
 }
 
-/// Reads a plugin file and checks its SHA-256 against the pin, if one is given.
-fn read_pinned(path: &Path, pin: Option<&str>) -> Result<(Vec<u8>, String), PluginError> {
+/// Reads a plugin file and checks it against `trust` (its pin, or a signature by
+/// a trusted key): the bytes checked are the bytes compiled.
+fn read_trusted(
+    path: &Path,
+    trust: &Trust,
+) -> Result<(Vec<u8>, String, Option<Signer>), PluginError> {
     let wasm = std::fs::read(path).map_err(|source| PluginError::Read {
         path: path.to_owned(),
         source,
     })?;
     let sha256 = super::sha256_hex(&wasm);
-    if let Some(expected) = pin
-        && !expected.trim().eq_ignore_ascii_case(&sha256)
-    {
-        return Err(PluginError::ShaMismatch {
-            path: path.to_owned(),
-            expected: expected.trim().to_ascii_lowercase(),
-            actual: sha256,
-        });
-    }
-    Ok((wasm, sha256))
+    let signer = trust.check(path, &wasm, &sha256)?;
+    Ok((wasm, sha256, signer))
 }
 
 /// A compile failure, told apart: a component bigger than the engine's pooled
@@ -109,7 +107,7 @@ impl PluginCore {
     pub(crate) fn load<P>(
         engine: &PluginEngine,
         path: &Path,
-        pin: Option<&str>,
+        trust: &Trust,
         limits: SandboxLimits,
         interface: &'static str,
         typed: impl FnOnce(InstancePre<HostState>) -> wasmtime::Result<P>,
@@ -122,7 +120,7 @@ impl PluginCore {
                 engine.max_memory_bytes()
             )));
         }
-        let (wasm, sha256) = read_pinned(path, pin)?;
+        let (wasm, sha256, signer) = read_trusted(path, trust)?;
         let component = engine
             .component(&wasm, &sha256)
             .map_err(|e| compile_error(path, format!("{e:#}")))?;
@@ -145,6 +143,7 @@ impl PluginCore {
             wit_version,
             info: PluginInfo::default(),
             limits,
+            signer,
         };
         Ok((core, pre))
     }
@@ -162,6 +161,11 @@ impl PluginCore {
     /// The WIT package version of the interface it exports, e.g. `1.0.0`.
     pub fn wit_version(&self) -> &str {
         &self.wit_version
+    }
+
+    /// Who signed it, when a signature by a trusted key is what let it in.
+    pub fn signer(&self) -> Option<&Signer> {
+        self.signer.as_ref()
     }
 
     /// The file it was loaded from.

@@ -34,6 +34,17 @@ pub enum PluginError {
         /// wasmtime's reason.
         reason: String,
     },
+    /// Signatures are required (`plugins.trusted_keys`) and this file has no pin
+    /// and no signature a trusted key verifies.
+    #[error(
+        "plugin {path} is not trusted: {reason}; sign it (minisign -Sm <file>) with a key in plugins.trusted_keys, or pin its sha256"
+    )]
+    Untrusted {
+        /// The file.
+        path: PathBuf,
+        /// What was missing or wrong.
+        reason: String,
+    },
     /// The component needs more of something than the engine's pooled slots hold
     /// (core instances, memories, tables, instance size): a limit of the gateway's
     /// configuration, not a fault in the plugin.
@@ -128,6 +139,7 @@ impl PluginError {
             PluginError::ShaMismatch { .. } => "sha256-mismatch",
             PluginError::Compile { .. } => "compile",
             PluginError::TooBig { .. } => "too-big",
+            PluginError::Untrusted { .. } => "untrusted",
             PluginError::WrongWorld { .. } => "wrong-world",
             PluginError::DeadlineExceeded { .. } => "deadline-exceeded",
             PluginError::MemoryCap { .. } => "memory-cap",

@@ -21,6 +21,7 @@ pub mod limits;
 mod output;
 pub mod renderer;
 mod sandbox;
+pub mod trust;
 
 pub use adapter::{AdapterPlugin, Translated};
 pub use core::PluginCore;

@@ -7,6 +7,7 @@ use super::engine::PluginEngine;
 use super::error::PluginError;
 use super::limits::SandboxLimits;
 use super::sandbox::HostState;
+use super::trust::Trust;
 use bcgw_sdk::convert::Conv;
 use bcgw_sdk::plugin::{Incident, Submission};
 use chrono::{DateTime, Utc};
@@ -43,10 +44,21 @@ impl RendererPlugin {
         pin: Option<&str>,
         limits: SandboxLimits,
     ) -> Result<RendererPlugin, PluginError> {
+        Self::load_trusted(engine, path, &Trust::pinned(pin), limits)
+    }
+
+    /// [`RendererPlugin::load`] with the whole trust policy: a pin, or a signature by
+    /// one of `trust.keys` ([`super::trust`]).
+    pub fn load_trusted(
+        engine: &PluginEngine,
+        path: &Path,
+        trust: &Trust,
+        limits: SandboxLimits,
+    ) -> Result<RendererPlugin, PluginError> {
         let (core, pre) = PluginCore::load(
             engine,
             path,
-            pin,
+            trust,
             limits,
             RENDERER_INTERFACE,
             SinkRendererPre::new,
