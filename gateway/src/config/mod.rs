@@ -257,11 +257,12 @@ pub fn parse(
         path: path.to_owned(),
         source,
     })?;
-    let mut table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+    let file: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
         path: path.to_owned(),
         message: e.to_string().trim().to_string(),
     })?;
-    let overridden = env::apply_overrides(&mut table, vars).map_err(ConfigError::Env)?;
+    // The file, then the environment's overrides, layered by the `config` crate.
+    let (mut table, overridden) = env::layer(&text, &file, vars).map_err(ConfigError::Env)?;
     // Kind tables are parsed by their kind, after the common keys.
     let source_tables = take_kind_tables(&mut table, "sources");
     let sink_tables = take_kind_tables(&mut table, "sinks");
