@@ -100,3 +100,83 @@ fn a_changed_plugin_config_is_swapped_in_and_a_bad_one_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no running bcgw"));
 }
+
+/// The narratives of the records stored so far, each with its plugin config's
+/// mark (`slow:` from the old config), oldest first.
+fn narratives(db: &std::path::Path) -> Vec<String> {
+    let Ok(c) = rusqlite::Connection::open(db) else {
+        return Vec::new();
+    };
+    let Ok(mut q) = c.prepare("SELECT record FROM record_versions ORDER BY rowid") else {
+        return Vec::new();
+    };
+    q.query_map([], |r| r.get::<_, String>(0))
+        .map(|rows| {
+            rows.filter_map(Result::ok)
+                .filter_map(|json| serde_json::from_str::<serde_json::Value>(&json).ok())
+                .filter_map(|v| {
+                    v["report"]["event"]["narrative"]
+                        .as_str()
+                        .map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_payload_in_flight_during_a_reload_finishes_on_the_plugin_it_started_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let drop = dir.path().join("drop");
+    std::fs::create_dir_all(&drop).unwrap();
+    let config = |attack: &str| {
+        format!(
+            r#"{store}
+[sources.shop]
+kind = "csv-folder"
+plugin = {hostile:?}
+[sources.shop.limits]
+deadline_ms = 60000
+[sources.shop.plugin_config]
+attack = "{attack}"
+iterations = 10000000000
+[sources.shop.csv_folder]
+path = {drop:?}
+completion = "rename"
+poll_interval_ms = 20
+"#,
+            store = crate::gateway::store_toml(dir.path()),
+            hostile = bcgw_test_artifacts::HOSTILE,
+        )
+    };
+    let mut gw = Gateway::with_config(dir.path(), &config("slow-echo"));
+    let db = dir.path().join("data/bcgw.sqlite");
+    gw.start();
+    // The CSV folder source sends a header and a row as one payload; the hostile
+    // plugin echoes the payload.
+    gw.drop_file("first.csv", "line\nfirst\n");
+    gw.wait_for_log("file journaled", Duration::from_secs(60));
+    // The translate stage is woken by the journal commit and starts at once; the
+    // slow plugin then works for about 4 s on this machine (longer on a slower
+    // one). Half a second in, the payload is in flight: swap the config.
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::write(&gw.config, config("echo")).unwrap();
+    assert_eq!(gw.cli(&["reload"]).status.code(), Some(0));
+    gw.wait_for_log("plugins reloaded", Duration::from_secs(60));
+    gw.drop_file("second.csv", "line\nsecond\n");
+    gw.wait("both payloads' records", Duration::from_secs(120), || {
+        narratives(&db).len() == 2
+    });
+    let got = narratives(&db);
+    // The one in flight kept the config it started with; the next got the new one.
+    let first = got
+        .iter()
+        .find(|n| n.contains("first"))
+        .expect("first's record");
+    let second = got
+        .iter()
+        .find(|n| n.contains("second"))
+        .expect("second's record");
+    assert!(first.starts_with("slow: "), "{got:?}");
+    assert!(!second.starts_with("slow: "), "{got:?}");
+}

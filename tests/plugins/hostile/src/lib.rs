@@ -2,7 +2,7 @@
 //! attack: `{"attack": "spin" | "memory-bomb" | "huge-output" | "panic" |
 //! "stack-overflow" | "snoop" | "clock" | "log-flood" | "sleep" | "sleep-loop" |
 //! "clock-spin" | "long-poll" | "stdin-wait" | "huge-reject" | "huge-error" |
-//! "many-rejects" | "echo"}`.
+//! "many-rejects" | "slow-echo" | "echo"}`.
 //!
 //! Each attack is what a buggy or malicious plugin could do; the gateway must stop
 //! it with a specific error and go on serving the next payload.
@@ -188,6 +188,17 @@ impl Adapter for Hostile {
                     .map(|d| d.as_secs())
                     .unwrap_or(0);
                 vec![report(now.to_string())]
+            }
+            "slow-echo" => {
+                // Honest work that takes a while (the clock is frozen, so count):
+                // a payload still in flight when the gateway reloads.
+                let mut n: u64 = 0;
+                for i in 0..num("iterations", 1_000_000_000) {
+                    n = black_box(n.wrapping_add(i));
+                }
+                black_box(n);
+                let text = String::from_utf8_lossy(&payload.bytes).into_owned();
+                vec![report(format!("slow: {text}"))]
             }
             "log-flood" => {
                 for i in 0..num("lines", 100_000) {
