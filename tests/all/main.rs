@@ -14,6 +14,7 @@ mod helpers;
 mod http_client;
 mod json_mapped_wasm;
 mod linking;
+mod log_privacy;
 mod mosquitto;
 mod mqtt_source;
 mod niche;
