@@ -1,7 +1,8 @@
 //! No personal data in the logs or the metrics: a run at debug level over
-//! reports carrying names, descriptions, narratives and postcodes (delivered,
-//! rejected by the plugin, refused by the schema, and a webhook source's), then
-//! every line the daemon logged and the /metrics page are searched for them.
+//! reports carrying names, descriptions, narratives and postcodes (one delivered,
+//! one rejected by the plugin, one refused by the schema), then every line the
+//! daemon logged and the /metrics page are searched for them. CSV folder source
+//! only so far; the other sources are still to be covered (issue 13).
 
 use crate::admin::free_port;
 use crate::gateway::Gateway;
