@@ -101,6 +101,33 @@ fn same_renderer(a: &LoadedRenderer, b: &LoadedRenderer) -> bool {
     a.plugin.sha256() == b.plugin.sha256() && a.config_json == b.config_json
 }
 
+/// The running map with each entry the new config changed swapped in, noted in
+/// `done` as `<section>.<name>`; entries added or removed are only noted (they
+/// wait for a restart).
+fn swap_changed<T: Clone>(
+    running: &HashMap<String, T>,
+    new: &HashMap<String, T>,
+    same: impl Fn(&T, &T) -> bool,
+    section: &str,
+    done: &mut Reloaded,
+) -> HashMap<String, T> {
+    let mut out = running.clone();
+    for (name, old) in running {
+        match new.get(name) {
+            Some(n) if !same(old, n) => {
+                out.insert(name.clone(), n.clone());
+                done.swapped.push(format!("{section}.{name}"));
+            }
+            Some(_) => {}
+            None => done.on_restart.push(format!("{section}.{name} (removed)")),
+        }
+    }
+    for name in new.keys().filter(|n| !running.contains_key(*n)) {
+        done.on_restart.push(format!("{section}.{name} (added)"));
+    }
+    out
+}
+
 /// Reads `path` again (with the environment's overrides), checks it as `bcgw
 /// check-config` does and, if it has no errors, swaps the changed plugins into
 /// `live`. Blocking: plugins may compile.
@@ -113,40 +140,20 @@ pub fn reload(path: &Path, live: &LivePlugins) -> Result<Reloaded, Refused> {
         return Err(Refused(errors));
     }
     let mut done = Reloaded::default();
-    let running = live.translators();
-    let mut translators: Translators = (*running).clone();
-    for (name, old) in running.iter() {
-        match assembly.translators.get(name) {
-            Some(new) if !same_translator(old, new) => {
-                translators.insert(name.clone(), new.clone());
-                done.swapped.push(format!("sources.{name}"));
-            }
-            Some(_) => {}
-            None => done.on_restart.push(format!("sources.{name} (removed)")),
-        }
-    }
-    for name in assembly.translators.keys() {
-        if !running.contains_key(name) {
-            done.on_restart.push(format!("sources.{name} (added)"));
-        }
-    }
-    let running = live.renderers();
-    let mut renderers: Renderers = (*running).clone();
-    for (name, old) in running.iter() {
-        match assembly.renderers.get(name) {
-            Some(new) if !same_renderer(old, new) => {
-                renderers.insert(name.clone(), new.clone());
-                done.swapped.push(format!("sinks.{name}"));
-            }
-            Some(_) => {}
-            None => done.on_restart.push(format!("sinks.{name} (removed)")),
-        }
-    }
-    for name in assembly.renderers.keys() {
-        if !running.contains_key(name) {
-            done.on_restart.push(format!("sinks.{name} (added)"));
-        }
-    }
+    let translators = swap_changed(
+        &live.translators(),
+        &assembly.translators,
+        |old, new| same_translator(old, new),
+        "sources",
+        &mut done,
+    );
+    let renderers = swap_changed(
+        &live.renderers(),
+        &assembly.renderers,
+        same_renderer,
+        "sinks",
+        &mut done,
+    );
     *live.translators.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(translators);
     *live.renderers.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(renderers);
     Ok(done)

@@ -83,8 +83,6 @@ fn compile_error(path: &Path, reason: String) -> PluginError {
         Some("plugins.max_memories_per_plugin")
     } else if reason.contains("tables, which exceeds") {
         Some("plugins.max_tables_per_plugin")
-    } else if reason.contains("exceeds the configured maximum") {
-        Some("plugins.max_instance_size_kb")
     } else {
         None
     };

@@ -25,6 +25,14 @@ enum Outcome {
     RenderFailed(PluginError),
 }
 
+/// A finished delivery task: the row, what happened, and the renderer it used
+/// (named in a dead letter, even if a reload has swapped it since).
+struct Finished {
+    delivery: Delivery,
+    outcome: Outcome,
+    renderer: Option<LoadedRenderer>,
+}
+
 /// Delivers one sink's outbox.
 pub struct DeliveryWorker {
     /// The sink's configured name.
@@ -62,16 +70,17 @@ pub(super) async fn blocking<T: Send + 'static>(
 }
 
 impl DeliveryWorker {
-    /// The sink's renderer now (none for kinds without one).
-    fn renderer(&self) -> Option<LoadedRenderer> {
-        self.plugins.renderer(&self.name)
-    }
-
-    fn start(&self, tasks: &mut JoinSet<(Delivery, Outcome)>, mut delivery: Delivery) {
+    fn start(&self, tasks: &mut JoinSet<Finished>, mut delivery: Delivery) {
         // The renderer now: a reload after this leaves this delivery on it.
-        let renderer = self.renderer();
+        let renderer = self.plugins.renderer(&self.name);
         let sink = self.sink.clone();
         tasks.spawn(async move {
+            let used = renderer.clone();
+            let finish = |delivery, outcome| Finished {
+                delivery,
+                outcome,
+                renderer: used,
+            };
             // Settling needs only the delivery's ids: its records move here.
             let incident = Incident {
                 incident_id: delivery.incident_id.clone(),
@@ -90,13 +99,13 @@ impl DeliveryWorker {
                     .await;
                     match rendered {
                         Ok(Ok(submission)) => Some(submission),
-                        Ok(Err(e)) => return (delivery, Outcome::RenderFailed(e)),
+                        Ok(Err(e)) => return finish(delivery, Outcome::RenderFailed(e)),
                         Err(e) => {
                             let retry = Attempt::Retry {
                                 error: format!("render task failed: {e}"),
                                 retry_after: None,
                             };
-                            return (delivery, Outcome::Sent(retry));
+                            return finish(delivery, Outcome::Sent(retry));
                         }
                     }
                 }
@@ -111,18 +120,24 @@ impl DeliveryWorker {
                 action: &delivery.action,
             };
             let attempt = sink.deliver(&outgoing).await;
-            (delivery, Outcome::Sent(attempt))
+            finish(delivery, Outcome::Sent(attempt))
         });
     }
 
-    fn dead_letter(&self, d: &Delivery, kind: &str, reason: String) -> DeliveryResult {
+    fn dead_letter(
+        &self,
+        d: &Delivery,
+        renderer: Option<&LoadedRenderer>,
+        kind: &str,
+        reason: String,
+    ) -> DeliveryResult {
         DeliveryResult::DeadLetter {
             outbox_id: d.outbox_id,
             entry: Box::new({
                 let mut q = QuarantineEntry::new(Stage::Deliver, &self.name, kind, reason);
                 q.outbox_id = Some(d.outbox_id);
                 q.record_id = Some(d.incident_id.clone());
-                match &self.renderer() {
+                match renderer {
                     Some(r) => q.with_plugin(r.plugin.name_version(), r.plugin.sha256()),
                     None => q,
                 }
@@ -131,8 +146,13 @@ impl DeliveryWorker {
     }
 
     /// Turns a finished task into a store update and feeds the breaker.
-    fn settle(&mut self, d: &Delivery, outcome: Outcome) -> DeliveryResult {
-        match outcome {
+    fn settle(&mut self, finished: Finished) -> (i64, DeliveryResult) {
+        let Finished {
+            delivery: d,
+            outcome,
+            renderer,
+        } = finished;
+        let result = match outcome {
             Outcome::Sent(Attempt::Delivered(reference)) => {
                 self.breaker.success();
                 tracing::debug!(sink = %self.name, outbox = d.outbox_id, incident = %d.incident_id, "delivered");
@@ -161,21 +181,23 @@ impl DeliveryWorker {
                 self.breaker.success();
                 tracing::warn!(sink = %self.name, outbox = d.outbox_id, incident = %d.incident_id, "delivery refused permanently; quarantined");
                 self.dead_letter(
-                    d,
+                    &d,
+                    renderer.as_ref(),
                     "rejected",
                     format!("sink {} refused the submission: {reason}", self.name),
                 )
             }
             Outcome::RenderFailed(e) => {
                 tracing::warn!(sink = %self.name, outbox = d.outbox_id, kind = e.kind(), "renderer failed; quarantined");
-                self.dead_letter(d, e.kind(), e.to_string())
+                self.dead_letter(&d, renderer.as_ref(), e.kind(), e.to_string())
             }
-        }
+        };
+        (d.outbox_id, result)
     }
 
     /// Delivers until `shutdown`; then waits for in-flight deliveries and records them.
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
-        let mut tasks: JoinSet<(Delivery, Outcome)> = JoinSet::new();
+        let mut tasks: JoinSet<Finished> = JoinSet::new();
         // Claimed rows not yet recorded: sent, being sent, or waiting for their
         // result's commit. Never claimed again meanwhile.
         let mut in_flight: HashSet<i64> = HashSet::new();
@@ -214,23 +236,19 @@ impl DeliveryWorker {
                 }
                 continue;
             }
-            if let Some(Ok((d, outcome))) = tasks.join_next().await {
-                let result = self.settle(&d, outcome);
-                recorder.record(d.outbox_id, result);
+            if let Some(Ok(finished)) = tasks.join_next().await {
+                let (outbox_id, result) = self.settle(finished);
+                recorder.record(outbox_id, result);
             }
-            while let Some(Ok((d, outcome))) = tasks.try_join_next() {
-                let result = self.settle(&d, outcome);
-                recorder.record(d.outbox_id, result);
+            while let Some(Ok(finished)) = tasks.try_join_next() {
+                let (outbox_id, result) = self.settle(finished);
+                recorder.record(outbox_id, result);
             }
         }
     }
 
     /// Claims due rows for the free slots (as the breaker allows) and starts them.
-    async fn claim(
-        &mut self,
-        tasks: &mut JoinSet<(Delivery, Outcome)>,
-        in_flight: &mut HashSet<i64>,
-    ) {
+    async fn claim(&mut self, tasks: &mut JoinSet<Finished>, in_flight: &mut HashSet<i64>) {
         let permits = self.breaker.permits(Instant::now());
         let trial = matches!(permits, Ok(Some(_)));
         let slots = match permits {

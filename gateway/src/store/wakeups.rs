@@ -81,11 +81,6 @@ impl Listener {
         self.rx.borrow_and_update();
     }
 
-    /// Whether the bell rang since [`Listener::mark_heard`].
-    pub fn rang(&self) -> bool {
-        self.rx.has_changed().unwrap_or(false)
-    }
-
     /// Waits until the bell rings (returns at once if it rang since last heard),
     /// at most `at_most`. Marks the ring heard. Returns whether it rang.
     pub async fn wait(&mut self, at_most: Duration) -> bool {
