@@ -11,6 +11,7 @@ use crate::pipeline::Translator;
 use crate::plugins::engine::EngineSettings;
 use crate::plugins::trust::{Trust, TrustedKey};
 use crate::plugins::{AdapterPlugin, PluginEngine, PluginError, RendererPlugin};
+use crate::policy::IsaPolicy;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -65,6 +66,7 @@ pub fn assemble(config: Config, unknown: Vec<String>) -> Assembly {
     for (key, message) in config.link.problems() {
         p.error(key, message);
     }
+    config.policy.retention.check("policy.retention", &mut p);
     if config.sources.is_empty() {
         p.warn("sources", "no sources: nothing will be taken in");
     }
@@ -200,6 +202,12 @@ fn check_source(
     let table = format!("{base}.{}", crate::config::kind::table_name(&s.kind));
     s.settings.check(&table, p);
     check_limits(config, &base, s.limits.memory_bytes, p);
+    let isa = IsaPolicy::from_setting(
+        s.isa.as_ref(),
+        config.policy.require_isa,
+        &format!("{base}.isa"),
+        p,
+    );
     if !s.plugin.exists() {
         p.error(format!("{base}.plugin"), format!("{} does not exist; build it (scripts/quickstart builds the bundled plugins) or fix the path", s.plugin.display()));
         return None;
@@ -224,7 +232,7 @@ fn check_source(
                 source: name.to_string(),
                 plugin: Arc::new(plugin),
                 config_json: json,
-                isa: s.isa.clone(),
+                isa,
             })
         }
         Err(e) => {

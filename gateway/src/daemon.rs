@@ -242,6 +242,11 @@ pub async fn run(
     for w in workers {
         tasks.spawn(w.run(shutdown.clone()));
     }
+    tasks.spawn(crate::policy::retention::run_schedule(
+        store.clone(),
+        Arc::new(config.clone()),
+        shutdown.clone(),
+    ));
     tasks.spawn(crate::reload::on_hangup(
         config_path,
         plugins.clone(),

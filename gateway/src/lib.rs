@@ -5,6 +5,7 @@
 //! schema of [`bcgw_sdk::schema`]. See `ARCHITECTURE.md` for the life of a payload.
 
 pub mod assembly;
+pub mod audit;
 pub mod cli;
 pub mod common;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod http;
 pub mod observability;
 pub mod pipeline;
 pub mod plugins;
+pub mod policy;
 pub mod reload;
 pub mod sinks;
 pub mod sources;

@@ -2,7 +2,8 @@
 //!
 //! Log lines carry ids (payload, record, outbox, incident), counts and error kinds —
 //! never names, descriptions or narratives. Plugin output, which may contain
-//! anything, is logged only at debug level under the `bcgw::plugin_output` target.
+//! anything, is logged by size at debug level and by text only at trace level,
+//! under the `bcgw::plugin_output` target.
 
 /// An error and its causes on one line, e.g. `error sending request: connection refused`.
 pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {

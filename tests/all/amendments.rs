@@ -193,6 +193,7 @@ mod store_level {
                 records: vec![bcgw::store::TranslatedRecord::new(r).expect("encodes")],
                 quarantined: vec![],
                 sinks: vec!["niche".into()],
+                audit: Default::default(),
             })
             .expect("committed");
         link_new(store);

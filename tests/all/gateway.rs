@@ -38,6 +38,16 @@ pub fn csv_rows(from: usize, to: usize) -> String {
 }
 
 /// The record id the gateway gives row `R{i}` of source `shop`.
+/// The record id of the tests' source row with this `Ref`.
+pub fn record_id_of_row_ref(reference: &str) -> String {
+    let report = bcgw_sdk::schema::Report {
+        source_system: "retailer-csv".into(),
+        source_record_id: Some(reference.into()),
+        ..Default::default()
+    };
+    bcgw::pipeline::record_id::record_id("shop", &report).expect("a schema report has a record id")
+}
+
 pub fn record_id_of_row(i: usize) -> String {
     let report = bcgw_sdk::schema::Report {
         source_system: "retailer-csv".into(),

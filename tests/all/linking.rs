@@ -612,6 +612,7 @@ fn a_report_with_a_wrong_date_does_not_move_the_restart_window() {
                 .collect(),
             quarantined: vec![],
             sinks: vec![],
+            audit: Default::default(),
         })
         .expect("translated");
     let decisions = whens

@@ -9,6 +9,7 @@ mod cli_link;
 mod cli_plugin;
 mod config_files;
 mod csv_mapped_wasm;
+mod data_protection;
 mod gateway;
 mod helpers;
 mod http_client;

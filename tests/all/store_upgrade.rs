@@ -11,13 +11,15 @@ fn open(path: &std::path::Path) -> SqliteStore {
 }
 
 fn old_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    fixture("v1-quickstart.sqlite")
+}
+
+/// A copy of the fixture store `name` in a temporary directory.
+fn fixture(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bcgw.sqlite");
-    std::fs::copy(
-        workspace().join("tests/fixtures/stores/v1-quickstart.sqlite"),
-        &path,
-    )
-    .expect("fixture copied");
+    std::fs::copy(workspace().join("tests/fixtures/stores").join(name), &path)
+        .expect("fixture copied");
     (dir, path)
 }
 
@@ -56,7 +58,7 @@ fn a_version_1_store_is_migrated_and_keeps_everything() {
         stats.pending
     );
     drop(store);
-    assert_eq!(schema_version(&path), "3");
+    assert_eq!(schema_version(&path), "4");
     let c = rusqlite::Connection::open(&path).unwrap();
     let (named_after_record, with_time): (i64, i64) = c
         .query_row(
@@ -115,6 +117,7 @@ fn a_report_amended_after_the_upgrade_queues_an_update_of_its_old_occurrence() {
             records: vec![bcgw::store::TranslatedRecord::new(record).expect("encodes")],
             quarantined: vec![],
             sinks: vec!["niche".into()],
+            audit: Default::default(),
         })
         .unwrap();
     assert_eq!(
@@ -134,19 +137,13 @@ fn a_report_amended_after_the_upgrade_queues_an_update_of_its_old_occurrence() {
     );
 }
 
-/// The previous release's store (schema 2, with an amended report and its
-/// occurrence update) opens at schema 3: every record is its own incident as it
+/// A schema-2 store (with an amended report and its
+/// occurrence update) opens with incidents: every record is its own incident as it
 /// was delivered, nothing is queued again, and the link stage's restart window
 /// finds every record.
 #[test]
 fn a_version_2_store_is_migrated_to_incidents_and_keeps_everything() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("bcgw.sqlite");
-    std::fs::copy(
-        workspace().join("tests/fixtures/stores/v2-quickstart.sqlite"),
-        &path,
-    )
-    .expect("fixture copied");
+    let (_dir, path) = fixture("v2-quickstart.sqlite");
     assert_eq!(schema_version(&path), "2");
     let store = open(&path);
     let stats = store.stats().unwrap();
@@ -179,5 +176,66 @@ fn a_version_2_store_is_migrated_to_incidents_and_keeps_everything() {
         "every old record is a candidate for new reports"
     );
     drop(store);
+    assert_eq!(schema_version(&path), "4");
+}
+
+/// The previous release's store (schema 3) opens with the audit log: nothing
+/// lost, each record's agreement read from its envelope, an empty log that then
+/// records what is done to the old data.
+#[test]
+fn a_version_3_store_is_migrated_to_the_audit_log_and_keeps_everything() {
+    let (_dir, path) = fixture("v3-quickstart.sqlite");
     assert_eq!(schema_version(&path), "3");
+    let store = open(&path);
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.payloads, 5);
+    assert_eq!(stats.records, 13);
+    assert_eq!(stats.duplicate_records, 2);
+    assert_eq!(stats.amended_records, 1);
+    assert_eq!(stats.delivered, vec![("niche".to_string(), 13)]);
+    assert_eq!(stats.quarantined, 4);
+    assert_eq!(stats.link.incidents, 13);
+    // Each record's agreement, read from its stored envelope.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let isas: Vec<(String, i64)> = c
+        .prepare("SELECT isa, COUNT(*) FROM records GROUP BY isa ORDER BY isa")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(isas.iter().map(|(_, n)| n).sum::<i64>(), 13, "{isas:?}");
+    assert!(
+        isas.iter().any(|(i, _)| i.starts_with("ISA-AS-2025-017")),
+        "{isas:?}"
+    );
+    // The audit log starts empty, and the old data can be purged, audited.
+    let mut entries = Vec::new();
+    store
+        .audit_entries(None, None, &mut |e| {
+            entries.push(e);
+            true
+        })
+        .unwrap();
+    assert!(entries.is_empty());
+    let tomorrow = chrono::Utc::now().timestamp_millis() + 86_400_000;
+    let purged = store
+        .purge(
+            bcgw::store::RetentionCut {
+                source: Some("northgate-retail".into()),
+                raw_payload_before: Some(tomorrow),
+                ..Default::default()
+            },
+            100,
+        )
+        .unwrap();
+    assert!(purged.raw_payloads >= 1, "{purged:?}");
+    let mut v = bcgw::audit::verify::Verifier::default();
+    store
+        .audit_entries(None, None, &mut |e| v.feed(&e))
+        .unwrap();
+    let verdict = v.finish();
+    assert_eq!((verdict.checked, verdict.broken), (1, None));
+    drop(store);
+    assert_eq!(schema_version(&path), "4");
 }

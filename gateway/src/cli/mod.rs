@@ -3,6 +3,7 @@
 //! Errors reach the user through `anyhow` with context; exit codes are documented
 //! on [`Exit`].
 
+mod audit;
 mod link;
 mod plugin;
 mod plugin_diff;
@@ -10,6 +11,7 @@ mod plugin_new;
 mod quarantine;
 mod review;
 mod run;
+mod subject;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -51,6 +53,38 @@ pub enum Command {
     /// Work with plugins: test one on a file, or inspect what it declares.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
+    /// The audit log of what was done with personal data: verify its chain,
+    /// export it.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Subject access: write everything held about a person (records, raw
+    /// payload lines, deliveries) to a JSON bundle. Audited as a consultation.
+    Sar(subject::SarArgs),
+    /// Erase everything held about a person from the journal, records, outbox
+    /// and quarantine (with --yes; without, say what would go). Audited.
+    Erase(subject::EraseArgs),
+    /// Run retention now (the daemon also runs it on a schedule): purge what
+    /// has been kept its time and is no longer needed.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Information sharing agreements: `show` prints each source's.
+    #[command(subcommand)]
+    Isa(IsaCommand),
+}
+
+/// `bcgw retention ...`
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// One retention pass over every source, as the daemon's schedule runs it.
+    Run(audit::IsaArgs),
+}
+
+/// `bcgw isa ...`
+#[derive(Debug, Subcommand)]
+pub enum IsaCommand {
+    /// Print each source's agreement: controller, lawful basis, purpose, the
+    /// fields stored and sent, the fields removed, retention.
+    Show(audit::IsaArgs),
 }
 
 /// Exit codes.
@@ -93,6 +127,11 @@ pub fn main() -> ExitCode {
         Command::Review(cmd) => review::run(cmd),
         Command::Link(args) => link::run(args),
         Command::Plugin(cmd) => plugin::run(cmd),
+        Command::Audit(cmd) => audit::run(cmd),
+        Command::Isa(IsaCommand::Show(args)) => audit::isa_show(args),
+        Command::Sar(args) => subject::sar(args),
+        Command::Erase(args) => subject::erase(args),
+        Command::Retention(RetentionCommand::Run(args)) => audit::retention_run(args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -1,6 +1,7 @@
 //! `bcgw quarantine list|show|replay`.
 
 use super::Exit;
+use crate::audit::{AuditEvent, Operation};
 use crate::daemon;
 use crate::store::{QuarantineFilter, Store};
 use anyhow::{Result, bail};
@@ -47,6 +48,9 @@ pub struct ShowArgs {
     /// Also print the raw payload (it may contain personal data).
     #[arg(long)]
     pub payload: bool,
+    /// Who is looking, for the audit log (default: the login name).
+    #[arg(long, env = "BCGW_OPERATOR")]
+    pub operator: Option<String>,
 }
 
 /// Arguments of `replay`.
@@ -109,9 +113,24 @@ pub fn run(cmd: QuarantineCommand) -> Result<Exit> {
             Ok(Exit::Ok)
         }
         QuarantineCommand::Show(a) => {
-            let Some((e, payload)) = store(&a.config)?.quarantine_get(a.id)? else {
+            let store = store(&a.config)?;
+            let Some((e, payload)) = store.quarantine_get(a.id)? else {
                 bail!("no quarantine item {}", a.id);
             };
+            // Recorded before anything is shown: no audit entry, no look.
+            store.audit(vec![
+                AuditEvent::new(
+                    Operation::Consultation,
+                    super::audit::operator(a.operator.as_deref()),
+                    "looked at a quarantine entry",
+                )
+                .records(e.record_id.clone())
+                .detail(serde_json::json!({
+                    "quarantine": e.id,
+                    "payload": e.payload_id,
+                    "raw_payload_shown": a.payload && payload.is_some(),
+                })),
+            ])?;
             println!("id:          {}", e.id);
             println!("state:       {}", e.state);
             println!("stage:       {}", e.stage.as_str());

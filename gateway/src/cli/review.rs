@@ -60,6 +60,32 @@ pub struct ShowArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Who is looking, for the audit log (default: the login name).
+    #[arg(long, env = "BCGW_OPERATOR")]
+    pub operator: Option<String>,
+}
+
+/// Records a look at incidents in the audit log, before they are shown.
+fn consulted(
+    store: &dyn Store,
+    operator: Option<&str>,
+    incidents: &[&crate::store::IncidentView],
+) -> Result<()> {
+    use crate::audit::{AuditEvent, Operation};
+    store.audit(vec![
+        AuditEvent::new(
+            Operation::Consultation,
+            super::audit::operator(operator),
+            "looked at incidents in review",
+        )
+        .records(
+            incidents
+                .iter()
+                .flat_map(|i| i.records.iter().map(|r| r.envelope.record_id.clone())),
+        )
+        .incidents(incidents.iter().map(|i| i.incident_id.clone())),
+    ])?;
+    Ok(())
 }
 
 /// Arguments of `link` and `split`.
@@ -117,6 +143,8 @@ pub fn run(cmd: ReviewCommand) -> Result<Exit> {
                         .with_context(|| format!("no review item {id}"))?;
                     let mine = store.incident(&item.incident_id)?;
                     let theirs = store.incident(&item.candidate)?;
+                    let shown: Vec<_> = mine.iter().chain(theirs.iter()).collect();
+                    consulted(store.as_ref(), a.operator.as_deref(), &shown)?;
                     if a.json {
                         println!(
                             "{}",
@@ -132,6 +160,7 @@ pub fn run(cmd: ReviewCommand) -> Result<Exit> {
                     let incident = store
                         .incident(&a.id)?
                         .with_context(|| format!("no incident {}", a.id))?;
+                    consulted(store.as_ref(), a.operator.as_deref(), &[&incident])?;
                     if a.json {
                         println!("{}", serde_json::to_string_pretty(&incident)?);
                     } else {

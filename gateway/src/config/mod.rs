@@ -55,6 +55,9 @@ pub struct Config {
     /// The API listener webhook sources, receipts and the OpenAPI document share.
     #[serde(default)]
     pub http: HttpConfig,
+    /// Lawful data handling: agreements required, default retention.
+    #[serde(default)]
+    pub policy: crate::policy::PolicySection,
 }
 
 /// `[http]`: the listener BCRP platforms talk to (`POST /sources/<name>`,

@@ -31,10 +31,11 @@ pub struct SourceConfig {
     /// Sandbox limits for this plugin (deadline, memory, output caps).
     #[serde(default)]
     pub limits: SandboxLimits,
-    /// The information sharing agreement this source's data flows under; recorded
-    /// on every record.
+    /// The information sharing agreement this source's data flows under
+    /// (`[sources.<name>.isa]`, `crate::policy`): its id is recorded on every
+    /// record and audit entry, its field list applied before a record is stored.
     #[serde(default)]
-    pub isa: Option<String>,
+    pub isa: Option<crate::policy::IsaSetting>,
     /// The channel its reports come through, for linking: `bcrp`, `retailer` or
     /// `radio` (reports of two channels about one incident are expected; two of
     /// one channel rarely are). Default: radio for alerts, else read from the

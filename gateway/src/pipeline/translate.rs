@@ -3,7 +3,8 @@
 use super::record_id::record_id;
 use crate::plugins::{AdapterPlugin, PluginError};
 use crate::store::{
-    QuarantineEntry, Stage, Store, StoredPayload, TranslatedRecord, TranslationOutcome, Work,
+    CollectionAudit, QuarantineEntry, Stage, Store, StoredPayload, TranslatedRecord,
+    TranslationOutcome, Work,
 };
 use bcgw_sdk::plugin::{Payload, metadata_keys};
 use bcgw_sdk::schema::{Envelope, SCHEMA_VERSION, SourceRecord, validate_report};
@@ -21,8 +22,9 @@ pub struct Translator {
     pub plugin: Arc<AdapterPlugin>,
     /// The adapter's config as JSON text.
     pub config_json: String,
-    /// The information sharing agreement recorded on every record.
-    pub isa: Option<String>,
+    /// The information sharing agreement: its id is recorded on every record,
+    /// its field policy applied before a record is stored.
+    pub isa: Option<Arc<crate::policy::IsaPolicy>>,
 }
 
 impl Translator {
@@ -47,6 +49,11 @@ impl Translator {
             records: Vec::new(),
             quarantined: Vec::new(),
             sinks: sinks.to_vec(),
+            audit: CollectionAudit {
+                plugin: self.plugin.name_version(),
+                isa: self.isa.as_ref().map(|i| i.id.clone()),
+                removed: Vec::new(),
+            },
         };
         let mut metadata = payload.metadata.clone();
         if !metadata
@@ -97,7 +104,11 @@ impl Translator {
         // The journal's identity may include a scope (an MQTT topic); the envelope
         // carries the digest of the raw bytes alone.
         let raw_sha256 = crate::plugins::sha256_hex(&payload.bytes);
-        for (i, report) in translated.reports.into_iter().enumerate() {
+        let fields = self.isa.as_ref().and_then(|i| i.fields.as_ref());
+        for (i, mut report) in translated.reports.into_iter().enumerate() {
+            // Fields outside the agreement go before anything else sees the
+            // report: they are never stored, hashed into an id or sent.
+            let removed = fields.map(|f| f.apply(&mut report)).unwrap_or_default();
             // A report refused here: its place in the payload and, once known, its id.
             let refuse = |kind: &str, reason: String, id: Option<String>| {
                 let mut q = self.entry(payload, Stage::Validate, kind, reason);
@@ -132,14 +143,19 @@ impl Translator {
                     received_at: payload.received_at,
                     raw_sha256: raw_sha256.clone(),
                     schema_version: SCHEMA_VERSION.into(),
-                    isa: self.isa.clone(),
+                    isa: self.isa.as_ref().map(|i| i.id.clone()),
                     plugin: plugin.clone(),
                 },
                 report,
             };
             let id = record.envelope.record_id.clone();
             match TranslatedRecord::new(record) {
-                Ok(r) => outcome.records.push(r),
+                Ok(r) => {
+                    if !removed.is_empty() {
+                        outcome.audit.removed.push((id, removed));
+                    }
+                    outcome.records.push(r)
+                }
                 Err(e) => {
                     let reason = format!("the report cannot be stored as JSON: {e}");
                     outcome
@@ -185,6 +201,7 @@ fn unknown_source(payload: &StoredPayload, sinks: &[String]) -> TranslationOutco
             q
         }],
         sinks: sinks.to_vec(),
+        audit: CollectionAudit::default(),
     }
 }
 

@@ -205,9 +205,11 @@ impl PluginCore {
         let (stdout, _) = state.stdout.contents();
         let (stderr, _) = state.stderr.contents();
         if !stderr.is_empty() || !stdout.is_empty() {
-            // Plugin output may contain personal data: debug level only, under its own
-            // target so operators can keep it off entirely.
-            tracing::debug!(target: "bcgw::plugin_output", plugin = %self.name_version(), stdout = %stdout, stderr = %stderr);
+            // Plugin output may contain anything, personal data included: its size
+            // at debug level, its text only at trace level under its own target
+            // (`RUST_LOG=bcgw::plugin_output=trace`), for plugin authors on test data.
+            tracing::debug!(target: "bcgw::plugin_output", plugin = %self.name_version(), stdout_bytes = stdout.len(), stderr_bytes = stderr.len(), "the plugin wrote output");
+            tracing::trace!(target: "bcgw::plugin_output", plugin = %self.name_version(), stdout = %stdout, stderr = %stderr);
         }
         match outcome {
             Ok(value) => Ok(CallOutput {

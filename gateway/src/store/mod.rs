@@ -17,6 +17,7 @@ pub use error::StoreError;
 pub use incidents::*;
 pub use states::*;
 pub use types::*;
+pub mod subject;
 pub use wakeups::{Listener, Wakeups, Work};
 
 use chrono::{DateTime, Utc};
@@ -154,4 +155,41 @@ pub trait Store: Send + Sync + 'static {
     /// The bells this store rings after a commit that made work for a stage
     /// (see [`Wakeups`]): stages wait on them instead of only polling.
     fn wakeups(&self) -> &Wakeups;
+
+    /// Purges up to `chunk` rows of each class `cut` names that have been kept
+    /// their time and are no longer needed; audits each purge with its counts.
+    fn purge(&self, cut: RetentionCut, chunk: usize) -> Result<PurgeStats, StoreError>;
+
+    /// Everything held about one person (records, raw payload lines,
+    /// deliveries, quarantine entries), recorded in the audit log as a
+    /// consultation by `actor` for `reason` in the same commit.
+    fn subject_access(
+        &self,
+        q: &subject::SubjectQuery,
+        actor: &str,
+        reason: &str,
+    ) -> Result<subject::SubjectFindings, StoreError>;
+
+    /// Erases everything held about one person from the journal, records,
+    /// outbox (deliveries not yet made) and quarantine, with its audit entry;
+    /// lists the deliveries already made.
+    fn erase(
+        &self,
+        q: &subject::SubjectQuery,
+        actor: &str,
+        reason: &str,
+    ) -> Result<subject::ErasureReport, StoreError>;
+
+    /// Appends entries to the audit log, chained to the last, in a commit of
+    /// their own (what a command records before it shows anything).
+    fn audit(&self, events: Vec<crate::audit::AuditEvent>) -> Result<(), StoreError>;
+
+    /// Hands the audit entries appended within `from..=to` (all when unset), in
+    /// order, to `each` until it returns false.
+    fn audit_entries(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        each: &mut dyn FnMut(crate::audit::StoredEntry) -> bool,
+    ) -> Result<(), StoreError>;
 }

@@ -187,6 +187,20 @@ pub struct TranslationOutcome {
     pub quarantined: Vec<QuarantineEntry>,
     /// Sinks every new record is queued for.
     pub sinks: Vec<String>,
+    /// What the audit entry of this collection says beyond the records.
+    pub audit: CollectionAudit,
+}
+
+/// What the translate stage knows for the audit log that the store does not:
+/// who translated, under which agreement, and which fields it took out.
+#[derive(Debug, Clone, Default)]
+pub struct CollectionAudit {
+    /// The adapter, `name@version`.
+    pub plugin: String,
+    /// The source's agreement id.
+    pub isa: Option<String>,
+    /// Per record id, the fields the agreement took out (paths, never values).
+    pub removed: Vec<(String, crate::policy::fields::Removed)>,
 }
 
 /// What committing a translation did.
@@ -410,4 +424,83 @@ pub struct ReceiptProblem {
     /// Its line, if known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+}
+
+/// What one retention pass may purge: for a source (its agreement's days), or,
+/// with no source, the fallback for what belongs to none. Each time is a cut
+/// in Unix milliseconds: older goes; `None` keeps the class.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetentionCut {
+    /// The source, or `None` for the fallback pass.
+    pub source: Option<String>,
+    /// Its agreement id (audit entries under it are pruned by `audit_before`).
+    pub isa: Option<String>,
+    /// Raw payloads received before this.
+    pub raw_payload_before: Option<i64>,
+    /// Records whose current version was stored before this.
+    pub record_before: Option<i64>,
+    /// Quarantine entries made before this.
+    pub quarantine_before: Option<i64>,
+    /// Audit entries appended before this.
+    pub audit_before: Option<i64>,
+    /// For the fallback pass: the sources that have passes of their own.
+    pub other_sources: Vec<String>,
+    /// For the fallback pass: the agreements whose audit entries have their own days.
+    pub other_isas: Vec<String>,
+}
+
+/// A class of data retention purges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurgeClass {
+    /// Raw payloads.
+    RawPayloads,
+    /// Records.
+    Records,
+    /// Quarantine entries.
+    QuarantineEntries,
+    /// Audit entries.
+    AuditEntries,
+}
+
+impl PurgeClass {
+    /// Its name in the audit log and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PurgeClass::RawPayloads => "raw payloads",
+            PurgeClass::Records => "records",
+            PurgeClass::QuarantineEntries => "quarantine entries",
+            PurgeClass::AuditEntries => "audit entries",
+        }
+    }
+}
+
+/// What a purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeStats {
+    /// Raw payloads emptied.
+    pub raw_payloads: usize,
+    /// Records deleted.
+    pub records: usize,
+    /// Quarantine entries deleted.
+    pub quarantine_entries: usize,
+    /// Audit entries pruned.
+    pub audit_entries: usize,
+}
+
+impl PurgeStats {
+    /// The most of any class (a pass purging `chunk` of one has more to do).
+    pub fn most(&self) -> usize {
+        self.raw_payloads
+            .max(self.records)
+            .max(self.quarantine_entries)
+            .max(self.audit_entries)
+    }
+
+    /// Adds another pass's counts.
+    pub fn add(&mut self, o: PurgeStats) {
+        self.raw_payloads += o.raw_payloads;
+        self.records += o.records;
+        self.quarantine_entries += o.quarantine_entries;
+        self.audit_entries += o.audit_entries;
+    }
 }

@@ -59,7 +59,7 @@ pub fn link_generation(c: &Connection) -> rusqlite::Result<i64> {
     Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
-fn bump_generation(c: &Connection) -> rusqlite::Result<()> {
+pub(super) fn bump_generation(c: &Connection) -> rusqlite::Result<()> {
     c.execute(
         "INSERT INTO meta (key, value) VALUES ('link_generation', '1')
          ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
@@ -268,6 +268,7 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Failu
     // Incidents this batch made, with the records it placed in them.
     let mut made: HashMap<String, Vec<String>> = HashMap::new();
     let mut merges: Vec<(String, String)> = Vec::new();
+    let mut combinations = Vec::new();
     for d in &batch.decisions {
         // Placed only if still unlinked: a record linked already (a batch redone
         // after a crash) or not stored (cannot happen: the stage read it) is left.
@@ -347,7 +348,11 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Failu
         }
         touched.note(&d.incident_id, ms(d.journaled_at), ms(d.deliver_after));
         stats.records += 1;
+        if !d.new_incident || !d.merged.is_empty() {
+            combinations.push(combination_event(d));
+        }
     }
+    super::audit::append(c, now, &combinations)?;
     let mut queued = BTreeSet::new();
     for (incident, journaled, due) in touched.order {
         let (incident, members) = match made.get(&incident) {
@@ -452,6 +457,17 @@ pub fn decide(
                 )?;
                 queue_for_known_sinks(c, &target, now)?;
                 merge_outbox(c, &target, &mine)?;
+                super::audit::append(
+                    c,
+                    now,
+                    &[officer_event(
+                        crate::audit::Operation::Combination,
+                        &by,
+                        "a case officer linked two incidents in review",
+                        [record.clone(), candidate.clone()],
+                        [target.clone(), mine.clone()],
+                    )],
+                )?;
                 out.incident_id = target.clone();
                 out.updated.push(target);
                 out.merged.push(mine);
@@ -506,6 +522,17 @@ pub fn decide(
                 params![record, new],
             )?;
             insert_link(c, &record, &new, "review-split", None, None, None, who)?;
+            super::audit::append(
+                c,
+                now,
+                &[officer_event(
+                    crate::audit::Operation::Alteration,
+                    &by,
+                    "a case officer split a report into an incident of its own",
+                    [record.clone()],
+                    [from.clone(), new.clone()],
+                )],
+            )?;
             for sink in &known_sinks(c, &from)? {
                 queue_incident(c, sink, &from, now, now)?;
                 queue_incident(c, sink, &new, now, now)?;
@@ -538,4 +565,34 @@ fn record_incident(c: &Connection, record: &str) -> Result<String, Failure> {
         .into()),
         Some(Some(i)) => Ok(i),
     }
+}
+
+/// The audit entry of a report the linker joined to an incident (or with which
+/// it merged two).
+fn combination_event(d: &crate::store::LinkDecision) -> crate::audit::AuditEvent {
+    use crate::audit::{AuditEvent, Operation};
+    let reason = if d.merged.is_empty() {
+        "linked a report to an incident"
+    } else {
+        "a report linked two incidents, which were merged"
+    };
+    AuditEvent::new(Operation::Combination, "linker", reason)
+        .records(std::iter::once(d.record_id.clone()).chain(d.linked_to.clone()))
+        .incidents(std::iter::once(d.incident_id.clone()).chain(d.merged.iter().cloned()))
+        .detail(serde_json::json!({"score": d.score}))
+}
+
+/// The audit entry of a case officer's decision. Their reason stays in the
+/// `links` row: it is free text, and the log holds ids, never words that may
+/// describe someone.
+fn officer_event<const R: usize, const I: usize>(
+    operation: crate::audit::Operation,
+    by: &DecidedBy,
+    what: &str,
+    records: [String; R],
+    incidents: [String; I],
+) -> crate::audit::AuditEvent {
+    crate::audit::AuditEvent::new(operation, format!("officer:{}", by.officer), what)
+        .records(records)
+        .incidents(incidents)
 }

@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         what: "incidents: cross-source links with their explanations, the review queue, merges in the outbox",
         apply: v3_incidents,
     },
+    Migration {
+        to: 4,
+        what: "the hash-chained audit log, each record's agreement, purged payloads",
+        apply: v4_audit,
+    },
 ];
 
 /// The version a store is at once every migration has run.
@@ -176,5 +181,37 @@ fn v3_incidents(c: &Connection) -> rusqlite::Result<()> {
                         json_extract(v.record, '$.report.event.reported_at'))) AS INTEGER) * 1000
              FROM record_versions v
              WHERE v.record_id = records.record_id AND v.version = records.version);",
+    )
+}
+
+/// v4: the audit log of the DPA 2018 s.62 operations (`crate::audit`), each
+/// entry chained to the one before by its hash; the agreement each record came
+/// under (for the audit of its disclosure); and when a payload's bytes were
+/// purged by retention or erasure (the row stays, so receipts and the
+/// journal's repeat check keep working).
+fn v4_audit(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch(
+        "CREATE TABLE audit (
+             seq            INTEGER PRIMARY KEY,
+             at             INTEGER NOT NULL,
+             operation      TEXT    NOT NULL,
+             actor          TEXT    NOT NULL,
+             isa            TEXT,
+             reason         TEXT    NOT NULL,
+             records        TEXT    NOT NULL,
+             incidents      TEXT    NOT NULL,
+             detail         TEXT    NOT NULL,
+             content_sha256 TEXT    NOT NULL,
+             prev_sha256    TEXT    NOT NULL,
+             sha256         TEXT    NOT NULL,
+             pruned_at      INTEGER
+         );
+         ALTER TABLE records ADD COLUMN isa TEXT;
+         UPDATE records SET isa = (
+             SELECT json_extract(v.record, '$.envelope.isa') FROM record_versions v
+             WHERE v.record_id = records.record_id AND v.version = records.version);
+         ALTER TABLE payloads ADD COLUMN purged_at INTEGER;
+         -- Retention and erasure delete a record's review rows.
+         CREATE INDEX reviews_record ON reviews (record_id);",
     )
 }

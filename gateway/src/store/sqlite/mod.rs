@@ -2,14 +2,17 @@
 //! writer thread doing group commit ([`writer`]), and a separate connection for
 //! reads (WAL lets readers and the writer work at once).
 
+mod audit;
 mod checkpoint;
 mod incident_reads;
 mod linking;
 mod migrations;
 mod ops;
 mod reads;
+mod retention;
 mod schema;
 mod states;
+mod subject;
 mod writer;
 
 use super::*;
@@ -484,5 +487,82 @@ impl Store for SqliteStore {
 
     fn backlog(&self) -> Result<Backlog, StoreError> {
         self.read("counting the backlog", reads::backlog)
+    }
+
+    fn purge(&self, cut: RetentionCut, chunk: usize) -> Result<PurgeStats, StoreError> {
+        let r = self.write("purging by retention", move |c| {
+            retention::purge(c, chrono::Utc::now().timestamp_millis(), &cut, chunk)
+        });
+        self.rang(r, &[Work::Link])
+    }
+
+    fn subject_access(
+        &self,
+        q: &super::subject::SubjectQuery,
+        actor: &str,
+        reason: &str,
+    ) -> Result<super::subject::SubjectFindings, StoreError> {
+        // The search reads on the reader (a scan of every payload must not hold
+        // up the journal); the bundle is handed back only once its audit entry
+        // is committed.
+        let found = self.read("answering a subject access request", |c| {
+            subject::find(c, q)
+        })?;
+        self.audit(vec![
+            crate::audit::AuditEvent::new(
+                crate::audit::Operation::Consultation,
+                actor,
+                format!("subject access request: {reason}"),
+            )
+            .records(found.records.iter().map(|r| r.record_id.clone()))
+            .incidents(found.records.iter().filter_map(|r| r.incident_id.clone()))
+            .detail(serde_json::json!({
+                "payloads": found.payload_extracts.iter().map(|p| p.payload_id).collect::<Vec<_>>(),
+                "deliveries": found.deliveries.len(),
+                "quarantine_entries": found.quarantine_entries,
+            })),
+        ])?;
+        Ok(found)
+    }
+
+    fn erase(
+        &self,
+        q: &super::subject::SubjectQuery,
+        actor: &str,
+        reason: &str,
+    ) -> Result<super::subject::ErasureReport, StoreError> {
+        let (q, actor, reason) = (q.clone(), actor.to_string(), reason.to_string());
+        let r = self.write("erasing a person's data", move |c| {
+            subject::erase(
+                c,
+                &q,
+                &actor,
+                &reason,
+                chrono::Utc::now().timestamp_millis(),
+            )
+        });
+        self.rang(r, &[Work::Link, Work::Deliver])
+    }
+
+    fn audit(&self, events: Vec<crate::audit::AuditEvent>) -> Result<(), StoreError> {
+        self.write("writing the audit log", move |c| {
+            audit::append(c, chrono::Utc::now().timestamp_millis(), &events)
+        })
+    }
+
+    fn audit_entries(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        each: &mut dyn FnMut(crate::audit::StoredEntry) -> bool,
+    ) -> Result<(), StoreError> {
+        self.read("reading the audit log", |c| {
+            audit::scan(
+                c,
+                from.map(|t| t.timestamp_millis()),
+                to.map(|t| t.timestamp_millis()),
+                each,
+            )
+        })
     }
 }

@@ -230,6 +230,7 @@ pub fn complete_translation(
         .optional()?
         .unwrap_or((now, now));
     let mut stats = CommitStats::default();
+    let (mut collected, mut amended) = (Vec::new(), Vec::new());
     for translated in &o.records {
         let record = &translated.record;
         let id = &record.envelope.record_id;
@@ -237,12 +238,13 @@ pub fn complete_translation(
         match seen(c, id, o.payload_id, received_at, hash)? {
             Seen::New => {
                 c.prepare_cached(
-                    "INSERT INTO records (record_id, payload_id, source, created_at, version, content_sha256)
-                     VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                    "INSERT INTO records (record_id, payload_id, source, created_at, version, content_sha256, isa)
+                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
                 )?
-                .execute(params![id, o.payload_id, record.envelope.source, now, hash])?;
+                .execute(params![id, o.payload_id, record.envelope.source, now, hash, record.envelope.isa])?;
                 insert_version(c, id, 1, o.payload_id, hash, now, json, false)?;
                 stats.new_records += 1;
+                collected.push(id.as_str());
                 // Its incident, and the deliveries, come from the link stage.
             }
             Seen::SamePayload => {}
@@ -261,11 +263,12 @@ pub fn complete_translation(
             }
             Seen::Amended { next } => {
                 c.prepare_cached(
-                    "UPDATE records SET version = ?2, content_sha256 = ?3 WHERE record_id = ?1",
+                    "UPDATE records SET version = ?2, content_sha256 = ?3, isa = ?4 WHERE record_id = ?1",
                 )?
-                .execute(params![id, next, hash])?;
+                .execute(params![id, next, hash, record.envelope.isa])?;
                 insert_version(c, id, next, o.payload_id, hash, now, json, false)?;
                 stats.amended += 1;
+                amended.push(id.as_str());
                 // An update of its incident's occurrence; a record not linked yet
                 // goes out with its incident, at its newest version.
                 let incident: Option<String> = c
@@ -285,6 +288,7 @@ pub fn complete_translation(
     }
     c.prepare_cached("UPDATE payloads SET state = ?3, translated_at = ?2 WHERE id = ?1")?
         .execute(params![o.payload_id, now, PayloadState::Done])?;
+    super::audit::append(c, now, &collection_events(&o, &stats, &collected, &amended))?;
     Ok(stats)
 }
 
@@ -310,6 +314,7 @@ fn insert_version(
 /// Records delivery outcomes.
 pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqlite::Result<()> {
     let now = now_ms();
+    let mut disclosures = Vec::new();
     for r in results {
         match r {
             DeliveryResult::Delivered {
@@ -355,6 +360,9 @@ pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqli
                     DeliveryState::Withdrawn,
                     DeliveryState::Delivered,
                 ])?;
+                disclosures.push(disclosure_event(
+                    c, outbox_id, &reference, revision, update,
+                )?);
             }
             DeliveryResult::Retry {
                 outbox_id,
@@ -381,7 +389,50 @@ pub fn finish_deliveries(c: &Connection, results: Vec<DeliveryResult>) -> rusqli
             }
         }
     }
-    Ok(())
+    super::audit::append(c, now, &disclosures)
+}
+
+/// The audit entry of one delivery made: which sink, which incident and
+/// records, under which agreements, and what the sink answered.
+fn disclosure_event(
+    c: &Connection,
+    outbox_id: i64,
+    reference: &str,
+    revision: i64,
+    update: bool,
+) -> rusqlite::Result<crate::audit::AuditEvent> {
+    use crate::audit::{AuditEvent, Operation};
+    let (sink, incident, records, merge_into): (String, String, String, Option<String>) = c
+        .prepare_cached(
+            "SELECT sink, incident_id, record_ids, merge_into FROM outbox WHERE id = ?1",
+        )?
+        .query_row([outbox_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+    let isas: Option<String> = c
+        .prepare_cached(
+            "SELECT group_concat(isa, ', ') FROM (SELECT DISTINCT isa FROM records
+             WHERE incident_id = ?1 AND isa IS NOT NULL ORDER BY isa)",
+        )?
+        .query_row([&incident], |r| r.get(0))?;
+    let records: Vec<String> = serde_json::from_str(&records).unwrap_or_default();
+    let reason = match (&merge_into, records.is_empty(), update) {
+        (Some(into), _, _) => format!("asked {sink} to merge the occurrence into {into}'s"),
+        (None, true, _) => format!("withdrew the occurrence from {sink}"),
+        (None, false, true) => format!("updated the occurrence at {sink}"),
+        (None, false, false) => format!("delivered the incident to {sink}"),
+    };
+    Ok(
+        AuditEvent::new(Operation::Disclosure, format!("sink:{sink}"), reason)
+            .isa(isas.as_deref())
+            .records(records)
+            .incidents([incident])
+            .detail(serde_json::json!({
+                "outbox": outbox_id,
+                "reference": reference,
+                "revision": revision,
+            })),
+    )
 }
 
 /// Sends quarantine entries back: translate/validate entries re-queue their payload,
@@ -427,4 +478,64 @@ pub fn quarantine_replay(c: &Connection, ids: &[i64]) -> rusqlite::Result<Replay
         stats.entries += 1;
     }
     Ok(stats)
+}
+
+/// The audit entries of one translation: the collection (records stored, what
+/// the agreement took out, what was quarantined) and, when a source amended
+/// records, their alteration.
+fn collection_events(
+    o: &TranslationOutcome,
+    stats: &CommitStats,
+    collected: &[&str],
+    amended: &[&str],
+) -> Vec<crate::audit::AuditEvent> {
+    use crate::audit::{AuditEvent, Operation};
+    let source = o
+        .records
+        .first()
+        .map(|r| r.record.envelope.source.as_str())
+        .or_else(|| o.quarantined.first().map(|q| q.component.as_str()))
+        .unwrap_or("");
+    let actor = format!("source:{source}");
+    let isa = o.audit.isa.as_deref();
+    let removed: serde_json::Map<String, serde_json::Value> = o
+        .audit
+        .removed
+        .iter()
+        .map(|(id, r)| {
+            (
+                id.clone(),
+                serde_json::json!({"fields": r.fields, "special_category_refused": r.special}),
+            )
+        })
+        .collect();
+    let mut events = vec![
+        AuditEvent::new(
+            Operation::Collection,
+            &actor,
+            "translated a journaled payload",
+        )
+        .isa(isa)
+        .records(collected.iter().copied())
+        .detail(serde_json::json!({
+            "payload": o.payload_id,
+            "plugin": o.audit.plugin,
+            "duplicates": stats.duplicates,
+            "quarantined": stats.quarantined,
+            "removed_by_agreement": removed,
+        })),
+    ];
+    if !amended.is_empty() {
+        events.push(
+            AuditEvent::new(
+                Operation::Alteration,
+                &actor,
+                "the source amended its report",
+            )
+            .isa(isa)
+            .records(amended.iter().copied())
+            .detail(serde_json::json!({"payload": o.payload_id})),
+        );
+    }
+    events
 }
