@@ -99,6 +99,7 @@ fn an_agreement_keeps_its_fields_only_and_the_audit_log_proves_what_was_done() {
     let dir = tempfile::tempdir().unwrap();
     let sim = NicheSim::start(dir.path());
     let mut gw = gateway(dir.path(), &sim.url(), AGREEMENT, "");
+    gw.env.push(("RUST_LOG".into(), "debug".into()));
     gw.drop_file("export.csv", CSV);
     let (status, _) = gw.run_until_idle(Duration::from_secs(120));
     assert!(status.success());
@@ -221,6 +222,16 @@ fn an_agreement_keeps_its_fields_only_and_the_audit_log_proves_what_was_done() {
     assert!(out(&v).contains("BROKEN at entry 3"), "{}", out(&v));
     swap(3, 4);
     assert!(gw.cli(&["audit", "verify"]).status.success());
+    // The last entry removed: the chain still links, but not to the head the
+    // store recorded when it was appended.
+    c.execute(
+        "DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)",
+        [],
+    )
+    .unwrap();
+    let v = gw.cli(&["audit", "verify"]);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(out(&v).contains("removed from the end"), "{}", out(&v));
     c.execute("DELETE FROM audit WHERE seq = 3", []).unwrap();
     let v = gw.cli(&["audit", "verify"]);
     assert_eq!(v.status.code(), Some(1));
@@ -229,6 +240,19 @@ fn an_agreement_keeps_its_fields_only_and_the_audit_log_proves_what_was_done() {
         "{}",
         out(&v)
     );
+    assert_logs_hold_nobody(&gw);
+}
+
+/// The daemon's logs (at debug level) name nobody from [`CSV`].
+fn assert_logs_hold_nobody(gw: &Gateway) {
+    let logs = gw.logs();
+    assert!(logs.contains("DEBUG"), "the run was not at debug level");
+    for value in PERSONAL
+        .iter()
+        .chain(&["grey hoodie", "took razors", "ZZ9 9QX"])
+    {
+        assert!(!logs.contains(value), "{value:?} is in the log");
+    }
 }
 
 #[test]
@@ -367,6 +391,14 @@ fn age_store(path: &Path, days: i64) {
         .expect("the test's files and store are readable");
         prev = hash;
     }
+    let last: i64 = c
+        .query_row("SELECT MAX(seq) FROM audit", [], |r| r.get(0))
+        .expect("the test's files and store are readable");
+    c.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'audit_head'",
+        [format!("{last}:{prev}")],
+    )
+    .expect("the test's files and store are readable");
 }
 
 #[test]
@@ -376,6 +408,7 @@ fn the_daemon_purges_what_has_been_kept_its_time_and_keeps_what_is_still_needed(
     let retention = "[policy]\nretention_interval_minutes = 60\n[policy.retention]\n\
         raw_payload_days = 30\nrecord_days = 30\nquarantine_days = 30\naudit_days = 30\n";
     let mut gw = gateway(dir.path(), &sim.url(), "", retention);
+    gw.env.push(("RUST_LOG".into(), "debug".into()));
     gw.drop_file("export.csv", CSV);
     let (status, _) = gw.run_until_idle(Duration::from_secs(120));
     assert!(status.success());
@@ -462,6 +495,7 @@ fn the_daemon_purges_what_has_been_kept_its_time_and_keeps_what_is_still_needed(
     assert_eq!(count("raw payloads"), 1);
     assert_eq!(count("quarantine entries"), 1);
     assert_eq!(count("audit entries"), entries_before as u64);
+    assert_logs_hold_nobody(&gw);
 }
 
 #[test]

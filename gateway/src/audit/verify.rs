@@ -98,6 +98,38 @@ impl Verifier {
         true
     }
 
+    /// Checks that the walk ended at `head` (the last entry's place and hash as
+    /// recorded when it was appended), so entries removed from the end are found.
+    pub fn ends_at(&mut self, head: Option<(i64, String)>) {
+        if self.broken.is_some() {
+            return;
+        }
+        let last = self.next_seq - 1;
+        let Some((seq, hash)) = head else {
+            if last > 0 {
+                self.broken = Some(Break {
+                    seq: last,
+                    problem: "the store has no record of the log's head: it was removed".into(),
+                });
+            }
+            return;
+        };
+        if seq > last {
+            self.broken = Some(Break {
+                seq: last + 1,
+                problem: format!(
+                    "entry {} is missing: the log ends at entry {last}, but entry {seq} was appended; entries were removed from the end",
+                    last + 1
+                ),
+            });
+        } else if seq < last || hash != self.prev {
+            self.broken = Some(Break {
+                seq,
+                problem: "the log's recorded head does not match this entry: entries were changed or added after it".into(),
+            });
+        }
+    }
+
     /// What the walk found.
     pub fn finish(self) -> Verdict {
         Verdict {
@@ -190,6 +222,26 @@ mod tests {
         c[1].seq = b;
         c[2].seq = a;
         assert_eq!(walk(&c).broken.map(|b| b.seq), Some(2));
+    }
+
+    #[test]
+    fn entries_removed_from_the_end_are_found_by_the_recorded_head() {
+        let c = chain(5);
+        let head = Some((5, c[4].sha256.clone()));
+        let mut v = Verifier::default();
+        for e in &c[..3] {
+            v.feed(e);
+        }
+        v.ends_at(head.clone());
+        let b = v.finish().broken.expect("broken");
+        assert_eq!(b.seq, 4);
+        assert!(b.problem.contains("removed from the end"), "{}", b.problem);
+        let mut v = Verifier::default();
+        for e in &c {
+            v.feed(e);
+        }
+        v.ends_at(head);
+        assert_eq!(v.finish().broken, None);
     }
 
     #[test]

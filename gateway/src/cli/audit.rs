@@ -83,6 +83,7 @@ pub fn run(cmd: AuditCommand) -> Result<Exit> {
             let started = std::time::Instant::now();
             let mut v = Verifier::default();
             store.audit_entries(None, None, &mut |e| v.feed(&e))?;
+            v.ends_at(store.audit_head()?);
             let verdict = v.finish();
             let took = started.elapsed().as_secs_f64();
             match verdict.broken {

@@ -50,6 +50,7 @@ impl Translator {
             quarantined: Vec::new(),
             sinks: sinks.to_vec(),
             audit: CollectionAudit {
+                source: self.source.clone(),
                 plugin: self.plugin.name_version(),
                 isa: self.isa.as_ref().map(|i| i.id.clone()),
                 removed: Vec::new(),
@@ -201,7 +202,10 @@ fn unknown_source(payload: &StoredPayload, sinks: &[String]) -> TranslationOutco
             q
         }],
         sinks: sinks.to_vec(),
-        audit: CollectionAudit::default(),
+        audit: CollectionAudit {
+            source: payload.source.clone(),
+            ..CollectionAudit::default()
+        },
     }
 }
 

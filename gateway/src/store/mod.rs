@@ -184,6 +184,10 @@ pub trait Store: Send + Sync + 'static {
     /// their own (what a command records before it shows anything).
     fn audit(&self, events: Vec<crate::audit::AuditEvent>) -> Result<(), StoreError>;
 
+    /// The last audit entry's place and hash, as recorded beside the log when
+    /// it was appended (what `bcgw audit verify` checks the chain ends at).
+    fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError>;
+
     /// Hands the audit entries appended within `from..=to` (all when unset), in
     /// order, to `each` until it returns false.
     fn audit_entries(

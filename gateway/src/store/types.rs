@@ -195,6 +195,8 @@ pub struct TranslationOutcome {
 /// who translated, under which agreement, and which fields it took out.
 #[derive(Debug, Clone, Default)]
 pub struct CollectionAudit {
+    /// The source.
+    pub source: String,
     /// The adapter, `name@version`.
     pub plugin: String,
     /// The source's agreement id.

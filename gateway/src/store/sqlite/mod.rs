@@ -550,6 +550,10 @@ impl Store for SqliteStore {
         })
     }
 
+    fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
+        self.read("reading the audit log's head", audit::head)
+    }
+
     fn audit_entries(
         &self,
         from: Option<DateTime<Utc>>,
