@@ -187,6 +187,16 @@ impl StoredEntry {
         }
     }
 
+    /// Whether its content is what retention leaves of a pruned entry: no
+    /// actor, reason, ids or detail.
+    pub fn is_emptied(&self) -> bool {
+        self.actor.is_empty()
+            && self.reason.is_empty()
+            && self.records == "[]"
+            && self.incidents == "[]"
+            && self.detail == "null"
+    }
+
     /// The entry for export. Values that do not decode (a damaged entry, which
     /// `audit verify` names) are exported as they are, as strings.
     pub fn to_entry(&self) -> AuditEntry {

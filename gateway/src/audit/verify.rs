@@ -75,6 +75,13 @@ impl Verifier {
             Some(format!("out of place: expected entry {}", self.next_seq))
         } else if e.prev_sha256 != self.prev {
             Some("its previous-entry hash does not match the entry before it: an entry before it was changed, removed or moved".to_string())
+        } else if e.pruned_at_ms.is_some() && !e.is_emptied() {
+            // Retention empties what it prunes; "pruned" on an entry that still
+            // says something would let a changed entry pass unchecked.
+            Some(
+                "it is marked pruned by retention but still holds content: the entry was changed"
+                    .to_string(),
+            )
         } else if e.pruned_at_ms.is_none() && content_sha256(&e.content()) != e.content_sha256 {
             Some("its content does not match its hash: the entry was changed".to_string())
         } else if link_sha256(e.seq, &e.prev_sha256, &e.content_sha256) != e.sha256 {
@@ -245,10 +252,22 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_entry_marked_pruned_is_found() {
+        let mut c = chain(5);
+        c[1].records = "[\"someone-else\"]".into();
+        c[1].pruned_at_ms = Some(99);
+        let b = walk(&c).broken.expect("broken");
+        assert_eq!(b.seq, 2);
+        assert!(b.problem.contains("marked pruned"), "{}", b.problem);
+    }
+
+    #[test]
     fn a_pruned_entry_keeps_the_chain() {
         let mut c = chain(5);
         c[1].records = "[]".into();
         c[1].actor = String::new();
+        c[1].reason = String::new();
+        c[1].detail = "null".into();
         c[1].pruned_at_ms = Some(99);
         let v = walk(&c);
         assert_eq!((v.checked, v.pruned, v.broken), (5, 1, None));
