@@ -216,7 +216,12 @@ impl Framer {
             if want > self.max_frame {
                 // Keep the head for the quarantine, skip the rest of the frame: the
                 // length says where the next one starts.
-                let take = (self.max_frame - self.buf.len()).min(bytes.len());
+                // Saturating: a maximum below the two length bytes (config refuses
+                // it; the framer must not underflow on it either, found by fuzzing).
+                let take = self
+                    .max_frame
+                    .saturating_sub(self.buf.len())
+                    .min(bytes.len());
                 self.buf.extend_from_slice(&bytes[..take]);
                 bytes = &bytes[take..];
                 if self.buf.len() >= self.max_frame {
@@ -238,6 +243,29 @@ impl Framer {
 
 #[cfg(test)]
 mod tests {
+    /// Found by `fuzz/gateway` `serial_framing`: a maximum of 1 byte with length
+    /// prefixes subtracted past zero. Every frame is now too long, and the
+    /// stream stays in step.
+    #[test]
+    fn a_maximum_below_the_length_bytes_cuts_every_frame_without_underflow() {
+        let mut f = Framer::new(Framing::LengthPrefix, LineEnd::Lf, 1);
+        let mut out = Vec::new();
+        f.push(b"\x00\x05hello\x00\x02hi", &mut out);
+        assert_eq!(
+            out,
+            vec![
+                Framed::TooLong {
+                    head: vec![0, 5],
+                    len: 7
+                },
+                Framed::TooLong {
+                    head: vec![0, 2],
+                    len: 4
+                },
+            ]
+        );
+    }
+
     use super::*;
 
     fn run(f: &mut Framer, chunks: &[&[u8]]) -> Vec<Framed> {
