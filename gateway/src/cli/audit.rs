@@ -4,7 +4,6 @@
 use super::Exit;
 use crate::audit::verify::Verifier;
 use crate::daemon;
-use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
@@ -55,10 +54,7 @@ pub struct IsaArgs {
     pub config: PathBuf,
 }
 
-fn store(config: &std::path::Path) -> Result<std::sync::Arc<dyn Store>> {
-    let loaded = crate::config::load(config)?;
-    daemon::open_store(&loaded.config)
-}
+use super::open_store as store;
 
 /// A time bound: RFC 3339, or a date (`end` picks its last millisecond).
 fn bound(text: &str, end: bool) -> Result<DateTime<Utc>> {

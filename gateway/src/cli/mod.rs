@@ -142,6 +142,15 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The store a config names, opened for a command (the config loaded with the
+/// daemon's checks of its own keys).
+pub(crate) fn open_store(
+    config: &std::path::Path,
+) -> anyhow::Result<std::sync::Arc<dyn crate::store::Store>> {
+    let loaded = crate::config::load(config)?;
+    crate::daemon::open_store(&loaded.config)
+}
+
 /// The default directory for compiled plugin code: `$XDG_CACHE_HOME/bcgw/compiled`,
 /// else `~/.cache/bcgw/compiled`.
 pub fn default_code_cache() -> Option<std::path::PathBuf> {

@@ -2,8 +2,7 @@
 
 use super::Exit;
 use crate::audit::{AuditEvent, Operation};
-use crate::daemon;
-use crate::store::{QuarantineFilter, Store};
+use crate::store::QuarantineFilter;
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -69,10 +68,7 @@ pub struct ReplayArgs {
     pub component: Option<String>,
 }
 
-fn store(config: &std::path::Path) -> Result<std::sync::Arc<dyn Store>> {
-    let loaded = crate::config::load(config)?;
-    daemon::open_store(&loaded.config)
-}
+use super::open_store as store;
 
 /// Runs a quarantine subcommand.
 pub fn run(cmd: QuarantineCommand) -> Result<Exit> {

@@ -8,7 +8,6 @@
 //! or not: a running one sees the decision within a poll and rebuilds its view.
 
 use super::Exit;
-use crate::daemon;
 use crate::store::{DecidedBy, Decision, IncidentView, ReviewItem, Store};
 use anyhow::{Context, Result, bail};
 use bcgw_sdk::schema::SourceRecord;
@@ -104,10 +103,7 @@ pub struct DecideArgs {
     pub reason: String,
 }
 
-fn store(config: &std::path::Path) -> Result<std::sync::Arc<dyn Store>> {
-    let loaded = crate::config::load(config)?;
-    daemon::open_store(&loaded.config)
-}
+use super::open_store as store;
 
 /// Runs a review subcommand.
 pub fn run(cmd: ReviewCommand) -> Result<Exit> {

@@ -75,10 +75,7 @@ pub struct EraseArgs {
     pub report: Option<PathBuf>,
 }
 
-fn store(config: &std::path::Path) -> Result<std::sync::Arc<dyn crate::store::Store>> {
-    let loaded = crate::config::load(config)?;
-    crate::daemon::open_store(&loaded.config)
-}
+use super::open_store as store;
 
 /// `bcgw sar`: writes everything held about the person to one JSON file.
 pub fn sar(a: SarArgs) -> Result<Exit> {
