@@ -3,7 +3,9 @@
 //!
 //! Header: `report_id,source,source_record_id,occurred_at,premises_name,
 //! premises_postcode,offence,offender_description,property_value_gbp,
-//! staff_injured,narrative`. Any field but `report_id` may be empty.
+//! staff_injured,narrative`, optionally followed by what a channel says about the
+//! premises and when the report reached the gateway: `member_ref,radio_id,scheme,
+//! town,arrived_at`. Any field but `report_id` may be empty.
 
 use bcgw_sdk::schema::{
     Category, Event, Location, Person, PersonRole, Property, Report, ReportKind, classify_offence,
@@ -47,6 +49,27 @@ pub struct FlatRow {
     /// Free text.
     #[serde(default)]
     pub narrative: String,
+    /// The premises' id as the channel gives it: a BCRP membership id on a BCRP
+    /// report, the retailer's store number on an export row (a member register's
+    /// `bcrp_ids` / `store_numbers`).
+    #[serde(default)]
+    pub member_ref: String,
+    /// The id of the radio that sent an alert, when the bridge reports it (a member
+    /// register's `radio_ids`).
+    #[serde(default)]
+    pub radio_id: String,
+    /// The BCRP or radio scheme the report came through (a radio topic's scheme, the
+    /// BCRP platform's area); empty for a national retailer export.
+    #[serde(default)]
+    pub scheme: String,
+    /// The town the channel places the report in (a radio topic's town).
+    #[serde(default)]
+    pub town: String,
+    /// When the report reached the gateway (ISO 8601, UK local time): a radio alert
+    /// seconds after it happened, a BCRP report hours later, a retailer row with
+    /// the monthly export. Benchmarks replay reports in this order.
+    #[serde(default)]
+    pub arrived_at: String,
 }
 
 fn opt(s: &str) -> Option<String> {

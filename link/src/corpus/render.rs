@@ -352,6 +352,7 @@ pub fn bcrp(
             String::new()
         },
         narrative: narrative(rng, inc, 0),
+        ..FlatRow::default()
     };
     (row, Truth { incident: inc.id })
 }
@@ -421,6 +422,7 @@ pub fn retailer(
         } else {
             String::new()
         },
+        ..FlatRow::default()
     };
     (row, Truth { incident: inc.id })
 }
@@ -466,6 +468,7 @@ pub fn radio(
         property_value_gbp: String::new(),
         staff_injured: String::new(),
         narrative: format!("ALERT {} {name} {desc} {offence}", at.format("%H:%M")),
+        ..FlatRow::default()
     };
     (row, Truth { incident: inc.id })
 }
