@@ -6,7 +6,7 @@ use crate::vocab::{Vocab, WordId};
 use bcgw_sdk::schema::Category;
 
 /// The compared features, in the order of a [`Levels`] vector.
-pub const FEATURES: [&str; 7] = [
+pub const FEATURES: [&str; 8] = [
     "time",
     "premises",
     "postcode",
@@ -14,13 +14,23 @@ pub const FEATURES: [&str; 7] = [
     "description",
     "value",
     "channels",
+    "member",
 ];
 
 /// Number of agreement levels of each feature.
-pub const LEVELS: [usize; 7] = [9, 8, 6, 4, 5, 4, 3];
+pub const LEVELS: [usize; 8] = [9, 8, 6, 4, 5, 4, 3, 4];
+
+/// Index of the premises name feature.
+pub const PREMISES: usize = 1;
+/// Index of the postcode feature.
+pub const POSTCODE: usize = 2;
+/// Index of the member feature: which register member each report resolved to.
+pub const MEMBER: usize = 7;
+/// The member level when either report has no member it may be.
+pub const MEMBER_UNKNOWN: u8 = 3;
 
 /// Names of each feature's levels, for explanations and the weights file.
-pub const LEVEL_NAMES: [&[&str]; 7] = [
+pub const LEVEL_NAMES: [&[&str]; 8] = [
     &[
         "<=15min",
         "<=1h",
@@ -54,12 +64,14 @@ pub const LEVEL_NAMES: [&[&str]; 7] = [
     &["strong", "partial", "weak", "contradicts", "unknown"],
     &["within-5%", "within-30%", "different", "unknown"],
     &["same-channel", "radio-and-report", "two-report-channels"],
+    &["same", "overlap", "different", "unknown"],
 ];
 
 /// The agreement level of each feature for one pair.
-pub type Levels = [u8; 7];
+pub type Levels = [u8; 8];
 
-/// Packs levels into one number (4 bits each), the key of a comparison pattern.
+/// Packs levels into one number (4 bits each: 8 features fill the 32 bits), the
+/// key of a comparison pattern.
 pub fn pack(l: &Levels) -> u32 {
     l.iter()
         .enumerate()
@@ -333,6 +345,20 @@ fn value_level(a: &Features, b: &Features) -> u8 {
     }
 }
 
+/// Same member (both resolved to it), overlap (the members one may be include
+/// one the other may be), different, or unknown (either has no member).
+fn member_level(a: &Features, b: &Features) -> u8 {
+    if a.members.is_empty() || b.members.is_empty() {
+        return MEMBER_UNKNOWN;
+    }
+    if a.member_resolved && b.member_resolved && a.members == b.members {
+        return 0;
+    }
+    // Both lists are sorted and short.
+    let overlap = a.members.iter().any(|m| b.members.binary_search(m).is_ok());
+    if overlap { 1 } else { 2 }
+}
+
 fn channel_level(a: &Features, b: &Features) -> u8 {
     if a.kind == b.kind {
         0
@@ -363,6 +389,7 @@ pub fn compare(a: &Features, b: &Features, vocab: &Vocab) -> (Levels, Detail) {
         description_level(a, b, vocab, &mut d),
         value_level(a, b),
         channel_level(a, b),
+        member_level(a, b),
     ];
     (levels, d)
 }

@@ -72,12 +72,14 @@ pub struct Explanation {
     pub levels: Levels,
     /// The evidence of each feature's level, in bits.
     pub weights: [f64; FEATURES.len()],
+    /// Whether each feature counted (see [`Model::counted`]).
+    pub counted: [bool; FEATURES.len()],
 }
 
 impl Explanation {
-    /// Per feature: name, level, evidence in bits.
+    /// Per feature counted: name, level, evidence in bits.
     pub fn features(&self) -> impl Iterator<Item = (&'static str, &'static str, f64)> + '_ {
-        (0..FEATURES.len()).map(|f| {
+        (0..FEATURES.len()).filter(|&f| self.counted[f]).map(|f| {
             (
                 FEATURES[f],
                 LEVEL_NAMES[f][self.levels[f] as usize],
@@ -210,7 +212,7 @@ impl<'a> Scorer<'a> {
     /// The probability of a pair whose comparison pattern is known.
     fn probability_of(&mut self, a: u32, b: u32, pattern: u32) -> f64 {
         let f = &self.prepared.features;
-        if f[a as usize].two_rows_of_one_export(&f[b as usize]) {
+        if f[a as usize].apart(&f[b as usize]) {
             0.0
         } else {
             self.pattern_probability(pattern)
@@ -254,11 +256,19 @@ pub fn explain_pair_features(
 }
 
 fn explanation(model: &Model, l: &Levels, linked_to: usize) -> Explanation {
+    let counted = model.counted(l);
     Explanation {
         linked_to,
         probability: model.probability(l),
         levels: *l,
-        weights: std::array::from_fn(|f| model.level_weight(f, l[f])),
+        weights: std::array::from_fn(|f| {
+            if counted[f] {
+                model.level_weight(f, l[f])
+            } else {
+                0.0
+            }
+        }),
+        counted,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::normalize::{description, postcode};
 use crate::vocab::{Vocab, WordId};
-use bcgw_sdk::schema::{Category, Report, ReportKind, classify_offence};
+use bcgw_sdk::schema::{Category, PremisesResolution, Report, ReportKind, classify_offence};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::London;
 
@@ -98,6 +98,15 @@ pub struct Features {
     pub value: Option<u64>,
     /// The source system, when the report carries its own id there.
     pub system: Option<WordId>,
+    /// The register members the report may be about (`register/member_id` ids),
+    /// sorted: the one it resolved to, or the candidates of an ambiguous name;
+    /// empty when unresolved or without registers.
+    pub members: Vec<WordId>,
+    /// Whether `members` is the one member it resolved to.
+    pub member_resolved: bool,
+    /// The town it happened in ([`crate::members::town_key`]): its member's town
+    /// in the register, else the town the channel gives (a radio topic's).
+    pub town: Option<WordId>,
 }
 
 impl Features {
@@ -109,6 +118,15 @@ impl Features {
             && other.kind == Channel::RetailerCsv
             && self.system.is_some()
             && self.system == other.system
+    }
+
+    /// Whether the two reports can never be one incident, whatever else agrees:
+    /// two rows of one export ([`Features::two_rows_of_one_export`]), or two
+    /// towns. A town comes from the register or from the channel itself (a radio
+    /// scheme's topic), so two towns are two places, not two spellings.
+    pub fn apart(&self, other: &Features) -> bool {
+        self.two_rows_of_one_export(other)
+            || matches!((self.town, other.town), (Some(a), Some(b)) if a != b)
     }
 }
 
@@ -142,6 +160,17 @@ pub fn swapped(date: NaiveDate) -> Option<NaiveDate> {
 impl Features {
     /// Extracts the features of a common-schema report.
     pub fn extract(report: &Report, kind: Channel, vocab: &mut Vocab) -> Features {
+        Features::extract_placed(report, kind, None, vocab)
+    }
+
+    /// [`Features::extract`] with where the host placed the report's premises
+    /// among the register members, if it did.
+    pub fn extract_placed(
+        report: &Report,
+        kind: Channel,
+        placed: Option<&PremisesResolution>,
+        vocab: &mut Vocab,
+    ) -> Features {
         let loc = &report.location;
         // A postcode the schema could not take is kept as an extension; linking
         // tolerates the slips that kept it out.
@@ -217,6 +246,26 @@ impl Features {
                 .source_record_id
                 .as_ref()
                 .map(|_| vocab.id(&report.source_system.to_ascii_lowercase())),
+            members: placed.map(|p| member_ids(p, vocab)).unwrap_or_default(),
+            member_resolved: placed.is_some_and(|p| p.member.is_some()),
+            town: placed
+                .and_then(|p| p.member.as_ref())
+                .and_then(|m| m.town.as_deref())
+                .or(report.location.town.as_deref())
+                .map(crate::members::town_key)
+                .filter(|t| !t.is_empty())
+                .map(|t: String| vocab.id(&t)),
         }
     }
+}
+
+/// The interned ids of the members a report may be about, sorted.
+fn member_ids(p: &PremisesResolution, vocab: &mut Vocab) -> Vec<WordId> {
+    let mut ids: Vec<WordId> = p
+        .possible_members()
+        .map(|m| vocab.id(&format!("{}/{}", m.register, m.member_id)))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }

@@ -27,6 +27,7 @@ pub mod eval;
 pub mod features;
 pub mod incremental;
 pub mod input;
+pub mod members;
 pub mod model;
 pub mod normalize;
 pub mod vocab;

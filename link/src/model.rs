@@ -9,7 +9,9 @@
 //! `default-model.toml` were estimated from a labelled synthetic corpus and are the
 //! starting point of EM.
 
-use crate::compare::{FEATURES, LEVEL_NAMES, LEVELS, Levels, unpack};
+use crate::compare::{
+    FEATURES, LEVEL_NAMES, LEVELS, Levels, MEMBER, MEMBER_UNKNOWN, POSTCODE, PREMISES, unpack,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,6 +24,9 @@ pub struct Model {
     pub m: Vec<Vec<f64>>,
     /// `u[feature][level]`: P(level | non-match).
     pub u: Vec<Vec<f64>>,
+    /// Whether the model knows the member feature (a model file from before
+    /// member registers does not: then members are not counted, names are).
+    pub uses_members: bool,
 }
 
 /// The model as stored in TOML.
@@ -94,12 +99,31 @@ impl Model {
             lambda: 0.1,
             m: LEVELS.iter().map(|&n| vec![1.0 / n as f64; n]).collect(),
             u: LEVELS.iter().map(|&n| vec![1.0 / n as f64; n]).collect(),
+            uses_members: true,
         }
     }
 
-    /// Evidence for a match in bits: the sum of log2(m/u) over the levels.
+    /// Which features count for a pair. When both reports resolved to register
+    /// members, the member comparison stands for the premises name and the
+    /// postcode (which say the same thing less surely): counting all three would
+    /// count one piece of evidence three times. Otherwise the member is not
+    /// counted.
+    pub fn counted(&self, l: &Levels) -> [bool; FEATURES.len()] {
+        let members = self.uses_members && l[MEMBER] != MEMBER_UNKNOWN;
+        std::array::from_fn(|f| match f {
+            PREMISES | POSTCODE => !members,
+            MEMBER => members,
+            _ => true,
+        })
+    }
+
+    /// Evidence for a match in bits: the sum of log2(m/u) over the levels counted.
     pub fn weight(&self, l: &Levels) -> f64 {
-        (0..l.len()).map(|f| self.level_weight(f, l[f])).sum()
+        let counted = self.counted(l);
+        (0..l.len())
+            .filter(|&f| counted[f])
+            .map(|f| self.level_weight(f, l[f]))
+            .sum()
     }
 
     /// log2(m/u) of one feature level.
@@ -123,6 +147,7 @@ impl Model {
         let mut m: Vec<Vec<f64>> = LEVELS.iter().map(|&n| vec![0.5; n]).collect();
         let mut u: Vec<Vec<f64>> = LEVELS.iter().map(|&n| vec![0.5; n]).collect();
         let (mut matches, mut total) = (0.0, 0.0);
+        let counting = Model::uniform();
         for (l, n, is_match) in pairs {
             let n = n as f64;
             total += n;
@@ -132,8 +157,11 @@ impl Model {
             } else {
                 &mut u
             };
+            let counted = counting.counted(&l);
             for (f, &lv) in l.iter().enumerate() {
-                t[f][lv as usize] += n;
+                if counted[f] {
+                    t[f][lv as usize] += n;
+                }
             }
         }
         m.iter_mut().for_each(|v| normalise_m(v));
@@ -142,6 +170,7 @@ impl Model {
             lambda: (matches / total.max(1.0)).clamp(1e-4, 0.9),
             m,
             u,
+            uses_members: true,
         }
     }
 
@@ -186,9 +215,12 @@ impl Model {
                 let p = model.probability(l);
                 sm += n * p;
                 total += n;
+                let counted = model.counted(l);
                 for (f, &lv) in l.iter().enumerate() {
-                    m[f][lv as usize] += n * p;
-                    u[f][lv as usize] += n * (1.0 - p);
+                    if counted[f] {
+                        m[f][lv as usize] += n * p;
+                        u[f][lv as usize] += n * (1.0 - p);
+                    }
                 }
             }
             m.iter_mut().for_each(|v| normalise_m(v));
@@ -197,6 +229,7 @@ impl Model {
                 lambda: (sm / total.max(1.0)).clamp(1e-4, 0.9),
                 m,
                 u,
+                uses_members: self.uses_members,
             };
             let delta = (next.lambda - model.lambda).abs();
             model = next;
@@ -224,10 +257,15 @@ impl Model {
         let mut model = Model::uniform();
         model.lambda = file.lambda;
         for (f, name) in FEATURES.iter().enumerate() {
-            let levels = file
-                .features
-                .get(*name)
-                .ok_or_else(|| format!("features.{name} is missing"))?;
+            let Some(levels) = file.features.get(*name) else {
+                // A model trained before member registers: it has no member
+                // evidence, so members are not counted and names are.
+                if f == MEMBER {
+                    model.uses_members = false;
+                    continue;
+                }
+                return Err(format!("features.{name} is missing"));
+            };
             for (lv, lname) in LEVEL_NAMES[f].iter().enumerate() {
                 let [m, u] = levels
                     .get(*lname)
@@ -249,6 +287,9 @@ impl Model {
     pub fn to_toml(&self) -> String {
         let mut features = BTreeMap::new();
         for (f, name) in FEATURES.iter().enumerate() {
+            if f == MEMBER && !self.uses_members {
+                continue;
+            }
             let levels = LEVEL_NAMES[f]
                 .iter()
                 .enumerate()

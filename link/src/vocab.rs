@@ -125,6 +125,14 @@ impl Vocab {
             .collect();
     }
 
+    /// Forgets every premises word count (the words themselves stay): the
+    /// caller counts again over the reports it keeps.
+    pub fn reset_premises_counts(&mut self) {
+        self.frozen.clear();
+        self.premises_docs = 0;
+        self.premises_df.iter_mut().for_each(|df| *df = 0);
+    }
+
     /// Counts one premises name's words for the rarity weights.
     pub fn count_premises(&mut self, words: &[WordId]) {
         self.frozen.clear();

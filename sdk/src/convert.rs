@@ -60,6 +60,26 @@ pub fn from_epoch(seconds: i64, nanoseconds: u32) -> DateTime<Utc> {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __conv_record {
+    // `host_only` fields exist on the SDK side (`$a`) only: dropped on the way
+    // out, their default on the way in.
+    ($a:ty, $b:ty, [$($field:ident),* $(,)?], host_only [$($host:ident),* $(,)?]) => {
+        impl $crate::convert::Conv<$b> for $a {
+            fn conv(self) -> $b {
+                #[allow(unused_imports)]
+                use $crate::convert::Conv as _;
+                type Target = $b;
+                Target { $($field: self.$field.conv()),* }
+            }
+        }
+        impl $crate::convert::Conv<$a> for $b {
+            fn conv(self) -> $a {
+                #[allow(unused_imports)]
+                use $crate::convert::Conv as _;
+                type Target = $a;
+                Target { $($field: self.$field.conv()),*, $($host: Default::default()),* }
+            }
+        }
+    };
     ($a:ty, $b:ty, [$($field:ident),* $(,)?]) => {
         impl $crate::convert::Conv<$b> for $a {
             fn conv(self) -> $b {
@@ -154,7 +174,7 @@ macro_rules! schema_conversions {
             ]);
             $crate::__conv_record!(s::Envelope, w::Envelope, [
                 record_id, source, received_at, raw_sha256, schema_version, isa, plugin,
-            ]);
+            ], host_only [premises]);
             $crate::__conv_record!(s::SourceRecord, w::SourceRecord, [envelope, report]);
         };
     };

@@ -167,6 +167,7 @@ mod store_level {
                 schema_version: "1".into(),
                 isa: None,
                 plugin: "test@1".into(),
+                premises: None,
             },
             report,
         }

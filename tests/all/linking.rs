@@ -598,6 +598,7 @@ fn a_report_with_a_wrong_date_does_not_move_the_restart_window() {
                     schema_version: "1".into(),
                     isa: None,
                     plugin: "test@1".into(),
+                    premises: None,
                 },
                 report,
             }

@@ -58,7 +58,7 @@ fn a_version_1_store_is_migrated_and_keeps_everything() {
         stats.pending
     );
     drop(store);
-    assert_eq!(schema_version(&path), "4");
+    assert_eq!(schema_version(&path), "5");
     let c = rusqlite::Connection::open(&path).unwrap();
     let (named_after_record, with_time): (i64, i64) = c
         .query_row(
@@ -176,7 +176,7 @@ fn a_version_2_store_is_migrated_to_incidents_and_keeps_everything() {
         "every old record is a candidate for new reports"
     );
     drop(store);
-    assert_eq!(schema_version(&path), "4");
+    assert_eq!(schema_version(&path), "5");
 }
 
 /// The previous release's store (schema 3) opens with the audit log: nothing
@@ -237,5 +237,5 @@ fn a_version_3_store_is_migrated_to_the_audit_log_and_keeps_everything() {
     let verdict = v.finish();
     assert_eq!((verdict.checked, verdict.broken), (1, None));
     drop(store);
-    assert_eq!(schema_version(&path), "4");
+    assert_eq!(schema_version(&path), "5");
 }

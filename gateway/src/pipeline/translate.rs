@@ -146,6 +146,7 @@ impl Translator {
                     schema_version: SCHEMA_VERSION.into(),
                     isa: self.isa.as_ref().map(|i| i.id.clone()),
                     plugin: plugin.clone(),
+                    premises: None,
                 },
                 report,
             };

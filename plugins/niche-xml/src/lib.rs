@@ -319,6 +319,7 @@ mod tests {
                 schema_version: "1".into(),
                 isa: Some("ISA-7".into()),
                 plugin: "csv-mapped@0.1.0".into(),
+                premises: None,
             },
             report,
         }

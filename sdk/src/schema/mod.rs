@@ -9,6 +9,7 @@ mod location;
 mod objects;
 mod offence;
 mod person;
+mod premises;
 mod validate;
 
 pub use event::{Category, Event, ReportKind};
@@ -16,6 +17,7 @@ pub use location::{Coordinates, Location, normalise_postcode};
 pub use objects::{Evidence, MediaKind, MediaReference, Property, Vehicle};
 pub use offence::classify_offence;
 pub use person::{AgeRange, FactOrAssessment, Gender, Person, PersonRole};
+pub use premises::{MemberDetails, MemberRef, PremisesResolution, ResolutionMethod};
 pub use validate::{SchemaViolation, validate_report};
 
 use chrono::{DateTime, Utc};
@@ -67,7 +69,7 @@ impl Report {
 }
 
 /// What the host adds to a report once it has taken it in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Envelope {
     /// Stable id: the same report from the same source always gets the same id.
@@ -85,6 +87,11 @@ pub struct Envelope {
     pub isa: Option<String>,
     /// The adapter that translated it, as `name@version`.
     pub plugin: String,
+    /// Which member premises the report is about, matched by the host against
+    /// the member registers (none when no register is configured). Host-only:
+    /// plugins never see this field (renderers get it as `member-*` extensions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub premises: Option<PremisesResolution>,
 }
 
 /// A report with its envelope: what is stored, linked and delivered.

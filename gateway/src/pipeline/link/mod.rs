@@ -200,6 +200,7 @@ impl LinkStage {
                         &r.record.envelope.record_id,
                         &r.record.report,
                         channel(&self.channels, &r),
+                        r.record.envelope.premises.as_ref(),
                         incident,
                     );
                 }

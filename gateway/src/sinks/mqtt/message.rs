@@ -141,6 +141,7 @@ mod tests {
                 schema_version: "1".into(),
                 isa: None,
                 plugin: "p@1".into(),
+                premises: None,
             },
             report: Default::default(),
         };

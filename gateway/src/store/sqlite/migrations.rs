@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         what: "the hash-chained audit log, each record's agreement, purged payloads",
         apply: v4_audit,
     },
+    Migration {
+        to: 5,
+        what: "records linked at the end of their hold, how each report's premises resolved to a register member",
+        apply: v5_hold_and_members,
+    },
 ];
 
 /// The version a store is at once every migration has run.
@@ -213,5 +218,21 @@ fn v4_audit(c: &Connection) -> rusqlite::Result<()> {
          ALTER TABLE payloads ADD COLUMN purged_at INTEGER;
          -- Retention and erasure delete a record's review rows.
          CREATE INDEX reviews_record ON reviews (record_id);",
+    )
+}
+
+/// v5: a record is linked when its hold ends (`link_due_at`), so the link stage
+/// decides an incident's reports together rather than one by one on arrival; how
+/// each report's premises resolved against the member registers
+/// (`premises_method`, NULL without registers), for counts and `bcgw members
+/// unresolved`. Records an older release left unlinked are due at once; its
+/// linked records are placed as they were.
+fn v5_hold_and_members(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch(
+        "ALTER TABLE records ADD COLUMN link_due_at INTEGER;
+         ALTER TABLE records ADD COLUMN premises_method TEXT;
+         UPDATE records SET link_due_at = 0 WHERE incident_id IS NULL;
+         CREATE INDEX records_link_due ON records (link_due_at) WHERE incident_id IS NULL;
+         CREATE INDEX records_premises ON records (source, premises_method);",
     )
 }

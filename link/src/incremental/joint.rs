@@ -1,0 +1,458 @@
+//! A batch of new reports decided together: each new report is a unit, each
+//! incident a new report may meet is a unit (its reports as they are), and units
+//! merge best pair first while the mean probability over all their cross pairs
+//! clears the threshold — the batch engine's rule, with the incidents already
+//! made taking part as they stand. Two incidents merge only through a new report
+//! that links both. Then every new report's place is read off the units.
+
+use super::{Assignment, IncrementalLinker, NewReport, ReviewCandidate};
+use crate::blocking::{BIG_BLOCK, keys, within_big_block_window};
+use crate::features::Features;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BinaryHeap;
+
+/// A group of reports being decided: new reports, and the incidents already
+/// made that they meet (more than one once a new report bridges them).
+#[derive(Debug, Default, Clone)]
+struct Unit {
+    reports: Vec<u32>,
+    /// The incidents (clusters) already made that are in it.
+    clusters: Vec<u32>,
+    /// Whether a new report is in it: units without one never merge.
+    has_new: bool,
+    version: u32,
+    neighbours: FxHashSet<usize>,
+}
+
+/// A possible merge, ordered by linkage (ties broken by unit index).
+#[derive(PartialEq)]
+struct Merge {
+    linkage: f64,
+    a: usize,
+    b: usize,
+    va: u32,
+    vb: u32,
+}
+
+impl Eq for Merge {}
+impl PartialOrd for Merge {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Merge {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.linkage
+            .total_cmp(&other.linkage)
+            .then_with(|| other.a.cmp(&self.a))
+            .then_with(|| other.b.cmp(&self.b))
+    }
+}
+
+/// The batch's working state: units and the pair probabilities met so far.
+struct Batch {
+    units: Vec<Unit>,
+    unit_of: FxHashMap<u32, usize>,
+    pairs: FxHashMap<(u32, u32), f64>,
+}
+
+impl IncrementalLinker {
+    /// The reports a new report is compared with: those sharing a blocking key,
+    /// a busy key searched only near the report's time and at most
+    /// [`BIG_BLOCK`] nearest in it, so one report's work stays bounded.
+    fn candidates(&self, r: u32) -> Vec<u32> {
+        let f_new = &self.features[r as usize];
+        let mut out: Vec<u32> = Vec::new();
+        for k in keys(f_new, &self.vocab) {
+            let Some(members) = self.index.get(&k) else {
+                continue;
+            };
+            if members.len() <= BIG_BLOCK {
+                out.extend_from_slice(members);
+                continue;
+            }
+            let from = out.len();
+            out.extend(
+                members
+                    .iter()
+                    .copied()
+                    .filter(|&c| within_big_block_window(f_new, &self.features[c as usize])),
+            );
+            let near = &mut out[from..];
+            if near.len() > BIG_BLOCK {
+                let start = f_new.when.map_or(0, |w| w.start);
+                let features = &self.features;
+                near.select_nth_unstable_by_key(BIG_BLOCK, |&c| {
+                    (
+                        features[c as usize]
+                            .when
+                            .map_or(i64::MAX, |w| (w.start - start).abs()),
+                        c,
+                    )
+                });
+                out.truncate(from + BIG_BLOCK);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out.retain(|&c| c != r);
+        out
+    }
+
+    /// The probability of a pair, each pair compared once per batch (the later
+    /// report first, as a report arriving is compared with those before it).
+    fn pair(&mut self, pairs: &mut FxHashMap<(u32, u32), f64>, a: u32, b: u32) -> f64 {
+        let key = (a.min(b), a.max(b));
+        if let Some(&p) = pairs.get(&key) {
+            return p;
+        }
+        let p = self.p(key.1, key.0);
+        pairs.insert(key, p);
+        p
+    }
+
+    fn linkage(&mut self, batch: &mut Batch, a: usize, b: usize) -> f64 {
+        let (ra, rb) = (
+            batch.units[a].reports.clone(),
+            batch.units[b].reports.clone(),
+        );
+        let mut sum = 0.0;
+        for &x in &ra {
+            for &y in &rb {
+                sum += self.pair(&mut batch.pairs, x, y);
+            }
+        }
+        sum / (ra.len() * rb.len()).max(1) as f64
+    }
+
+    /// At most one report per channel in an incident, unless the two are
+    /// themselves likely one (radio updates, a BCRP report entered twice).
+    fn allowed(&mut self, batch: &mut Batch, a: usize, b: usize) -> bool {
+        let (ra, rb) = (
+            batch.units[a].reports.clone(),
+            batch.units[b].reports.clone(),
+        );
+        let threshold = self.config.same_channel_threshold;
+        for &x in &ra {
+            for &y in &rb {
+                if self.features[x as usize].kind == self.features[y as usize].kind
+                    && self.pair(&mut batch.pairs, x, y) < threshold
+                {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// The unit of report `c`, made from its incident when it has none yet.
+    fn unit_of_old(&self, batch: &mut Batch, c: u32) -> usize {
+        if let Some(&u) = batch.unit_of.get(&c) {
+            return u;
+        }
+        let cluster = self.cluster_of[c as usize];
+        let reports = self.members[cluster as usize].clone();
+        let u = batch.units.len();
+        for &m in &reports {
+            batch.unit_of.insert(m, u);
+        }
+        batch.units.push(Unit {
+            reports,
+            clusters: vec![cluster],
+            ..Unit::default()
+        });
+        u
+    }
+
+    /// Links a batch of reports together (see the module docs). Returns one
+    /// assignment per report, in the batch's order.
+    pub fn add_batch(&mut self, batch_in: &[NewReport<'_>]) -> Vec<Assignment> {
+        let mut batch = Batch {
+            units: Vec::new(),
+            unit_of: FxHashMap::default(),
+            pairs: FxHashMap::default(),
+        };
+        let mut new_reports = Vec::with_capacity(batch_in.len());
+        for nr in batch_in {
+            let f = Features::extract_placed(nr.report, nr.channel, nr.premises, &mut self.vocab);
+            let r = self.push(nr.id, f);
+            new_reports.push(r);
+            batch.unit_of.insert(r, batch.units.len());
+            batch.units.push(Unit {
+                reports: vec![r],
+                has_new: true,
+                ..Unit::default()
+            });
+        }
+        let first_new = new_reports.first().copied().unwrap_or(0);
+        // Edges from each new report to what it may be.
+        for &r in &new_reports {
+            for c in self.candidates(r) {
+                if c >= first_new && c > r {
+                    continue; // met from the other side
+                }
+                let p = self.pair(&mut batch.pairs, r, c);
+                if p < self.config.min_edge {
+                    continue;
+                }
+                let uc = if c >= first_new {
+                    batch.unit_of[&c]
+                } else {
+                    self.unit_of_old(&mut batch, c)
+                };
+                let ur = batch.unit_of[&r];
+                if uc != ur {
+                    batch.units[ur].neighbours.insert(uc);
+                    batch.units[uc].neighbours.insert(ur);
+                }
+            }
+        }
+        self.cluster_units(&mut batch);
+        self.settle(&mut batch, batch_in, &new_reports)
+    }
+
+    /// Merges units best pair first while the linkage clears the threshold.
+    fn cluster_units(&mut self, batch: &mut Batch) {
+        let threshold = self.config.threshold;
+        let mut heap = BinaryHeap::new();
+        for a in 0..batch.units.len() {
+            let neighbours: Vec<usize> = batch.units[a].neighbours.iter().copied().collect();
+            for b in neighbours {
+                if b <= a {
+                    continue;
+                }
+                let l = self.linkage(batch, a, b);
+                if l >= threshold {
+                    heap.push(Merge {
+                        linkage: l,
+                        a,
+                        b,
+                        va: 0,
+                        vb: 0,
+                    });
+                }
+            }
+        }
+        while let Some(m) = heap.pop() {
+            let (a, b) = (m.a, m.b);
+            if batch.units[a].reports.is_empty() || batch.units[b].reports.is_empty() {
+                continue;
+            }
+            if batch.units[a].version != m.va || batch.units[b].version != m.vb {
+                let l = self.linkage(batch, a, b);
+                if l >= threshold {
+                    heap.push(Merge {
+                        linkage: l,
+                        a,
+                        b,
+                        va: batch.units[a].version,
+                        vb: batch.units[b].version,
+                    });
+                }
+                continue;
+            }
+            if !(batch.units[a].has_new || batch.units[b].has_new) || !self.allowed(batch, a, b) {
+                continue;
+            }
+            merge_units(batch, a, b);
+            let neighbours: Vec<usize> = batch.units[a].neighbours.iter().copied().collect();
+            for c in neighbours {
+                if batch.units[c].reports.is_empty() {
+                    continue;
+                }
+                let l = self.linkage(batch, a, c);
+                if l >= threshold {
+                    heap.push(Merge {
+                        linkage: l,
+                        a,
+                        b: c,
+                        va: batch.units[a].version,
+                        vb: batch.units[c].version,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Reads each new report's place off the units and applies it to the linker.
+    fn settle(
+        &mut self,
+        batch: &mut Batch,
+        batch_in: &[NewReport<'_>],
+        new_reports: &[u32],
+    ) -> Vec<Assignment> {
+        let mut out: Vec<Option<Assignment>> = vec![None; new_reports.len()];
+        let position: FxHashMap<u32, usize> = new_reports
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| (r, i))
+            .collect();
+        for u in 0..batch.units.len() {
+            if !batch.units[u].has_new || batch.units[u].reports.is_empty() {
+                continue;
+            }
+            let mut fresh: Vec<u32> = batch.units[u]
+                .reports
+                .iter()
+                .copied()
+                .filter(|r| position.contains_key(r))
+                .collect();
+            fresh.sort_by_key(|r| position[r]);
+            let clusters = batch.units[u].clusters.clone();
+            let (survivor, merged, started) = if clusters.is_empty() {
+                let id = batch_in[position[&fresh[0]]].id.to_string();
+                (self.cluster_for(&id), Vec::new(), true)
+            } else {
+                let survivor = self.survivor(&clusters);
+                let mut merged = Vec::new();
+                for &c in clusters.iter().filter(|&&c| c != survivor) {
+                    let moved = std::mem::take(&mut self.members[c as usize]);
+                    for &m in &moved {
+                        self.cluster_of[m as usize] = survivor;
+                    }
+                    self.members[survivor as usize].extend(moved);
+                    merged.push(self.incident_ids[c as usize].clone());
+                }
+                merged.sort();
+                (survivor, merged, false)
+            };
+            for &r in &fresh {
+                self.members[survivor as usize].push(r);
+            }
+            let review = if started {
+                self.review_for(batch, u)
+            } else {
+                None
+            };
+            let incident_id = self.incident_ids[survivor as usize].clone();
+            for (k, &r) in fresh.iter().enumerate() {
+                let first = k == 0;
+                let others: Vec<u32> = batch.units[u]
+                    .reports
+                    .iter()
+                    .copied()
+                    .filter(|&m| m != r)
+                    .collect();
+                let (strongest, score) = self.strongest(batch, r, &others);
+                out[position[&r]] = Some(Assignment {
+                    incident_id: incident_id.clone(),
+                    new_incident: started && first,
+                    merged: if first { merged.clone() } else { Vec::new() },
+                    explanation: strongest.map(|m| self.explain(r, m)),
+                    linked_to: strongest.map(|m| self.ids[m as usize].clone()),
+                    score,
+                    review: if first { review.clone() } else { None },
+                });
+            }
+        }
+        // cluster_of is indexed by report: the new reports' entries go on in
+        // report order.
+        for &r in new_reports {
+            let a = out[position[&r]].as_ref();
+            let c = a
+                .and_then(|a| self.cluster_by_incident.get(&a.incident_id))
+                .copied()
+                .unwrap_or(0);
+            self.cluster_of.push(c);
+        }
+        out.into_iter().flatten().collect()
+    }
+
+    /// Which of several incidents a unit merges into: the one with the most
+    /// reports (the fewest moved), then the smallest id.
+    fn survivor(&self, clusters: &[u32]) -> u32 {
+        clusters
+            .iter()
+            .copied()
+            .max_by(|&x, &y| {
+                self.members[x as usize]
+                    .len()
+                    .cmp(&self.members[y as usize].len())
+                    .then_with(|| self.incident_ids[y as usize].cmp(&self.incident_ids[x as usize]))
+            })
+            .unwrap_or(clusters[0])
+    }
+
+    /// The member of `others` report `r` links to most strongly (the last of
+    /// equals), and `r`'s mean probability over them.
+    fn strongest(
+        &mut self,
+        batch: &mut Batch,
+        r: u32,
+        others: &[u32],
+    ) -> (Option<u32>, Option<f64>) {
+        if others.is_empty() {
+            return (None, None);
+        }
+        let mut best: Option<(u32, f64)> = None;
+        let mut sum = 0.0;
+        for &m in others {
+            let p = self.pair(&mut batch.pairs, r, m);
+            sum += p;
+            if best.is_none_or(|(_, q)| p.total_cmp(&q).is_ge()) {
+                best = Some((m, p));
+            }
+        }
+        (best.map(|(m, _)| m), Some(sum / others.len() as f64))
+    }
+
+    /// For a unit that starts a new incident: the neighbouring unit that came
+    /// closest without reaching the threshold, if it reached the review band.
+    fn review_for(&mut self, batch: &mut Batch, u: usize) -> Option<ReviewCandidate> {
+        let neighbours: Vec<usize> = batch.units[u].neighbours.iter().copied().collect();
+        let mut best: Option<(usize, f64)> = None;
+        for v in neighbours {
+            if batch.units[v].reports.is_empty() || v == u {
+                continue;
+            }
+            let l = self.linkage(batch, u, v);
+            let better = best.is_none_or(|(bv, bl)| l > bl || (l == bl && v < bv));
+            if l >= self.config.review_threshold && l < self.config.threshold && better {
+                best = Some((v, l));
+            }
+        }
+        let (v, score) = best?;
+        let first = batch.units[u].reports[0];
+        let members = batch.units[v].reports.clone();
+        let (strongest, _) = self.strongest(batch, first, &members);
+        let m = strongest?;
+        // The incident the neighbour is (or becomes, if it is new in this batch).
+        let clusters = batch.units[v].clusters.clone();
+        let incident_id = match clusters.first() {
+            Some(_) => self.incident_ids[self.survivor(&clusters) as usize].clone(),
+            None => {
+                let earliest = *batch.units[v].reports.iter().min()?;
+                self.ids[earliest as usize].clone()
+            }
+        };
+        Some(ReviewCandidate {
+            incident_id,
+            score,
+            linked_to: self.ids[m as usize].clone(),
+            explanation: self.explain(first, m),
+        })
+    }
+}
+
+/// Moves unit `b` into `a`.
+fn merge_units(batch: &mut Batch, a: usize, b: usize) {
+    let moved = std::mem::take(&mut batch.units[b]);
+    for &r in &moved.reports {
+        batch.unit_of.insert(r, a);
+    }
+    let ua = &mut batch.units[a];
+    ua.reports.extend(moved.reports);
+    ua.clusters.extend(moved.clusters);
+    ua.has_new |= moved.has_new;
+    ua.version += 1;
+    batch.units[b].version = moved.version + 1;
+    for c in moved.neighbours {
+        if c != a {
+            batch.units[c].neighbours.remove(&b);
+            batch.units[c].neighbours.insert(a);
+            batch.units[a].neighbours.insert(c);
+        }
+    }
+    batch.units[a].neighbours.remove(&b);
+    batch.units[a].neighbours.remove(&a);
+}

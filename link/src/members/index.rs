@@ -1,0 +1,147 @@
+//! Several registers indexed for resolving: ids, postcodes, chains and words to
+//! the members that have them, so a report is compared with a handful of members
+//! rather than every one.
+
+use super::name::{Variant, WordCounts, variants};
+use super::{Member, Register, id_key};
+use std::collections::HashMap;
+
+/// The registers the gateway resolves reports against.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub(super) members: Vec<Member>,
+    pub(super) variants: Vec<Vec<Variant>>,
+    pub(super) counts: WordCounts,
+    pub(super) member_ids: HashMap<String, Vec<u32>>,
+    pub(super) bcrp_ids: HashMap<String, Vec<u32>>,
+    pub(super) store_numbers: HashMap<String, Vec<u32>>,
+    pub(super) radio_ids: HashMap<String, Vec<u32>>,
+    pub(super) postcodes: HashMap<String, Vec<u32>>,
+    pub(super) chains: HashMap<&'static str, Vec<u32>>,
+    /// The first four letters of every word of every variant.
+    pub(super) word_starts: HashMap<String, Vec<u32>>,
+    registers: Vec<(String, usize)>,
+}
+
+/// What a registry holds, for logs and `bcgw members check`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistryStats {
+    /// Per register: its name and how many members it has.
+    pub registers: Vec<(String, usize)>,
+    /// Members in all.
+    pub members: usize,
+}
+
+fn push(map: &mut HashMap<String, Vec<u32>>, key: String, member: u32) {
+    if key.is_empty() {
+        return;
+    }
+    let v = map.entry(key).or_default();
+    if v.last() != Some(&member) {
+        v.push(member);
+    }
+}
+
+/// The key a word is found under despite a typo late in it.
+pub(super) fn word_start(w: &str) -> String {
+    w.chars().take(4).collect()
+}
+
+impl Registry {
+    /// Indexes the members of `registers`.
+    pub fn new(registers: Vec<Register>) -> Registry {
+        let mut r = Registry::default();
+        for reg in registers {
+            r.registers.push((reg.name.clone(), reg.members.len()));
+            for m in reg.members {
+                r.add(m);
+            }
+        }
+        r
+    }
+
+    fn add(&mut self, m: Member) {
+        let i = self.members.len() as u32;
+        let vs = variants(&m);
+        self.counts.add(&vs);
+        push(&mut self.member_ids, id_key(&m.member_id), i);
+        for id in &m.bcrp_ids {
+            push(&mut self.bcrp_ids, id_key(id), i);
+        }
+        for id in &m.store_numbers {
+            push(&mut self.store_numbers, id_key(id), i);
+        }
+        for id in &m.radio_ids {
+            push(&mut self.radio_ids, id_key(id), i);
+        }
+        if let Some(p) = &m.postcode {
+            push(&mut self.postcodes, p.clone(), i);
+        }
+        for v in &vs {
+            if let Some(c) = v.name.chain {
+                let list = self.chains.entry(c).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            for w in &v.name.words {
+                push(&mut self.word_starts, word_start(w), i);
+            }
+        }
+        self.members.push(m);
+        self.variants.push(vs);
+    }
+
+    /// Whether no member is known.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Every member, in register order.
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    /// The registers and their sizes.
+    pub fn stats(&self) -> RegistryStats {
+        RegistryStats {
+            registers: self.registers.clone(),
+            members: self.members.len(),
+        }
+    }
+
+    /// The names of the registers.
+    pub fn register_names(&self) -> impl Iterator<Item = &str> {
+        self.registers.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// The names and aliases members of `registers` (all when `None`) are known
+    /// by, as written in the registers: what a radio adapter matches a line's
+    /// premises against (`known_premises`).
+    pub fn known_names(&self, registers: Option<&[String]>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for m in &self.members {
+            if registers.is_some_and(|r| !r.contains(&m.register)) {
+                continue;
+            }
+            out.push(m.trading_name.clone());
+            if let Some(b) = &m.branch {
+                out.push(format!("{} {b}", m.trading_name));
+            }
+            out.extend(m.aliases.iter().cloned());
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// A member by its register and id.
+    pub fn member(&self, register: &str, member_id: &str) -> Option<&Member> {
+        let key = id_key(member_id);
+        self.member_ids
+            .get(&key)?
+            .iter()
+            .map(|&i| &self.members[i as usize])
+            .find(|m| m.register == register)
+    }
+}
