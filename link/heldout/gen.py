@@ -5,10 +5,13 @@ Simulates shop incidents in Greater Manchester, Leeds, Nottingham and Cardiff,
 each reported through one to three channels (bcrp / retailer_csv / radio) with
 channel-specific noise, plus deliberate hard cases.
 
-Usage: gen.py --incidents N --seed S --out DIR
+Usage: gen.py --incidents N --seed S --out DIR [--no-registers]
 Writes DIR/reports.csv, DIR/truth.csv (and DIR/incidents.csv: ground-truth
-incident attributes incl. hard-case tags, for error analysis only).
-Standard library only.
+incident attributes incl. hard-case tags, for error analysis only), and each
+town scheme's member register, with realistic faults, as
+DIR/registers/<scheme>.csv (the faults listed in DIR/registers/FAULTS.csv and
+every shop's true ids in DIR/shops.csv, for analysis only).
+Standard library only. Check a generated DIR with check.py.
 """
 import argparse
 import csv
@@ -748,6 +751,8 @@ def render(rng, inc, channel, ctx, dup_of=None):
             tt = tt.replace(hour=0, minute=0)  # unknown time entered as midnight
         elif rr < 0.035:
             tt = tt + dt.timedelta(days=1)  # entry date used by mistake
+        # (not written: tells the arrival model the report was keyed the next day)
+        row["_late_entry"] = 0.015 <= rr < 0.035
         row["occurred_at"] = fmt_dt(rng, tt, [("T", 55), ("sp", 35), ("Tm", 10)])
         name = chain_bcrp_name(rng, shop)
         if rng.random() < 0.07:
@@ -809,6 +814,7 @@ def render(rng, inc, channel, ctx, dup_of=None):
         if dup_of is not None:
             off = rng.uniform(3, 25)  # an update later on
         tt = t + dt.timedelta(minutes=off)
+        row["_tt"] = tt  # (not written: when the alert went out, for the arrival model)
         row["occurred_at"] = fmt_dt(rng, tt, [("Tm", 40), ("T", 40), ("sp", 20)])
         name = radio_name(rng, shop)
         if rng.random() < 0.06:
@@ -1042,7 +1048,7 @@ def simulate(rng, n_incidents):
                 cat = "ASB"
             t = draw_time(rng, shop)
             incidents.append(new_incident(rng, shop, o, t, ctx, cat))
-    return incidents[:n_incidents]
+    return incidents[:n_incidents], shops
 
 
 def choose_channels(rng, inc):
@@ -1064,14 +1070,454 @@ def choose_channels(rng, inc):
     return [(c, False) for c in chans] + extra
 
 
+# --------------------------------------------------------------------------
+# Schemes, member registers, what channels say about the premises, arrival
+# --------------------------------------------------------------------------
+# Everything in this section draws from a second generator (seeded from --seed in
+# main), never from the one above: the first 11 columns of reports.csv, truth.csv,
+# the row order and incidents.csv's first 11 columns stay what they were for a seed.
+# One scheme per town (`manchester-bcrp`); it is both the town's BCRP and its radio
+# scheme, and its register lists the town's shops, with the faults below.
+
+# The postal town a BCRP platform may hold for a member instead of the locality.
+POSTAL_TOWN = {
+    "Manchester": "Manchester", "Oldham": "Oldham", "Stockport": "Stockport", "Bolton": "Bolton",
+    "Salford": "Salford", "Didsbury": "Manchester", "Rusholme": "Manchester", "Wigan": "Wigan",
+    "Leeds": "Leeds", "Headingley": "Leeds", "Beeston (Leeds)": "Leeds", "Armley": "Leeds",
+    "Harehills": "Leeds", "Pudsey": "Pudsey", "Nottingham": "Nottingham", "West Bridgford": "Nottingham",
+    "Beeston (Notts)": "Nottingham", "Bulwell": "Nottingham", "Arnold": "Nottingham",
+    "Cardiff": "Cardiff", "Canton": "Cardiff", "Roath": "Cardiff", "Whitchurch": "Cardiff",
+    "Ely (Cardiff)": "Cardiff",
+}
+# Rates: per shop, per member, per same-chain pair or per radio as stated. README.md
+# documents each; registers/FAULTS.csv records every occurrence.
+P_PLATFORM_POSTAL_TOWN = 0.3   # per shop (where the postal town differs from the locality)
+P_NOT_MEMBER = 0.08            # per shop: missing from its town's register
+P_NONMEMBER_BORROWS = 0.5      # per non-member: sends on a neighbouring member's radio
+P_RENAMED = 0.03               # per member: register and reports use different names
+P_RENAMED_KEEPS_OLD = 0.5      # per renamed member (register newer): the old name kept as an alias
+P_STALE_ALIAS = 0.10           # per member: an alias no longer its own
+P_SHARED_ALIAS = 0.30          # per pair of same-chain members in one town: one alias both list
+P_POSTCODE_MISSING = 0.05      # per member
+P_POSTCODE_TYPO = 0.02         # per member
+P_STALE_RADIO = 0.03           # per radio a member holds: listed for another member
+P_NO_BCRP_ID = 0.10            # per member
+P_LEFT = 0.015                 # per member: status=left (left after the period; still reports)
+P_CLOSED = 0.03                # per member: one closed premises still on the register
+P_STORE_NUMBER_KNOWN = 0.5     # per chain member: the register knows its store number
+# Per report.
+P_BCRP_MEMBER_REF = 0.88
+P_RETAILER_STORE_NO = 0.95
+P_RADIO_SENDER = 0.65
+P_BCRP_NEXT_DAY = 0.10         # all told, including the entry-date slips render() makes (~2%)
+
+RENAME_FASCIAS = {
+    "conv": ["Nisa Local", "Costcutter", "Londis", "Premier", "Budgens", "McColl's", "Spar", "One Stop", "Co-op"],
+    "day": ["Wilko", "Poundworld", "Lloyds Pharmacy", "Peacocks", "Clintons", "Savers", "Poundland"],
+    "super": ["Netto", "Kwik Save", "Farmfoods", "Heron Foods", "Iceland"],
+}
+MEMBER_ID_STYLES = ["{p}-{n:04d}", "{p}{n:03d}", "{n}", "M{n:05d}", "{p}/{n}"]
+REGISTER_COLS = ["member_id", "trading_name", "branch", "aliases", "address", "postcode", "town", "scheme",
+                 "radio_ids", "bcrp_ids", "store_numbers", "status"]
+NEW_REPORT_COLS = ["member_ref", "radio_id", "scheme", "town", "arrived_at"]
+
+
+def locality(town):
+    return town.split(" (")[0]
+
+
+def slug(text):
+    out, dash = [], False
+    for c in text.lower():
+        if c.isalnum():
+            out.append(c)
+            dash = False
+        elif not dash:
+            out.append("-")
+            dash = True
+    return "".join(out).strip("-")
+
+
+def scheme_of(town):
+    return slug(town) + "-bcrp"
+
+
+def on_air(text):
+    return text.upper().replace("'", "")
+
+
+class Premises:
+    """What the channels and the register know of one shop (ground truth)."""
+    __slots__ = ("shop", "scheme", "bcrp_id", "platform_town", "radios", "send_radios", "onair", "member",
+                 "borrowed_from")
+
+
+class Member:
+    __slots__ = ("member_id", "premises", "scheme", "trading_name", "branch", "aliases", "address", "postcode",
+                 "town", "radio_ids", "bcrp_ids", "store_numbers", "status", "chain")
+
+
+def indep_other_name(r, shop):
+    """Another independent's name in the same place: a previous or later owner's."""
+    area = locality(shop.town)
+    for _ in range(20):
+        st_short = shop.street.split(" ")[0] if r.random() < 0.5 else shop.street
+        n = r.choice(INDEP_PATTERNS).format(sur=r.choice(SURNAMES), area=area, street=st_short)
+        if n != shop.indep_name:
+            return n
+    return shop.indep_name + " II"
+
+
+def indep_kind(name):
+    return ("NEWSAGENTS" if "News" in name else "VAPE SHOP" if "Vape" in name
+            else "OFFIE" if "Off Licence" in name else "SHOP")
+
+
+def onair_names(r, shop, single_branch):
+    """The names staff use on air for a shop: the radio naming render() draws from."""
+    st = abbreviate_street(r, shop.street, 1.0).upper()
+    if shop.chain is None:
+        n = on_air(shop.indep_name)
+        forms = [n, f"{indep_kind(shop.indep_name)} {st}", " ".join(n.split()[:2])]
+        first = wchoice(r, [(0, 40), (1, 30), (2, 30)])
+        names = [forms[first]]
+        if r.random() < 0.4:
+            names.append(forms[(first + r.randint(1, 2)) % 3])
+    else:
+        bases = CHAINS[shop.chain][3]
+        names = [f"{bases[0]} {st}"]
+        if len(bases) > 1 and r.random() < 0.3:
+            names.append(f"{r.choice(bases[1:])} {st}")
+        if r.random() < 0.4:
+            names.append(f"{bases[0]} {r.choice(TOWNS[shop.town][3])}")
+        if single_branch and r.random() < 0.6:
+            names.append(bases[0])
+    return list(dict.fromkeys(names))
+
+
+def register_postcode_typo(r, pc):
+    out, inn = pc.split(" ")
+    k = r.random()
+    if k < 0.3:
+        return f"{out} {inn[0]}{inn[2]}{inn[1]}" if inn[1] != inn[2] else f"{out} {inn[:2]}{'A' if inn[2] != 'A' else 'B'}"
+    if k < 0.55:
+        return f"{out} {r.choice([d for d in '123456789' if d != inn[0]])}{inn[1:]}"
+    if k < 0.8:
+        return f"{out} {inn[:2]}{r.choice([c for c in INWARD_LETTERS if c != inn[2]])}"
+    return pc.replace("0", "O", 1) if "0" in pc else pc.replace("1", "I", 1) if "1" in out else \
+        f"{out} {inn[0]}{r.choice([c for c in INWARD_LETTERS if c != inn[1]])}{inn[2]}"
+
+
+class IdPool:
+    """Unique ids drawn at random from a range far larger than the number needed."""
+
+    def __init__(self, r, lo, hi):
+        self.r, self.lo, self.hi, self.used = r, lo, hi, set()
+
+    def draw(self):
+        while True:
+            n = self.r.randrange(self.lo, self.hi)
+            if n not in self.used:
+                self.used.add(n)
+                return n
+
+
+def neighbours(p, pool):
+    """Others in `pool` on the same street, else in the same town."""
+    s = p.shop
+    same = [q for q in pool if q is not p and q.shop.street == s.street]
+    return same or [q for q in pool if q is not p]
+
+
+def build_registers(r, shops):
+    """Ids, radios and on-air names of every shop; each town's register with its
+    faults. Returns (premises by shop id, {scheme: [Member]}, [fault rows])."""
+    faults = []
+
+    def fault(kind, scheme, member=None, premises=None, detail=""):
+        faults.append({"fault": kind, "scheme": scheme, "member": member, "premises": premises, "detail": detail})
+
+    chain_town = {}
+    for s in shops:
+        if s.chain:
+            chain_town[(s.town, s.chain)] = chain_town.get((s.town, s.chain), 0) + 1
+    bcrp_pool = {reg: IdPool(r, 1, max(100000, 20 * len(shops))) for reg in ("GMP", "WYP", "NTP", "SWP")}
+    radio_pool = IdPool(r, 10000, 10000 + max(90000, 24 * len(shops)))
+    width = len(str(bcrp_pool["GMP"].hi - 1))
+    premises = []
+    for s in shops:
+        p = Premises()
+        p.shop, p.scheme, p.member, p.borrowed_from = s, scheme_of(s.town), None, None
+        p.bcrp_id = f"{s.region}-M-{bcrp_pool[s.region].draw():0{width}d}"
+        postal = POSTAL_TOWN[s.town]
+        p.platform_town = postal if postal != locality(s.town) and r.random() < P_PLATFORM_POSTAL_TOWN \
+            else locality(s.town)
+        p.radios = [f"R{radio_pool.draw()}" for _ in range(wchoice(r, [(1, 60), (2, 30), (3, 10)]))]
+        p.send_radios = list(p.radios)
+        p.onair = onair_names(r, s, s.chain is not None and chain_town[(s.town, s.chain)] == 1)
+        premises.append(p)
+
+    by_scheme = {}
+    for p in premises:
+        by_scheme.setdefault(p.scheme, []).append(p)
+    registers = {}
+    for scheme, town_prem in by_scheme.items():
+        town = town_prem[0].shop.town
+        members = []
+        for p in town_prem:
+            if r.random() < P_NOT_MEMBER:
+                continue
+            s = p.shop
+            m = Member()
+            m.premises, m.scheme, m.chain = p, scheme, s.chain
+            m.trading_name = s.chain or s.indep_name
+            m.branch = s.street if s.chain else ""
+            m.aliases = list(p.onair)
+            m.address = f"{s.number} {s.street}"
+            m.postcode, m.town, m.status = s.postcode, locality(town), "active"
+            m.radio_ids, m.bcrp_ids, m.store_numbers = list(p.radios), p.bcrp_id, ""
+            p.member = m
+            members.append(m)
+        member_prem = [m.premises for m in members]
+        # Shops missing from the register still report; on the radio they use a radio
+        # of their own that the register does not list, or a neighbouring member's.
+        for p in town_prem:
+            if p.member is not None:
+                continue
+            near = neighbours(p, member_prem)
+            if near and r.random() < P_NONMEMBER_BORROWS:
+                q = r.choice(near)
+                p.borrowed_from = q
+                p.radios = []
+                p.send_radios = [r.choice(q.radios)]
+                fault("missing_member", scheme, premises=p,
+                      detail=f"sends on {p.send_radios[0]}, a radio of shop {q.shop.sid}")
+            else:
+                fault("missing_member", scheme, premises=p, detail="own radios " + ";".join(p.radios))
+        renamed = set()
+        for m in members:
+            p, s = m.premises, m.premises.shop
+            st = abbreviate_street(r, s.street, 1.0).upper()
+            if r.random() < P_RENAMED:
+                renamed.add(id(m))
+                if s.chain:
+                    other = r.choice([f for f in RENAME_FASCIAS[s.kind] if f != s.chain])
+                    other_air = [f"{on_air(other)} {st}"] + ([on_air(other)] if r.random() < 0.3 else [])
+                else:
+                    other = indep_other_name(r, s)
+                    other_air = [on_air(other)]
+                m.trading_name = other
+                if r.random() < 0.5:
+                    # The shop has since changed name: the register holds the new one,
+                    # the reports (from the period) the old; the old name sometimes kept.
+                    m.aliases = other_air + (p.onair[:1] if r.random() < P_RENAMED_KEEPS_OLD else [])
+                    fault("renamed", scheme, m, p, f"register_newer: reports {s.chain or s.indep_name!r}, "
+                          f"register {other!r}; old on-air name kept: {p.onair[0] in m.aliases}")
+                else:
+                    # The register was never updated: it holds the old name and old
+                    # on-air names, the reports the current ones.
+                    m.aliases = other_air
+                    fault("renamed", scheme, m, p, f"register_older: reports {s.chain or s.indep_name!r}, "
+                          f"register {other!r}")
+            if r.random() < P_STALE_ALIAS:
+                stale = None
+                if r.random() < 0.5:
+                    near = neighbours(p, town_prem)
+                    if near:
+                        q = r.choice(near)
+                        cand = [a for a in q.onair if a not in m.aliases]
+                        if cand:
+                            stale = (r.choice(cand), f"now used by neighbouring shop {q.shop.sid}")
+                if stale is None:
+                    why = "no longer used on air"
+                    if s.chain:
+                        # The name from before the branch moved; another branch may be there now.
+                        street = r.choice([x for x in TOWNS[town][2] if x != s.street])
+                        old = f"{CHAINS[s.chain][3][0]} {abbreviate_street(r, street, 1.0).upper()}"
+                        there = [x for x in town_prem if x.shop.chain == s.chain and x.shop.street == street]
+                        if there:
+                            why = f"from before the branch moved; now the street of shop {there[0].shop.sid}"
+                    else:
+                        old = on_air(indep_other_name(r, s))  # a previous owner's name
+                    if old not in m.aliases:
+                        stale = (old, why)
+                if stale is not None:
+                    m.aliases.insert(r.randrange(len(m.aliases) + 1), stale[0])
+                    fault("stale_alias", scheme, m, p, f"{stale[0]!r}: {stale[1]}")
+            pc = s.postcode
+            x = r.random()
+            if x < P_POSTCODE_MISSING:
+                m.postcode = ""
+                fault("postcode_missing", scheme, m, p, pc)
+            elif x < P_POSTCODE_MISSING + P_POSTCODE_TYPO:
+                m.postcode = register_postcode_typo(r, pc)
+                fault("postcode_typo", scheme, m, p, f"{pc} written {m.postcode}")
+            if r.random() < P_NO_BCRP_ID:
+                m.bcrp_ids = ""
+                fault("no_bcrp_id", scheme, m, p, p.bcrp_id)
+            if s.chain and id(m) not in renamed and r.random() < P_STORE_NUMBER_KNOWN:
+                m.store_numbers = str(s.store_no)
+            if r.random() < P_LEFT:
+                m.status = "left"
+                fault("left", scheme, m, p, "status=left; still reports in the period")
+        # Two branches of one chain in a town under one on-air name: the chain's
+        # members in the town are paired off at random (an odd one out stays single)
+        # and each pair shares an alias at the rate P_SHARED_ALIAS.
+        groups = {}
+        for m in members:
+            if m.chain and id(m) not in renamed:
+                groups.setdefault(m.chain, []).append(m)
+        for chain, group in groups.items():
+            r.shuffle(group)
+            for a, b in zip(group[0::2], group[1::2]):
+                if r.random() < P_SHARED_ALIAS:
+                    b0 = CHAINS[chain][3][0]
+                    bare = r.random() < 0.6
+                    shared = b0 if bare else f"{b0} {r.choice(TOWNS[town][3])}"
+                    for m in (a, b):
+                        if shared not in m.aliases:
+                            m.aliases.append(shared)
+                    fault("shared_alias", scheme, a, a.premises,
+                          f"{shared!r} ({'the bare chain name' if bare else 'chain and landmark'}) "
+                          f"also listed for shop {b.premises.shop.sid}")
+                    faults[-1]["other"] = b
+        # Radios listed for another member (reissued, or the register mixed them up).
+        moved = set()
+        for m in members:
+            for radio in list(m.radio_ids):
+                if radio not in moved and r.random() < P_STALE_RADIO:
+                    near = [q.member for q in neighbours(m.premises, member_prem)]
+                    if not near:
+                        continue
+                    other = r.choice(near)
+                    moved.add(radio)
+                    m.radio_ids.remove(radio)
+                    other.radio_ids.append(radio)
+                    fault("stale_radio", scheme, other, m.premises,
+                          f"{radio} is shop {m.premises.shop.sid}'s, listed for shop {other.premises.shop.sid}")
+        # Closed premises never taken off the register.
+        ghosts = []
+        for _ in range(sum(1 for _ in members if r.random() < P_CLOSED)):
+            g = Member()
+            g.premises, g.scheme = None, scheme
+            street = r.choice(TOWNS[town][2])
+            st = abbreviate_street(r, street, 1.0).upper()
+            if r.random() < 0.68:
+                g.chain = wchoice(r, [(c, v[0]) for c, v in CHAINS.items()])
+                g.trading_name, g.branch = g.chain, street
+                g.aliases = [f"{CHAINS[g.chain][3][0]} {st}"]
+            else:
+                g.chain = None
+                area = locality(town)
+                g.trading_name = r.choice(INDEP_PATTERNS).format(
+                    sur=r.choice(SURNAMES), area=area, street=street.split(" ")[0])
+                g.branch = ""
+                g.aliases = [on_air(g.trading_name)]
+            g.address = f"{r.randint(1, 240)} {street}"
+            g.postcode = make_postcode(r, r.choice(TOWNS[town][1]))
+            g.town = locality(town)
+            g.radio_ids = [f"R{radio_pool.draw()}" for _ in range(r.randint(1, 2))]
+            region = TOWNS[town][0]
+            g.bcrp_ids = f"{region}-M-{bcrp_pool[region].draw():0{width}d}" if r.random() < 0.9 else ""
+            g.store_numbers = ""
+            g.status = "left" if r.random() < 0.6 else "active"
+            ghosts.append(g)
+            fault("closed_member", scheme, g, None, f"closed premises still listed, status={g.status}")
+        # Member ids in joining order, in the scheme's own style; rows in random order.
+        rows = members + ghosts
+        r.shuffle(rows)
+        style = r.choice(MEMBER_ID_STYLES)
+        prefix = slug(locality(town)).replace("-", "")[:3].upper()
+        first = r.choice([1, 1, 100, 1000])
+        for k, m in enumerate(rows):
+            m.member_id = style.format(p=prefix, n=first + k)
+        r.shuffle(rows)
+        registers[scheme] = rows
+    return premises, registers, faults
+
+
+def uk_local_exists(t):
+    """False inside the hour skipped when UK clocks go forward (last Sunday of March)."""
+    if t.month != 3 or t.hour != 1:
+        return True
+    last_sunday = 31 - (dt.date(t.year, 3, 31).weekday() + 1) % 7
+    return t.day != last_sunday
+
+
+def annotate(r, row, inc, p):
+    """The new columns of one report, drawn from the second generator."""
+    t = inc["time"]
+    src = row["source"]
+    if src == "bcrp":
+        row["scheme"], row["town"] = p.scheme, p.platform_town
+        row["member_ref"] = p.bcrp_id if r.random() < P_BCRP_MEMBER_REF else ""
+        day = t.date() + dt.timedelta(days=1)
+        if row["_late_entry"]:
+            # Keyed the next day (the entry date went in as the occurrence date).
+            lo = max(t + dt.timedelta(hours=8), dt.datetime.combine(day, dt.time(7)))
+            hi = min(t + dt.timedelta(hours=30), dt.datetime.combine(day, dt.time(22)))
+            a = lo + dt.timedelta(seconds=r.uniform(0, (hi - lo).total_seconds()))
+        elif r.random() < (P_BCRP_NEXT_DAY - 0.02) / 0.98:
+            a = t + dt.timedelta(hours=r.uniform(8, 30))
+        else:
+            a = t + dt.timedelta(hours=max(1 / 12, math.exp(r.gauss(math.log(2.0), 1.0))))
+        a = min(a, t + dt.timedelta(hours=72))
+        if not uk_local_exists(a):
+            a += dt.timedelta(hours=1)
+    elif src == "retailer_csv":
+        row["member_ref"] = str(inc["shop"].store_no) if r.random() < P_RETAILER_STORE_NO else ""
+        y, mo = (t.year + 1, 1) if t.month == 12 else (t.year, t.month + 1)
+        a = dt.datetime(y, mo, 2, 3, 0, 0)
+    else:
+        row["scheme"], row["town"] = p.scheme, slug(p.shop.town)
+        if r.random() < P_RADIO_SENDER:
+            row["radio_id"] = r.choice(p.send_radios)
+        a = row["_tt"] + dt.timedelta(seconds=r.uniform(5, 90))
+    assert src == "radio" or a >= t, (row, t, a)
+    row["arrived_at"] = a.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def write_registers(out, registers, faults, premises):
+    d = os.path.join(out, "registers")
+    os.makedirs(d, exist_ok=True)
+    for scheme, rows in registers.items():
+        with open(os.path.join(d, scheme + ".csv"), "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(REGISTER_COLS)
+            for m in rows:
+                w.writerow([m.member_id, m.trading_name, m.branch, ";".join(m.aliases), m.address, m.postcode,
+                            m.town, scheme, ";".join(m.radio_ids), m.bcrp_ids, m.store_numbers, m.status])
+    with open(os.path.join(d, "FAULTS.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["fault", "scheme", "member_id", "shop_id", "other_member_id", "detail"])
+        for x in faults:
+            m, p, o = x["member"], x["premises"], x.get("other")
+            w.writerow([x["fault"], x["scheme"], m.member_id if m else "", p.shop.sid if p else "",
+                        o.member_id if o else "", x["detail"]])
+    with open(os.path.join(out, "shops.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["shop_id", "scheme", "town", "chain", "name", "street", "number", "postcode", "store_no",
+                    "bcrp_id", "platform_town", "radios", "send_radios", "member_id", "onair"])
+        for p in premises:
+            s = p.shop
+            w.writerow([s.sid, p.scheme, s.town, s.chain or "", s.chain or s.indep_name, s.street, s.number,
+                        s.postcode, s.store_no or "", p.bcrp_id, p.platform_town, ";".join(p.radios),
+                        ";".join(p.send_radios), p.member.member_id if p.member else "", ";".join(p.onair)])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--incidents", type=int, required=True)
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--no-registers", action="store_true",
+                    help="do not write registers/ and shops.csv (the report columns are the same)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
-    incidents = simulate(rng, a.incidents)
+    # Everything added after the first 11 report columns draws from this one.
+    rng2 = random.Random(a.seed * 7919 + 13)
+    incidents, shops = simulate(rng, a.incidents)
+    premises, registers, faults = build_registers(rng2, shops)
     incidents.sort(key=lambda i: i["time"])
     ctx = {"bcrp_seq": {"GMP": 1200, "WYP": 5400, "NTP": 300, "SWP": 8800}, "ret_seq": 100000, "radio_seq": 0}
     rows = []
@@ -1080,11 +1526,12 @@ def main():
         for ch, is_dup in choose_channels(rng, inc):
             row = render(rng, inc, ch, ctx, dup_of=inc if is_dup else None)
             row["_iid"] = inc["iid"]
+            annotate(rng2, row, inc, premises[inc["shop"].sid])
             rows.append(row)
     rng.shuffle(rows)
     os.makedirs(a.out, exist_ok=True)
     cols = ["report_id", "source", "source_record_id", "occurred_at", "premises_name", "premises_postcode",
-            "offence", "offender_description", "property_value_gbp", "staff_injured", "narrative"]
+            "offence", "offender_description", "property_value_gbp", "staff_injured", "narrative"] + NEW_REPORT_COLS
     with open(os.path.join(a.out, "reports.csv"), "w", newline="", encoding="utf-8") as f, \
             open(os.path.join(a.out, "truth.csv"), "w", newline="", encoding="utf-8") as g:
         w = csv.writer(f, lineterminator="\n")
@@ -1098,11 +1545,15 @@ def main():
     with open(os.path.join(a.out, "incidents.csv"), "w", newline="", encoding="utf-8") as h:
         w = csv.writer(h, lineterminator="\n")
         w.writerow(["true_incident_id", "time", "shop_id", "town", "chain", "street", "postcode", "category",
-                    "alt_category", "offender_id", "hard_case"])
+                    "alt_category", "offender_id", "hard_case", "member_id", "scheme"])
         for inc in incidents:
             s = inc["shop"]
+            p = premises[s.sid]
             w.writerow([inc["iid"], inc["time"].strftime("%Y-%m-%d %H:%M"), s.sid, s.town, s.chain or "",
-                        s.street, s.postcode, inc["cat"], inc["alt_cat"] or "", inc["offender"].oid, inc["hard"]])
+                        s.street, s.postcode, inc["cat"], inc["alt_cat"] or "", inc["offender"].oid, inc["hard"],
+                        p.member.member_id if p.member else "", p.scheme])
+    if not a.no_registers:
+        write_registers(a.out, registers, faults, premises)
     print(f"{len(incidents)} incidents, {len(rows)} reports -> {a.out}")
 
 
