@@ -3,11 +3,30 @@
 //! one shop on one day, sprees along a street by one offender minutes apart, the
 //! same offender at the same store on other days, several branches of one chain in
 //! one town. `bcgw link generate` writes it; `bcgw link eval` scores against it.
+//!
+//! Each report also carries what its channel says about the premises and when it
+//! reached the gateway ([`FlatRow`]'s `scheme`, `town`, `member_ref`, `radio_id`,
+//! `arrived_at`: radio seconds after the incident, BCRP hours later, retailer rows
+//! with the monthly export), and every scheme (one per town) has a member register
+//! in the `docs/members.md` format with the faults real registers have — shops
+//! missing, stale and shared aliases, changed names, postcode slips, radios listed
+//! under the wrong member, missing ids, members who left ([`FaultKind`] lists them
+//! with their rates). All of that is drawn from a second generator seeded from the
+//! same seed, so the original eleven fields, the truth and the row order are the
+//! same as before it existed.
 
+mod aliases;
+mod arrival;
+mod faults;
+mod ids;
+mod inject;
+mod register;
 mod render;
 mod rng;
 mod world;
 
+pub use faults::{FaultKind, RegisterFault};
+pub use register::{MemberKey, REGISTER_HEADER, RegisterFile, write_registers};
 pub use rng::Rng;
 
 use crate::input::FlatRow;
@@ -52,13 +71,26 @@ impl CorpusSettings {
     }
 }
 
-/// A generated corpus: flat CSV rows and, for each, its true incident id.
+/// A generated corpus: flat CSV rows and, for each, its true incident id; the
+/// schemes' member registers and what is wrong with them.
 pub struct Corpus {
     /// Reports, shuffled.
     pub rows: Vec<FlatRow>,
     /// True incident id of each row (`T<n>`).
     pub truth: Vec<String>,
+    /// The register member each row's shop truly is (in its town's scheme), or
+    /// `None` when the register lacks the shop: the truth for premises resolution.
+    pub members: Vec<Option<MemberKey>>,
+    /// One member register per scheme, in the world's town order.
+    pub registers: Vec<RegisterFile>,
+    /// The faults put into the registers.
+    pub register_faults: Vec<RegisterFault>,
 }
+
+/// Seeds the second generator (everything added after the first corpus format:
+/// registers, ids, arrival times) from the corpus seed, so that drawing it leaves
+/// the first generator's sequence, and so the original fields, untouched.
+const SECOND_SEED: u64 = 0x5eed_4e61;
 
 fn category(rng: &mut Rng) -> Category {
     use Category::*;
@@ -142,6 +174,8 @@ pub fn generate(s: &CorpusSettings) -> Corpus {
     }
     let mut rows = Vec::new();
     let mut truth = Vec::new();
+    // The incident each row reports, for the fields filled after the loop.
+    let mut row_incident = Vec::new();
     for inc in &incidents {
         let p = &world.premises[inc.premises];
         let o = inc.offender.map(|i| &world.offenders[i]);
@@ -170,27 +204,40 @@ pub fn generate(s: &CorpusSettings) -> Corpus {
             };
             rows.push(row);
             truth.push(format!("T{}", t.incident));
+            row_incident.push(inc);
         }
+    }
+    let mut second = Rng::new(s.seed ^ SECOND_SEED);
+    let mut ids = ids::Ids::new(&mut second, &world);
+    let registers = register::build(&mut second, &world, &mut ids);
+    for (row, inc) in rows.iter_mut().zip(&row_incident) {
+        ids.fill(&mut second, &world, row, inc.premises, inc.at);
     }
     // Shuffle, then number the reports in their new order.
     let mut order: Vec<usize> = (0..rows.len()).collect();
     rng.shuffle(&mut order);
     let mut out_rows = Vec::with_capacity(rows.len());
     let mut out_truth = Vec::with_capacity(rows.len());
+    let mut members = Vec::with_capacity(rows.len());
     for (n, i) in order.into_iter().enumerate() {
         let mut row = rows[i].clone();
         row.report_id = format!("R{:07}", n + 1);
         out_rows.push(row);
         out_truth.push(truth[i].clone());
+        members.push(registers.member_of[row_incident[i].premises].clone());
     }
     Corpus {
         rows: out_rows,
         truth: out_truth,
+        members,
+        registers: registers.files,
+        register_faults: registers.faults,
     }
 }
 
-/// The flat CSV header.
-pub const HEADER: [&str; 11] = [
+/// The flat CSV header: the eleven columns every reader needs, then what the
+/// channel says about the premises and when the report arrived.
+pub const HEADER: [&str; 16] = [
     "report_id",
     "source",
     "source_record_id",
@@ -202,6 +249,11 @@ pub const HEADER: [&str; 11] = [
     "property_value_gbp",
     "staff_injured",
     "narrative",
+    "member_ref",
+    "radio_id",
+    "scheme",
+    "town",
+    "arrived_at",
 ];
 
 /// Writes `reports.csv` rows.
@@ -221,6 +273,11 @@ pub fn write_reports<W: std::io::Write>(rows: &[FlatRow], w: W) -> csv::Result<(
             &r.property_value_gbp,
             &r.staff_injured,
             &r.narrative,
+            &r.member_ref,
+            &r.radio_id,
+            &r.scheme,
+            &r.town,
+            &r.arrived_at,
         ])?;
     }
     out.flush()?;
@@ -237,3 +294,6 @@ pub fn write_truth<W: std::io::Write>(rows: &[FlatRow], truth: &[String], w: W) 
     out.flush()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

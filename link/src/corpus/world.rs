@@ -13,6 +13,8 @@ pub struct Premises {
     pub name: String,
     /// Town.
     pub town: &'static str,
+    /// The street or area it is on (a chain branch is named after it).
+    pub locality: &'static str,
     /// Full postcode.
     pub postcode: String,
     /// The retailer's store number.
@@ -113,7 +115,8 @@ const LOCALITIES: &[&str] = &[
     "St Nicholas",
 ];
 
-const CHAINS: &[&str] = &[
+/// Chains, by the name over their doors.
+pub const CHAINS: &[&str] = &[
     "Tesco Express",
     "Tesco",
     "Sainsbury's Local",
@@ -143,7 +146,8 @@ const CHAINS: &[&str] = &[
     "Londis",
 ];
 
-const INDEPENDENTS: &[&str] = &[
+/// Independent shops' names.
+pub const INDEPENDENTS: &[&str] = &[
     "Harbourside Pharmacy",
     "Cafe Verde",
     "Kumar Convenience",
@@ -206,7 +210,7 @@ impl World {
             let n_streets = (per_town / 6).clamp(2, LOCALITIES.len());
             let mut localities: Vec<&str> = LOCALITIES.to_vec();
             rng.shuffle(&mut localities);
-            for locality in localities.iter().take(n_streets) {
+            for &locality in localities.iter().take(n_streets) {
                 let street_key = streets.len();
                 streets.push(Vec::new());
                 let sector = rng.range(1, 9);
@@ -218,7 +222,7 @@ impl World {
                         None => format!(
                             "{} {}",
                             rng.pick(INDEPENDENTS),
-                            if rng.chance(0.3) { *locality } else { "" }
+                            if rng.chance(0.3) { locality } else { "" }
                         )
                         .trim()
                         .to_string(),
@@ -239,6 +243,7 @@ impl World {
                         chain,
                         name,
                         town,
+                        locality,
                         postcode,
                         store_number: rng.range(100, 2999) as u32,
                     });
