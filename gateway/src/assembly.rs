@@ -37,6 +37,8 @@ pub struct Assembly {
     pub translators: HashMap<String, Arc<Translator>>,
     /// Each sink's renderer, by sink name (sinks whose renderer loaded).
     pub renderers: HashMap<String, LoadedRenderer>,
+    /// The member registers, when `[members]` names any.
+    pub registers: Option<Arc<crate::members::Registers>>,
 }
 
 /// Builds the plugin engine a config describes.
@@ -84,9 +86,17 @@ pub fn assemble(config: Config, unknown: Vec<String>) -> Assembly {
         }
     };
     let keys = trusted_keys(&config, &mut p);
+    let registers = crate::members::load(&config.members, &mut p);
     let mut translators = HashMap::new();
     for (name, s) in &config.sources {
-        if let Some(t) = check_source(&config, name, s, engine.as_ref(), &keys, &mut p) {
+        let base = format!("sources.{name}");
+        crate::members::check_scope(&base, s.members.as_deref(), &config.members, &mut p);
+        if let Some(mut t) = check_source(&config, name, s, engine.as_ref(), &keys, &mut p) {
+            t.members = registers.as_ref().map(|r| crate::members::SourceMembers {
+                registers: r.clone(),
+                scope: s.members.clone(),
+                channel_town: s.channel == Some(crate::config::source::LinkChannel::Radio),
+            });
             translators.insert(name.clone(), Arc::new(t));
         }
     }
@@ -102,6 +112,7 @@ pub fn assemble(config: Config, unknown: Vec<String>) -> Assembly {
         engine,
         translators,
         renderers,
+        registers,
     }
 }
 
@@ -223,7 +234,7 @@ fn check_source(
             if s.plugin_sha256.is_none() && keys.is_empty() {
                 p.warn(format!("{base}.plugin_sha256"), format!("not set: any file at this path will be run; pin it with plugin_sha256 = \"{}\"", plugin.sha256()));
             }
-            let json = config_json(&s.plugin_config);
+            let json = config_json(&with_known_premises(config, s, &plugin));
             if let Err(e) = plugin.validate_config(&json) {
                 p.error(format!("{base}.plugin_config"), e.to_string());
                 return None;
@@ -233,6 +244,7 @@ fn check_source(
                 plugin: Arc::new(plugin),
                 config_json: json,
                 isa,
+                members: None,
             })
         }
         Err(e) => {
@@ -241,6 +253,46 @@ fn check_source(
         }
     }
 }
+
+/// The plugin's config, with `known_premises` (the names and on-air aliases of
+/// the source's register members) added when the plugin reads that key and the
+/// config does not set it: a radio adapter then finds where a line's premises
+/// ends by the names the scheme really uses.
+fn with_known_premises(config: &Config, s: &SourceConfig, plugin: &AdapterPlugin) -> toml::Table {
+    let mut table = s.plugin_config.clone();
+    let reads_it = plugin
+        .info()
+        .config_keys
+        .iter()
+        .any(|k| k.name == KNOWN_PREMISES);
+    if !reads_it || table.contains_key(KNOWN_PREMISES) || config.members.is_empty() {
+        return table;
+    }
+    // Read again here (cheap: registers are small) so this stays a pure
+    // function of the config; the daemon's index is built once in `assemble`.
+    let mut names = Vec::new();
+    for (name, r) in &config.members {
+        if s.members.as_ref().is_some_and(|m| !m.contains(name)) {
+            continue;
+        }
+        if let Ok(reg) = crate::members::read(name, r) {
+            let registry = bcgw_link::members::Registry::new(vec![reg]);
+            names.extend(registry.known_names(None));
+        }
+    }
+    names.sort();
+    names.dedup();
+    if !names.is_empty() {
+        table.insert(
+            KNOWN_PREMISES.into(),
+            toml::Value::Array(names.into_iter().map(toml::Value::String).collect()),
+        );
+    }
+    table
+}
+
+/// The radio adapters' config key for the premises names a scheme uses.
+const KNOWN_PREMISES: &str = "known_premises";
 
 /// `after` names another sink, and following `after` never comes back round.
 fn check_after(config: &Config, name: &str, s: &SinkConfig, p: &mut Problems) {

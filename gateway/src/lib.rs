@@ -12,6 +12,7 @@ pub mod config;
 pub mod daemon;
 pub mod events;
 pub mod http;
+pub mod members;
 pub mod observability;
 pub mod pipeline;
 pub mod plugins;

@@ -1,6 +1,8 @@
 //! Reloading plugins without a stop: `SIGHUP` (or `bcgw reload`, which sends it)
 //! makes the daemon read its config file again and swap the plugins whose file,
-//! SHA-256 pin or plugin config changed.
+//! SHA-256 pin or plugin config changed, and read the member registers again
+//! (a source whose registers changed gets a translator resolving against the new
+//! ones).
 //!
 //! - A config that fails its checks (`bcgw check-config`'s errors, a pin that does
 //!   not match, a plugin that refuses its config) is refused whole: the running
@@ -94,7 +96,15 @@ impl std::fmt::Display for Refused {
 impl std::error::Error for Refused {}
 
 fn same_translator(a: &Translator, b: &Translator) -> bool {
-    a.plugin.sha256() == b.plugin.sha256() && a.config_json == b.config_json && a.isa == b.isa
+    let registers = |t: &Translator| {
+        t.members
+            .as_ref()
+            .map(|m| (m.registers.fingerprint.clone(), m.scope.clone()))
+    };
+    a.plugin.sha256() == b.plugin.sha256()
+        && a.config_json == b.config_json
+        && a.isa == b.isa
+        && registers(a) == registers(b)
 }
 
 fn same_renderer(a: &LoadedRenderer, b: &LoadedRenderer) -> bool {

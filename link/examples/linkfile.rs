@@ -34,6 +34,7 @@ fn main() {
                 truth.push_str(&format!("{},{inc}\n", row.report_id));
             }
             std::fs::write(dir.join("truth.csv"), truth).expect("truth");
+            bcgw_link::corpus::write_registers(&corpus.registers, dir).expect("registers");
         }
         Some("eval") => {
             let config: LinkConfig = match args.get(3) {

@@ -6,7 +6,7 @@ use crate::compare::{FEATURES, LEVEL_NAMES, Levels, compare, pack};
 use crate::features::{Channel, Features};
 use crate::model::Model;
 use crate::vocab::Vocab;
-use bcgw_sdk::schema::Report;
+use bcgw_sdk::schema::{PremisesResolution, Report};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
@@ -137,13 +137,42 @@ pub struct Prepared {
 
 /// Extracts features of every report.
 pub fn prepare<'a>(reports: impl IntoIterator<Item = (&'a Report, Channel)>) -> Prepared {
+    prepare_placed(reports.into_iter().map(|(r, kind)| (r, kind, None)))
+}
+
+/// [`prepare`] with where each report's premises were placed among register
+/// members, when they were.
+pub fn prepare_placed<'a>(
+    reports: impl IntoIterator<Item = (&'a Report, Channel, Option<&'a PremisesResolution>)>,
+) -> Prepared {
     let mut vocab = Vocab::default();
     let features = reports
         .into_iter()
-        .map(|(r, kind)| Features::extract(r, kind, &mut vocab))
+        .map(|(r, kind, placed)| Features::extract_placed(r, kind, placed, &mut vocab))
         .collect();
     vocab.freeze();
     Prepared { features, vocab }
+}
+
+/// A model estimated from labelled reports: every candidate pair's comparison
+/// pattern, counted as a match when `same(a, b)`. Pairs blocking never meets
+/// are left out, as the linker never sees them.
+pub fn train(prepared: &Prepared, same: impl Fn(usize, usize) -> bool) -> Model {
+    let mut counts: FxHashMap<(u32, bool), u64> = FxHashMap::default();
+    for (a, b, pattern) in compare_candidates(prepared) {
+        let f = &prepared.features;
+        if f[a as usize].apart(&f[b as usize]) {
+            continue;
+        }
+        *counts
+            .entry((pattern, same(a as usize, b as usize)))
+            .or_default() += 1;
+    }
+    Model::from_labels(
+        counts
+            .into_iter()
+            .map(|((p, m), n)| (crate::compare::unpack(p), n, m)),
+    )
 }
 
 /// Candidate pairs with their comparison patterns.

@@ -104,9 +104,10 @@ pub struct Features {
     pub members: Vec<WordId>,
     /// Whether `members` is the one member it resolved to.
     pub member_resolved: bool,
-    /// The town it happened in ([`crate::members::town_key`]): its member's town
-    /// in the register, else the town the channel gives (a radio topic's).
+    /// The town it happened in ([`bcgw_sdk::schema::PremisesResolution::town`]).
     pub town: Option<WordId>,
+    /// The scheme it belongs to ([`bcgw_sdk::schema::PremisesResolution::scheme`]).
+    pub scheme: Option<WordId>,
 }
 
 impl Features {
@@ -121,12 +122,14 @@ impl Features {
     }
 
     /// Whether the two reports can never be one incident, whatever else agrees:
-    /// two rows of one export ([`Features::two_rows_of_one_export`]), or two
-    /// towns. A town comes from the register or from the channel itself (a radio
-    /// scheme's topic), so two towns are two places, not two spellings.
+    /// two rows of one export ([`Features::two_rows_of_one_export`]), two towns
+    /// or two schemes. Towns and schemes come from the registers and the channels
+    /// themselves (a radio scheme's topic), never from what a form's writer
+    /// typed, so two of them are two places, not two spellings.
     pub fn apart(&self, other: &Features) -> bool {
         self.two_rows_of_one_export(other)
             || matches!((self.town, other.town), (Some(a), Some(b)) if a != b)
+            || matches!((self.scheme, other.scheme), (Some(a), Some(b)) if a != b)
     }
 }
 
@@ -249,12 +252,11 @@ impl Features {
             members: placed.map(|p| member_ids(p, vocab)).unwrap_or_default(),
             member_resolved: placed.is_some_and(|p| p.member.is_some()),
             town: placed
-                .and_then(|p| p.member.as_ref())
-                .and_then(|m| m.town.as_deref())
-                .or(report.location.town.as_deref())
-                .map(crate::members::town_key)
-                .filter(|t| !t.is_empty())
-                .map(|t: String| vocab.id(&t)),
+                .and_then(|p| p.town.as_deref())
+                .map(|t| vocab.id(&format!("town:{t}"))),
+            scheme: placed
+                .and_then(|p| p.scheme.as_deref())
+                .map(|s| vocab.id(&format!("scheme:{s}"))),
         }
     }
 }

@@ -312,12 +312,15 @@ fn generate_corpus(a: GenerateArgs) -> Result<Exit> {
     let truth = a.out_dir.join("truth.csv");
     write_reports(&corpus.rows, std::fs::File::create(&reports)?)?;
     write_truth(&corpus.rows, &corpus.truth, std::fs::File::create(&truth)?)?;
+    bcgw_link::corpus::write_registers(&corpus.registers, &a.out_dir)?;
     println!(
-        "wrote {} reports of {} incidents to {} and {}",
+        "wrote {} reports of {} incidents to {} and {}, and {} member registers (with faults) to {}",
         corpus.rows.len(),
         a.incidents,
         reports.display(),
-        truth.display()
+        truth.display(),
+        corpus.registers.len(),
+        a.out_dir.join("registers").display()
     );
     Ok(Exit::Ok)
 }

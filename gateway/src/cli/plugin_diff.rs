@@ -228,6 +228,7 @@ pub fn diff(args: DiffArgs) -> Result<Exit> {
         plugin,
         config_json,
         isa: deployed.isa.clone(),
+        members: deployed.members.clone(),
     };
     println!(
         "{}: deployed {} against candidate {}",

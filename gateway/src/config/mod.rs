@@ -58,6 +58,10 @@ pub struct Config {
     /// Lawful data handling: agreements required, default retention.
     #[serde(default)]
     pub policy: crate::policy::PolicySection,
+    /// Member registers, by name: `[members.<name>] file = "..."`, one CSV per BCRP
+    /// or radio scheme (`docs/members.md`).
+    #[serde(default)]
+    pub members: crate::members::MembersSection,
 }
 
 /// `[http]`: the listener BCRP platforms talk to (`POST /sources/<name>`,
@@ -410,6 +414,9 @@ fn resolve_paths(config: &mut Config, base: &Path) {
     }
     if let Some(model) = &mut config.link.model_file {
         resolve(base, model);
+    }
+    for register in config.members.values_mut() {
+        resolve(base, &mut register.file);
     }
     for source in config.sources.values_mut() {
         resolve(base, &mut source.plugin);

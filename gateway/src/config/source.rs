@@ -42,6 +42,22 @@ pub struct SourceConfig {
     /// report's source system.
     #[serde(default)]
     pub channel: Option<LinkChannel>,
+    /// The member registers this source's reports belong to (names of
+    /// `[members.<name>]`): its premises are resolved against these, and reports
+    /// of a source with one register belong to that scheme. Default: every
+    /// register (a retailer's national export).
+    #[serde(default)]
+    pub members: Option<Vec<String>>,
+    /// How many days after an incident this source's reports may still arrive
+    /// (a monthly export: 35 or more). The linker keeps reports for the longest
+    /// of `link.window_days` and every source's `link_window_days`.
+    #[serde(default)]
+    pub link_window_days: Option<u32>,
+    /// The source holds an archive being loaded: while it has more to read, no
+    /// new incident is delivered, so Niche gets the linked result of the
+    /// backfill rather than its history (see `bcgw run --backfill`).
+    #[serde(default)]
+    pub backfill: bool,
     /// The kind's own settings, parsed from its table by the kind.
     #[serde(skip, default = "crate::sources::unparsed")]
     pub settings: Arc<dyn SourceSettings>,

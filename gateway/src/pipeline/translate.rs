@@ -25,6 +25,8 @@ pub struct Translator {
     /// The information sharing agreement: its id is recorded on every record,
     /// its field policy applied before a record is stored.
     pub isa: Option<Arc<crate::policy::IsaPolicy>>,
+    /// The member registers its reports' premises are resolved against, if any.
+    pub members: Option<crate::members::SourceMembers>,
 }
 
 impl Translator {
@@ -137,6 +139,11 @@ impl Translator {
                 outcome.quarantined.push(refuse("schema", reason, Some(id)));
                 continue;
             }
+            // Which member premises it is: resolved once, here, and kept.
+            let premises = self
+                .members
+                .as_ref()
+                .map(|m| m.resolve(&report, &payload.metadata));
             let record = SourceRecord {
                 envelope: Envelope {
                     record_id: id,
@@ -146,7 +153,7 @@ impl Translator {
                     schema_version: SCHEMA_VERSION.into(),
                     isa: self.isa.as_ref().map(|i| i.id.clone()),
                     plugin: plugin.clone(),
-                    premises: None,
+                    premises,
                 },
                 report,
             };

@@ -20,6 +20,8 @@ pub struct Registry {
     pub(super) chains: HashMap<&'static str, Vec<u32>>,
     /// The first four letters of every word of every variant.
     pub(super) word_starts: HashMap<String, Vec<u32>>,
+    /// Every member's town, as compared ([`super::town_key`]).
+    pub(super) towns: std::collections::HashSet<String>,
     registers: Vec<(String, usize)>,
 }
 
@@ -76,6 +78,14 @@ impl Registry {
         }
         if let Some(p) = &m.postcode {
             push(&mut self.postcodes, p.clone(), i);
+        }
+        if let Some(t) = m
+            .town
+            .as_deref()
+            .map(super::town_key)
+            .filter(|t| !t.is_empty())
+        {
+            self.towns.insert(t);
         }
         for v in &vs {
             if let Some(c) = v.name.chain {

@@ -23,7 +23,10 @@ pub struct PremisesQuery<'a> {
     pub store_id: Option<&'a str>,
     /// The radio that sent an alert.
     pub radio_id: Option<&'a str>,
-    /// The town the channel places it in (a radio topic's town, a BCRP's area).
+    /// The town the channel itself places it in (a radio scheme's topic): it
+    /// narrows the members looked at, and is the report's town when a register
+    /// knows it. Leave it out for a channel whose town is only what someone
+    /// typed (a BCRP form's postal town is often not the register's town).
     pub town: Option<&'a str>,
     /// The registers to look in (the source's schemes); all when `None`.
     pub registers: Option<&'a [String]>,
@@ -57,7 +60,9 @@ impl Registry {
             postcode,
         };
         let found = r.by_id().unwrap_or_else(|| r.by_name());
-        r.resolution(found)
+        let mut resolution = r.resolution(found);
+        r.place(&mut resolution);
+        resolution
     }
 }
 
@@ -82,9 +87,7 @@ impl Resolver<'_> {
 
     fn in_scope(&self, i: u32) -> bool {
         let m = self.member(i);
-        self.q
-            .registers
-            .is_none_or(|r| r.contains(&m.register))
+        self.q.registers.is_none_or(|r| r.contains(&m.register))
     }
 
     /// How well the report's name fits member `i` (1 when the report names no
@@ -118,6 +121,24 @@ impl Resolver<'_> {
         }
     }
 
+    /// Where the report is for vetoes: its member's scheme and town, else the
+    /// one register in scope and the channel's town if a register knows it.
+    fn place(&self, r: &mut PremisesResolution) {
+        if let Some(m) = &r.member {
+            r.scheme = Some(m.register.clone());
+            r.town = m.town.as_deref().map(town_key).filter(|t| !t.is_empty());
+            return;
+        }
+        if let Some([only]) = self.q.registers {
+            r.scheme = Some(only.clone());
+        }
+        r.town = self
+            .q
+            .town
+            .map(town_key)
+            .filter(|t| self.reg.towns.contains(t));
+    }
+
     fn resolution(&self, found: Found) -> PremisesResolution {
         match found {
             Found::One(i, method, score) => self.resolved(i, method, score),
@@ -139,6 +160,8 @@ impl Resolver<'_> {
             }),
             candidates: Vec::new(),
             score: (score * 1000.0).round() / 1000.0,
+            scheme: None,
+            town: None,
         }
     }
 
@@ -153,6 +176,8 @@ impl Resolver<'_> {
                 .map(|&i| self.reference(i))
                 .collect(),
             score: (score * 1000.0).round() / 1000.0,
+            scheme: None,
+            town: None,
         }
     }
 
@@ -175,14 +200,12 @@ impl Resolver<'_> {
         if here.is_empty() { members } else { here }
     }
 
-    /// By an id the report carries. `None` when it carries none that a member holds.
+    /// By an id the report carries. `None` when it carries none that a member
+    /// holds. The source's id may be any of a member's ids (a register's own
+    /// number can look like a retailer's store number): every kind is looked up,
+    /// and members it names in several ways are told apart by the name.
     fn by_id(&self) -> Option<Found> {
         let lookups = [
-            (
-                self.q.store_id,
-                &self.reg.member_ids,
-                ResolutionMethod::MemberId,
-            ),
             (
                 self.q.store_id,
                 &self.reg.bcrp_ids,
@@ -194,43 +217,47 @@ impl Resolver<'_> {
                 ResolutionMethod::StoreNumber,
             ),
             (
+                self.q.store_id,
+                &self.reg.member_ids,
+                ResolutionMethod::MemberId,
+            ),
+            (
                 self.q.radio_id,
                 &self.reg.radio_ids,
                 ResolutionMethod::RadioId,
             ),
         ];
+        let mut hits: Vec<(u32, ResolutionMethod)> = Vec::new();
         for (id, map, method) in lookups {
             let Some(id) = id.map(id_key).filter(|k| !k.is_empty()) else {
                 continue;
             };
-            let mut hits: Vec<u32> = map
-                .get(&id)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|&i| self.in_scope(i))
-                .collect();
-            if hits.is_empty() {
-                continue;
-            }
-            // Store numbers are the retailer's own: two chains may share one.
-            if hits.len() > 1 && self.name.is_some() {
-                let named: Vec<u32> = hits
-                    .iter()
-                    .copied()
-                    .filter(|&i| self.score(i) > 0.0)
-                    .collect();
-                if !named.is_empty() {
-                    hits = named;
+            for &i in map.get(&id).into_iter().flatten() {
+                if self.in_scope(i) && !hits.iter().any(|(j, _)| *j == i) {
+                    hits.push((i, method));
                 }
             }
-            if let [only] = hits[..] {
-                return Some(self.checked_by_name(only, method));
-            }
-            hits.truncate(MAX_CANDIDATES);
-            return Some(Found::Several(hits, 0.5));
         }
-        None
+        if hits.is_empty() {
+            return None;
+        }
+        // Store numbers are the retailer's own: two chains may share one.
+        if hits.len() > 1 && self.name.is_some() {
+            let named: Vec<(u32, ResolutionMethod)> = hits
+                .iter()
+                .copied()
+                .filter(|&(i, _)| self.score(i) > 0.0)
+                .collect();
+            if !named.is_empty() {
+                hits = named;
+            }
+        }
+        if let [(only, method)] = hits[..] {
+            return Some(self.checked_by_name(only, method));
+        }
+        let mut members: Vec<u32> = hits.into_iter().map(|(i, _)| i).collect();
+        members.truncate(MAX_CANDIDATES);
+        Some(Found::Several(members, 0.5))
     }
 
     /// An id's member, unless the report's name plainly names another member: a

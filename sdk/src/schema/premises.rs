@@ -102,6 +102,17 @@ pub struct PremisesResolution {
     pub candidates: Vec<MemberRef>,
     /// How sure, 0 to 1: 1 for an id the member holds, lower for names.
     pub score: f64,
+    /// The register (scheme) the report belongs to: its member's, else the one
+    /// register its source is resolved against. Reports of two schemes are never
+    /// linked unasked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    /// The town it happened in, as compared (lower-case letters and digits): its
+    /// member's town in the register, else the town its channel gives (a radio
+    /// scheme's topic) when a register knows that town. Reports of two towns are
+    /// never linked unasked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub town: Option<String>,
 }
 
 impl PremisesResolution {
@@ -113,6 +124,8 @@ impl PremisesResolution {
             details: None,
             candidates: Vec::new(),
             score: 0.0,
+            scheme: None,
+            town: None,
         }
     }
 

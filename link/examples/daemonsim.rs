@@ -1,0 +1,401 @@
+//! Links a labelled corpus as the daemon would, without the daemon: each report's
+//! premises resolved against the member registers (if given), reports released
+//! to the linker when their hold ends in the order they arrive (`arrived_at`),
+//! each release decided together, old days evicted. Then the result is scored as
+//! Niche would see it: true incidents that are exactly one incident, split over
+//! several, incidents mixing two true ones, review items per 1,000 incidents —
+//! and all of it again after an oracle case officer answers every review truly.
+//!
+//! `cargo run --release -p bcgw-link --example daemonsim -- <reports.csv> <truth.csv> [options]`
+//!
+//! Options: `--members DIR` (every `*.csv` in DIR but `FAULTS.csv` is a register,
+//! named after its file), `--hold-minutes N` (5), `--window-days N` (45),
+//! `--threshold P` (0.6), `--review P` (0.1), `--batch N` (2048), `--model FILE`,
+//! `--errors N` (sample wrong links and splits with their evidence),
+//! `--train-out FILE` (estimate a model from this labelled corpus's candidate
+//! pairs, with its registers if given, write it and stop).
+
+use bcgw_link::engine::LinkConfig;
+use bcgw_link::incremental::{IncrementalLinker, NewReport};
+use bcgw_link::input::{FlatRow, parse_when, read_flat_csv};
+use bcgw_link::members::{PremisesQuery, Registry, read_register};
+use bcgw_link::{Channel, Model};
+use bcgw_sdk::schema::{PremisesResolution, Report, ResolutionMethod};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+fn opt(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn registry(dir: &Path) -> Registry {
+    let mut registers = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("members dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .filter(|p| !p.file_name().is_some_and(|n| n == "FAULTS.csv"))
+        .collect();
+    files.sort();
+    for f in files {
+        let name = f.file_stem().unwrap().to_string_lossy().to_string();
+        registers.push(read_register(&name, &f).expect("register"));
+    }
+    Registry::new(registers)
+}
+
+struct Row {
+    id: String,
+    report: Report,
+    channel: Channel,
+    premises: Option<PremisesResolution>,
+    due: DateTime<Utc>,
+    truth: String,
+}
+
+/// Union-find over incident ids: merges the daemon makes (and the oracle's).
+#[derive(Default)]
+struct Merges(HashMap<String, String>);
+
+impl Merges {
+    fn find(&self, id: &str) -> String {
+        let mut id = id.to_string();
+        while let Some(next) = self.0.get(&id) {
+            id = next.clone();
+        }
+        id
+    }
+    fn union(&mut self, absorbed: &str, survivor: &str) {
+        let (a, s) = (self.find(absorbed), self.find(survivor));
+        if a != s {
+            self.0.insert(a, s);
+        }
+    }
+}
+
+struct Scores {
+    exact: f64,
+    split: f64,
+    extra_per_1000: f64,
+    mixed: usize,
+    mixed_share: f64,
+    occurrences: usize,
+}
+
+fn score(rows: &[Row], incident_of: &[String]) -> Scores {
+    let mut truth_sets: HashMap<&str, HashSet<usize>> = HashMap::new();
+    let mut pred_sets: HashMap<&str, HashSet<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        truth_sets.entry(&r.truth).or_default().insert(i);
+        pred_sets.entry(&incident_of[i]).or_default().insert(i);
+    }
+    let mut exact = 0;
+    let mut split = 0;
+    let mut extra = 0;
+    for set in truth_sets.values() {
+        let preds: HashSet<&str> = set.iter().map(|&i| incident_of[i].as_str()).collect();
+        if preds.len() == 1 && pred_sets[preds.iter().next().unwrap()].len() == set.len() {
+            exact += 1;
+        }
+        if preds.len() > 1 {
+            split += 1;
+            extra += preds.len() - 1;
+        }
+    }
+    let mixed = pred_sets
+        .values()
+        .filter(|s| {
+            s.iter()
+                .map(|&i| rows[i].truth.as_str())
+                .collect::<HashSet<_>>()
+                .len()
+                > 1
+        })
+        .count();
+    let n = truth_sets.len() as f64;
+    Scores {
+        exact: exact as f64 / n,
+        split: split as f64 / n,
+        extra_per_1000: 1000.0 * extra as f64 / n,
+        mixed,
+        mixed_share: mixed as f64 / pred_sets.len() as f64,
+        occurrences: pred_sets.len(),
+    }
+}
+
+fn print(label: &str, s: &Scores) {
+    println!(
+        "{label}: exactly one {:.2}%, split {:.2}% ({:.0} extra per 1,000), mixing {} of {} occurrences ({:.2}%)",
+        100.0 * s.exact,
+        100.0 * s.split,
+        s.extra_per_1000,
+        s.mixed,
+        s.occurrences,
+        100.0 * s.mixed_share
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flat: Vec<FlatRow> =
+        read_flat_csv(&std::fs::read(&args[0]).expect("reports")[..]).expect("reports");
+    let truth: HashMap<String, String> = std::fs::read_to_string(&args[1])
+        .expect("truth")
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .map(|(a, b)| (a.to_string(), b.trim().to_string()))
+        .collect();
+    let f = |name: &str, default: f64| opt(&args, name).map_or(default, |v| v.parse().expect(name));
+    let hold = Duration::minutes(f("--hold-minutes", 5.0) as i64);
+    let window = f("--window-days", 45.0) as i64;
+    let batch = f("--batch", 2048.0) as usize;
+    let config = LinkConfig {
+        threshold: f("--threshold", 0.6),
+        review_threshold: f("--review", 0.1),
+        em: false,
+        ..LinkConfig::default()
+    };
+    let model = match opt(&args, "--model") {
+        Some(p) => Model::from_toml(&std::fs::read_to_string(p).expect("model")).expect("model"),
+        None => Model::builtin(),
+    };
+    let reg = opt(&args, "--members").map(|d| registry(Path::new(&d)));
+    let register_names: HashSet<String> = reg
+        .as_ref()
+        .map(|r| r.register_names().map(str::to_string).collect())
+        .unwrap_or_default();
+    let mut methods: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
+    let mut rows: Vec<Row> = flat
+        .iter()
+        .map(|r| {
+            let report = r.to_report();
+            let channel = Channel::parse(&r.source);
+            let premises = reg.as_ref().map(|reg| {
+                let scope = [r.scheme.clone()];
+                let scoped = register_names.contains(&r.scheme);
+                let radio = channel == Channel::Radio;
+                let q = PremisesQuery {
+                    name: report.location.premises_name.as_deref(),
+                    postcode: Some(r.premises_postcode.as_str()).filter(|p| !p.is_empty()),
+                    store_id: Some(r.member_ref.as_str()).filter(|s| !s.is_empty()),
+                    radio_id: Some(r.radio_id.as_str()).filter(|s| !s.is_empty()),
+                    town: Some(r.town.as_str()).filter(|t| radio && !t.is_empty()),
+                    registers: scoped.then_some(&scope[..]),
+                };
+                reg.resolve(&q)
+            });
+            if let Some(p) = &premises {
+                *methods
+                    .entry((r.source.clone(), p.method.as_str()))
+                    .or_default() += 1;
+            }
+            let occurred = report.event.occurred_from;
+            let arrived = parse_when(&r.arrived_at)
+                .map(|w| w.0)
+                .or(occurred)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
+            let due = occurred.map_or(arrived + hold, |o| {
+                (o + hold).clamp(arrived, arrived + hold)
+            });
+            Row {
+                id: r.report_id.clone(),
+                report,
+                channel,
+                premises,
+                due,
+                truth: truth[&r.report_id].clone(),
+            }
+        })
+        .collect();
+    if let Some(out) = opt(&args, "--train-out") {
+        let prepared = bcgw_link::engine::prepare_placed(
+            rows.iter()
+                .map(|r| (&r.report, r.channel, r.premises.as_ref())),
+        );
+        let model = bcgw_link::engine::train(&prepared, |a, b| rows[a].truth == rows[b].truth);
+        std::fs::write(&out, model.to_toml()).expect("model file");
+        println!("model trained on this corpus written to {out}");
+        return;
+    }
+    if reg.is_some() {
+        println!("premises resolved, by channel and method:");
+        for ((source, method), n) in &methods {
+            println!("  {source:>12} {method:>18}: {n}");
+        }
+    }
+    // Released in the order they fall due, then as they arrived.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| (rows[i].due, i));
+    rows = order
+        .into_iter()
+        .map(|i| {
+            std::mem::replace(
+                &mut rows[i],
+                Row {
+                    id: String::new(),
+                    report: Report::default(),
+                    channel: Channel::Other,
+                    premises: None,
+                    due: DateTime::<Utc>::MIN_UTC,
+                    truth: String::new(),
+                },
+            )
+        })
+        .collect();
+    let mut linker = IncrementalLinker::new(config, model);
+    let mut assigned: Vec<String> = Vec::with_capacity(rows.len());
+    let mut merges = Merges::default();
+    let mut reviews: Vec<(usize, String)> = Vec::new();
+    let mut start = 0;
+    let mut recent_days: std::collections::VecDeque<chrono::NaiveDate> = Default::default();
+    let mut last_cutoff = None;
+    while start < rows.len() {
+        // One link cycle: what is due within the same minute, at most `batch`.
+        let cycle = rows[start].due.timestamp() / 60;
+        let mut end = start;
+        while end < rows.len() && end - start < batch && rows[end].due.timestamp() / 60 == cycle {
+            end += 1;
+        }
+        let input: Vec<NewReport<'_>> = rows[start..end]
+            .iter()
+            .map(|r| NewReport {
+                id: &r.id,
+                report: &r.report,
+                channel: r.channel,
+                premises: r.premises.as_ref(),
+            })
+            .collect();
+        let out = linker.add_batch(&input);
+        for (k, a) in out.into_iter().enumerate() {
+            for m in &a.merged {
+                merges.union(m, &a.incident_id);
+            }
+            if let Some(rv) = &a.review {
+                reviews.push((start + k, rv.incident_id.clone()));
+            }
+            assigned.push(a.incident_id);
+        }
+        for r in &rows[start..end] {
+            if let Some(t) = r.report.event.occurred_from {
+                recent_days.push_back(t.date_naive());
+                if recent_days.len() > 255 {
+                    recent_days.pop_front();
+                }
+            }
+        }
+        let mut d: Vec<_> = recent_days.iter().copied().collect();
+        d.sort_unstable();
+        if let Some(anchor) = d.get(d.len() / 2) {
+            let cutoff = *anchor - Duration::days(window);
+            if last_cutoff.is_none_or(|c| cutoff > c) {
+                linker.evict_before(cutoff);
+                last_cutoff = Some(cutoff);
+            }
+        }
+        start = end;
+    }
+    let incident_of: Vec<String> = assigned.iter().map(|i| merges.find(i)).collect();
+    let n_incidents = rows
+        .iter()
+        .map(|r| r.truth.as_str())
+        .collect::<HashSet<_>>()
+        .len();
+    let s = score(&rows, &incident_of);
+    print("linked", &s);
+    let per_1000 = 1000.0 * reviews.len() as f64 / n_incidents as f64;
+    // The oracle: a review is a link exactly when the report and the incident it
+    // nearly joined share a true incident.
+    let mut truths_of: HashMap<String, HashSet<&str>> = HashMap::new();
+    for (i, inc) in incident_of.iter().enumerate() {
+        truths_of
+            .entry(inc.clone())
+            .or_default()
+            .insert(&rows[i].truth);
+    }
+    let mut true_reviews = 0;
+    for (r, candidate) in &reviews {
+        let c = merges.find(candidate);
+        if truths_of
+            .get(&c)
+            .is_some_and(|t| t.contains(rows[*r].truth.as_str()))
+        {
+            true_reviews += 1;
+            merges.union(&incident_of[*r], &c);
+        }
+    }
+    println!(
+        "reviews: {} ({:.1} per 1,000 incidents), {} true",
+        reviews.len(),
+        per_1000,
+        true_reviews
+    );
+    let after: Vec<String> = assigned.iter().map(|i| merges.find(i)).collect();
+    print("after the oracle officer", &score(&rows, &after));
+    if let Some(n) = opt(&args, "--errors").and_then(|n| n.parse::<usize>().ok()) {
+        errors(&rows, &incident_of, n);
+    }
+}
+
+/// Prints up to `n` split and `n` mixed true incidents with their reports.
+fn errors(rows: &[Row], incident_of: &[String], n: usize) {
+    let mut by_truth: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_pred: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_truth.entry(&r.truth).or_default().push(i);
+        by_pred.entry(&incident_of[i]).or_default().push(i);
+    }
+    let show = |i: usize| {
+        let r = &rows[i];
+        let p = r.premises.as_ref();
+        println!(
+            "    {} {:?} {:?} {:?} cat={:?} {:?} member={:?} cands={} method={:?} pred={}",
+            r.id,
+            r.channel,
+            r.report.event.occurred_from.map(|t| t.to_rfc3339()),
+            r.report.location.premises_name,
+            r.report.event.category_raw,
+            r.report.persons.first().and_then(|p| p.description.clone()),
+            p.and_then(|p| p.member.as_ref().map(|m| m.member_id.clone())),
+            p.map_or(0, |p| p.candidates.len()),
+            p.map(|p| p.method),
+            incident_of[i]
+        );
+    };
+    println!("split:");
+    for (t, members) in by_truth
+        .iter()
+        .filter(|(_, m)| {
+            m.iter()
+                .map(|&i| &incident_of[i])
+                .collect::<HashSet<_>>()
+                .len()
+                > 1
+        })
+        .take(n)
+    {
+        println!("  {t}");
+        members.iter().for_each(|&i| show(i));
+    }
+    println!("mixed:");
+    for (p, members) in by_pred
+        .iter()
+        .filter(|(_, m)| {
+            m.iter()
+                .map(|&i| &rows[i].truth)
+                .collect::<HashSet<_>>()
+                .len()
+                > 1
+        })
+        .take(n)
+    {
+        println!("  {p}");
+        members.iter().for_each(|&i| show(i));
+    }
+    let _ = ResolutionMethod::Unresolved;
+}
