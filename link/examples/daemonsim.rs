@@ -213,6 +213,24 @@ fn main() {
             }
         })
         .collect();
+    if let Some(out) = opt(&args, "--dump-resolution") {
+        let mut text = String::from("report_id,method,member,candidates,scheme,town\n");
+        for r in &rows {
+            if let Some(p) = &r.premises {
+                let cands: Vec<String> = p.candidates.iter().map(|m| m.member_id.clone()).collect();
+                text.push_str(&format!(
+                    "{},{},{},{},{},{}\n",
+                    r.id,
+                    p.method.as_str(),
+                    p.member.as_ref().map_or("", |m| m.member_id.as_str()),
+                    cands.join(";"),
+                    p.scheme.as_deref().unwrap_or(""),
+                    p.town.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        std::fs::write(out, text).expect("dump");
+    }
     if let Some(out) = opt(&args, "--train-out") {
         let prepared = bcgw_link::engine::prepare_placed(
             rows.iter()
@@ -337,13 +355,44 @@ fn main() {
     );
     let after: Vec<String> = assigned.iter().map(|i| merges.find(i)).collect();
     print("after the oracle officer", &score(&rows, &after));
+    if args.iter().any(|a| a == "--stats") {
+        let model = match opt(&args, "--model") {
+            Some(p) => {
+                Model::from_toml(&std::fs::read_to_string(p).expect("model")).expect("model")
+            }
+            None => Model::builtin(),
+        };
+        stats(&rows, &incident_of, &model, f("--threshold", 0.6));
+    }
     if let Some(n) = opt(&args, "--errors").and_then(|n| n.parse::<usize>().ok()) {
-        errors(&rows, &incident_of, n);
+        let model = match opt(&args, "--model") {
+            Some(p) => {
+                Model::from_toml(&std::fs::read_to_string(p).expect("model")).expect("model")
+            }
+            None => Model::builtin(),
+        };
+        errors(&rows, &incident_of, n, &model);
     }
 }
 
 /// Prints up to `n` split and `n` mixed true incidents with their reports.
-fn errors(rows: &[Row], incident_of: &[String], n: usize) {
+fn errors(rows: &[Row], incident_of: &[String], n: usize, model: &Model) {
+    let explain = |a: usize, b: usize| {
+        let prepared = bcgw_link::engine::prepare_placed(
+            [a, b]
+                .iter()
+                .map(|&i| (&rows[i].report, rows[i].channel, rows[i].premises.as_ref())),
+        );
+        let apart = prepared.features[0].apart(&prepared.features[1]);
+        let e = bcgw_link::engine::explain_pair(&prepared, model, 1, 0);
+        println!(
+            "      {} ~ {}: {}{}",
+            rows[a].id,
+            rows[b].id,
+            e.to_line(),
+            if apart { " APART" } else { "" }
+        );
+    };
     let mut by_truth: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut by_pred: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
@@ -381,6 +430,13 @@ fn errors(rows: &[Row], incident_of: &[String], n: usize) {
     {
         println!("  {t}");
         members.iter().for_each(|&i| show(i));
+        for x in 0..members.len() {
+            for y in x + 1..members.len() {
+                if incident_of[members[x]] != incident_of[members[y]] {
+                    explain(members[x], members[y]);
+                }
+            }
+        }
     }
     println!("mixed:");
     for (p, members) in by_pred
@@ -396,6 +452,98 @@ fn errors(rows: &[Row], incident_of: &[String], n: usize) {
     {
         println!("  {p}");
         members.iter().for_each(|&i| show(i));
+        for x in 0..members.len() {
+            for y in x + 1..members.len() {
+                if rows[members[x]].truth != rows[members[y]].truth {
+                    explain(members[x], members[y]);
+                }
+            }
+        }
     }
     let _ = ResolutionMethod::Unresolved;
+}
+
+/// Why true pairs were split and false pairs joined: counts by the level of each
+/// feature, by probability band, and pairs blocking never compared.
+fn stats(rows: &[Row], incident_of: &[String], model: &Model, threshold: f64) {
+    use bcgw_link::compare::{FEATURES, LEVEL_NAMES, compare};
+    let prepared = bcgw_link::engine::prepare_placed(
+        rows.iter()
+            .map(|r| (&r.report, r.channel, r.premises.as_ref())),
+    );
+    let blocked: HashSet<(u32, u32)> =
+        bcgw_link::blocking::candidate_pairs(&prepared.features, &prepared.vocab)
+            .into_iter()
+            .collect();
+    let mut by_truth: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_pred: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_truth.entry(&r.truth).or_default().push(i);
+        by_pred.entry(&incident_of[i]).or_default().push(i);
+    }
+    let report = |label: &str, pairs: Vec<(usize, usize)>| {
+        let mut levels: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); FEATURES.len()];
+        let mut bands: BTreeMap<String, usize> = BTreeMap::new();
+        let (mut unblocked, mut apart) = (0, 0);
+        let mut channels: BTreeMap<String, usize> = BTreeMap::new();
+        for &(a, b) in &pairs {
+            let (fa, fb) = (&prepared.features[a], &prepared.features[b]);
+            *channels
+                .entry(format!(
+                    "{:?}-{:?}",
+                    fa.kind.min(fb.kind),
+                    fa.kind.max(fb.kind)
+                ))
+                .or_default() += 1;
+            if !blocked.contains(&(a.min(b) as u32, a.max(b) as u32)) {
+                unblocked += 1;
+            }
+            if fa.apart(fb) {
+                apart += 1;
+                continue;
+            }
+            let (l, _) = compare(fb, fa, &prepared.vocab);
+            for f in 0..FEATURES.len() {
+                *levels[f].entry(LEVEL_NAMES[f][l[f] as usize]).or_default() += 1;
+            }
+            let p = model.probability(&l);
+            let band = if p >= threshold {
+                ">=auto".to_string()
+            } else {
+                format!("{:.1}", (p * 10.0).floor() / 10.0)
+            };
+            *bands.entry(band).or_default() += 1;
+        }
+        println!(
+            "{label}: {} pairs, {unblocked} never compared by blocking, {apart} kept apart (town/scheme/export)",
+            pairs.len()
+        );
+        println!("  channels: {channels:?}");
+        println!("  probability: {bands:?}");
+        for f in 0..FEATURES.len() {
+            println!("  {:>12}: {:?}", FEATURES[f], levels[f]);
+        }
+    };
+    let mut split = Vec::new();
+    for members in by_truth.values() {
+        for x in 0..members.len() {
+            for y in x + 1..members.len() {
+                if incident_of[members[x]] != incident_of[members[y]] {
+                    split.push((members[x], members[y]));
+                }
+            }
+        }
+    }
+    report("true pairs split", split);
+    let mut mixed = Vec::new();
+    for members in by_pred.values() {
+        for x in 0..members.len() {
+            for y in x + 1..members.len() {
+                if rows[members[x]].truth != rows[members[y]].truth {
+                    mixed.push((members[x], members[y]));
+                }
+            }
+        }
+    }
+    report("false pairs joined", mixed);
 }

@@ -23,10 +23,18 @@ pub enum Key {
     WordEnd([u8; 4], NaiveDate),
     /// The chain.
     Chain(WordId, NaiveDate),
+    /// A register member the report may be about.
+    Member(WordId, NaiveDate),
 }
 
 /// Premises words on more than this share of names are too common to block on.
 const COMMON_WORD_SHARE: f64 = 0.10;
+
+/// Until this many names have been counted, no word is called common: the
+/// shares of a handful of names say nothing (a linker starting empty would
+/// otherwise give its first reports no word keys at all, and they would never
+/// be met).
+const NAMES_BEFORE_COMMON: u32 = 500;
 
 fn start_of(w: &str) -> [u8; 4] {
     let b = w.as_bytes();
@@ -71,7 +79,11 @@ pub fn keys_into(f: &Features, vocab: &Vocab, out: &mut Vec<Key>) {
     let distinct = || {
         f.premises
             .iter()
-            .filter(|&&w| vocab.premises_share(w) < COMMON_WORD_SHARE || f.premises.len() == 1)
+            .filter(|&&w| {
+                vocab.premises_share(w) < COMMON_WORD_SHARE
+                    || f.premises.len() == 1
+                    || vocab.premises_names_counted() < NAMES_BEFORE_COMMON
+            })
             .map(|&w| vocab.word(w))
             .filter(|w| w.len() >= 3)
     };
@@ -88,6 +100,18 @@ pub fn keys_into(f: &Features, vocab: &Vocab, out: &mut Vec<Key>) {
         }
         if let Some(c) = f.chain {
             out.push(Key::Chain(c, day));
+        }
+    }
+    // Two reports about one member are always compared, also a day apart: a
+    // report keyed the next day with the entry date is the same incident more
+    // often than two incidents at one shop on consecutive days are confused.
+    // Each report keys its own day and the next, so reports at most a day
+    // apart share one.
+    if let Some(s) = f.when {
+        for &m in &f.members {
+            for day in [s.date, s.date + Duration::days(1)] {
+                out.push(Key::Member(m, day));
+            }
         }
     }
 }

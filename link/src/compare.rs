@@ -345,18 +345,28 @@ fn value_level(a: &Features, b: &Features) -> u8 {
     }
 }
 
-/// Same member (both resolved to it), overlap (the members one may be include
-/// one the other may be), different, or unknown (either has no member).
+/// Most members a report may be for an overlap to say anything: "one of these
+/// three Tescos" narrows a place, "one of eight" hardly.
+const OVERLAP_MAX: usize = 3;
+
+/// Same member (both surely resolved to it), overlap (the few members one may be
+/// include one the other may be), different (both surely resolved, to two
+/// members), or unknown (either has no member, or too many, or a weak one that
+/// is not the other's).
 fn member_level(a: &Features, b: &Features) -> u8 {
     if a.members.is_empty() || b.members.is_empty() {
         return MEMBER_UNKNOWN;
     }
-    if a.member_resolved && b.member_resolved && a.members == b.members {
-        return 0;
+    if a.member_resolved && b.member_resolved {
+        return if a.members == b.members { 0 } else { 2 };
     }
     // Both lists are sorted and short.
     let overlap = a.members.iter().any(|m| b.members.binary_search(m).is_ok());
-    if overlap { 1 } else { 2 }
+    if overlap && a.members.len().min(b.members.len()) <= OVERLAP_MAX {
+        1
+    } else {
+        MEMBER_UNKNOWN
+    }
 }
 
 fn channel_level(a: &Features, b: &Features) -> u8 {

@@ -285,10 +285,13 @@ pub fn explain_pair_features(
 }
 
 fn explanation(model: &Model, l: &Levels, linked_to: usize) -> Explanation {
+    let probability = model.probability(l);
+    // The nested same-member model, for a pair surely at one member.
+    let model = model.for_pair(l);
     let counted = model.counted(l);
     Explanation {
         linked_to,
-        probability: model.probability(l),
+        probability,
         levels: *l,
         weights: std::array::from_fn(|f| {
             if counted[f] {

@@ -102,7 +102,8 @@ pub struct Features {
     /// sorted: the one it resolved to, or the candidates of an ambiguous name;
     /// empty when unresolved or without registers.
     pub members: Vec<WordId>,
-    /// Whether `members` is the one member it resolved to.
+    /// Whether `members` is the one member it resolved to, surely
+    /// ([`crate::members::STRONG`]): only such reports can be another member's.
     pub member_resolved: bool,
     /// The town it happened in ([`bcgw_sdk::schema::PremisesResolution::town`]).
     pub town: Option<WordId>,
@@ -250,7 +251,8 @@ impl Features {
                 .as_ref()
                 .map(|_| vocab.id(&report.source_system.to_ascii_lowercase())),
             members: placed.map(|p| member_ids(p, vocab)).unwrap_or_default(),
-            member_resolved: placed.is_some_and(|p| p.member.is_some()),
+            member_resolved: placed
+                .is_some_and(|p| p.member.is_some() && p.score >= crate::members::STRONG),
             town: placed
                 .and_then(|p| p.town.as_deref())
                 .map(|t| vocab.id(&format!("town:{t}"))),

@@ -153,6 +153,11 @@ impl Vocab {
         }
     }
 
+    /// How many premises names have been counted.
+    pub fn premises_names_counted(&self) -> u32 {
+        self.premises_docs
+    }
+
     /// The share of premises names containing `w` (0..1).
     pub fn premises_share(&self, w: WordId) -> f64 {
         let df = self.premises_df.get(w as usize).copied().unwrap_or(0) as f64;

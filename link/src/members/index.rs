@@ -11,6 +11,8 @@ use std::collections::HashMap;
 pub struct Registry {
     pub(super) members: Vec<Member>,
     pub(super) variants: Vec<Vec<Variant>>,
+    /// Each member's trading name, normalised (what identifies it).
+    pub(super) trading: Vec<crate::normalize::premises::PremisesName>,
     pub(super) counts: WordCounts,
     pub(super) member_ids: HashMap<String, Vec<u32>>,
     pub(super) bcrp_ids: HashMap<String, Vec<u32>>,
@@ -98,6 +100,8 @@ impl Registry {
                 push(&mut self.word_starts, word_start(w), i);
             }
         }
+        self.trading
+            .push(crate::normalize::premises::normalise(&m.trading_name));
         self.members.push(m);
         self.variants.push(vs);
     }

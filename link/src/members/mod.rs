@@ -21,7 +21,7 @@ mod resolve;
 pub use check::{Problem, Severity, check};
 pub use index::{Registry, RegistryStats};
 pub use parse::{RegisterError, parse_register, read_register};
-pub use resolve::PremisesQuery;
+pub use resolve::{PremisesQuery, STRONG, WEAK};
 
 /// One member premises as its register describes it.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -48,6 +48,20 @@ fn street(line: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// Whether `report` names something of the member itself — its chain, or a
+/// word of its trading name — rather than only where it is. A name made of a
+/// street and a town fits every shop there, including shops no register lists.
+pub fn identifies(report: &PremisesName, trading: &PremisesName) -> bool {
+    if report.chain.is_some() && report.chain == trading.chain {
+        return true;
+    }
+    report
+        .words
+        .iter()
+        .filter(|w| !FORMAT_WORDS.contains(&w.as_str()))
+        .any(|w| trading.words.iter().any(|t| t == w || same_word(t, w)))
+}
+
 /// Every way the member may be named.
 pub fn variants(m: &Member) -> Vec<Variant> {
     let mut raw: Vec<(String, bool)> =

@@ -42,6 +42,19 @@ const AMBIGUOUS_MIN: f64 = 0.5;
 /// Most candidates kept: more says little more than "unresolved".
 const MAX_CANDIDATES: usize = 8;
 
+/// How well a report's name must fit the member an id names for the id to be
+/// taken at its word; below it, the id and the name disagree.
+const ID_NAME_AGREES: f64 = 0.5;
+
+/// The score of a resolution that names one member but may well be wrong: an
+/// id whose member the name does not fit, a name that is only a chain ("SPAR"
+/// fits the one Spar a register lists, and every Spar it does not). Linking
+/// takes it as a hint (the member "may be"), never as proof it is another shop.
+pub const WEAK: f64 = 0.6;
+
+/// From this score a resolution is taken as the member it names.
+pub const STRONG: f64 = 0.8;
+
 impl Registry {
     /// Resolves one report's premises.
     pub fn resolve(&self, q: &PremisesQuery<'_>) -> PremisesResolution {
@@ -81,6 +94,16 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
+    /// Whether the report's name says more than a chain: a word that is not
+    /// a store format. A chain alone fits every branch, listed or not.
+    fn specific(&self) -> bool {
+        self.name.as_ref().is_some_and(|n| {
+            n.words
+                .iter()
+                .any(|w| !crate::normalize::premises::FORMAT_WORDS.contains(&w.as_str()))
+        })
+    }
+
     fn member(&self, i: u32) -> &Member {
         &self.reg.members[i as usize]
     }
@@ -95,10 +118,16 @@ impl Resolver<'_> {
     fn score(&self, i: u32) -> f64 {
         let m = self.member(i);
         let name = match &self.name {
-            Some(n) => self.reg.variants[i as usize]
-                .iter()
-                .map(|v| coverage(n, v, &self.reg.counts))
-                .fold(0.0, f64::max),
+            Some(n) => {
+                // Names made up from the town or street count only when the
+                // report names the member itself too.
+                let identified = super::name::identifies(n, &self.reg.trading[i as usize]);
+                self.reg.variants[i as usize]
+                    .iter()
+                    .filter(|v| v.own || identified)
+                    .map(|v| coverage(n, v, &self.reg.counts))
+                    .fold(0.0, f64::max)
+            }
             None => 1.0,
         };
         let postcode = match (&self.postcode, &m.postcode) {
@@ -241,12 +270,14 @@ impl Resolver<'_> {
         if hits.is_empty() {
             return None;
         }
-        // Store numbers are the retailer's own: two chains may share one.
+        // Store numbers are the retailer's own (two chains may share one), and a
+        // register's bare member numbers look like them: the name picks.
         if hits.len() > 1 && self.name.is_some() {
+            let best = hits.iter().map(|&(i, _)| self.score(i)).fold(0.0, f64::max);
             let named: Vec<(u32, ResolutionMethod)> = hits
                 .iter()
                 .copied()
-                .filter(|&(i, _)| self.score(i) > 0.0)
+                .filter(|&(i, _)| best > 0.0 && self.score(i) >= best - 0.1)
                 .collect();
             if !named.is_empty() {
                 hits = named;
@@ -260,15 +291,17 @@ impl Resolver<'_> {
         Some(Found::Several(members, 0.5))
     }
 
-    /// An id's member, unless the report's name plainly names another member: a
-    /// radio handed to the shop next door, a stale id. Then both are candidates.
+    /// An id's member, checked against the name: when the name fits it, the id
+    /// is taken at its word; when the name plainly names another member (a
+    /// radio handed to the shop next door, a stale id), both are candidates;
+    /// otherwise the id stands, weakly.
     fn checked_by_name(&self, i: u32, method: ResolutionMethod) -> Found {
-        if self.name.is_none() || self.score(i) > 0.0 {
+        if self.name.is_none() || self.score(i) >= ID_NAME_AGREES {
             return Found::One(i, method, 1.0);
         }
         match self.by_name() {
-            Found::One(k, _, score) if k != i && score >= 0.8 => Found::Several(vec![i, k], 0.5),
-            _ => Found::One(i, method, 0.9),
+            Found::One(k, _, score) if k != i && score >= STRONG => Found::Several(vec![i, k], 0.5),
+            _ => Found::One(i, method, WEAK),
         }
     }
 
@@ -309,7 +342,9 @@ impl Resolver<'_> {
             let here: Vec<u32> = candidates
                 .iter()
                 .copied()
-                .filter(|&i| self.member(i).postcode.as_ref() == Some(p) && self.score(i) >= 0.3)
+                .filter(|&i| {
+                    self.member(i).postcode.as_ref() == Some(p) && self.score(i) >= ID_NAME_AGREES
+                })
                 .collect();
             if let [only] = here[..] {
                 return Found::One(only, ResolutionMethod::PostcodeAndName, 0.97);
@@ -328,15 +363,24 @@ impl Resolver<'_> {
                     .any(|v| v.own && v.key == key)
             })
             .collect();
+        // A chain alone, even as a member's alias, fits branches no register
+        // lists: it is a hint, not an answer.
+        let sure = |score: f64| {
+            if self.specific() {
+                score
+            } else {
+                score.min(WEAK)
+            }
+        };
         if let [only] = exact[..] {
-            return Found::One(only, ResolutionMethod::Alias, 0.95);
+            return Found::One(only, ResolutionMethod::Alias, sure(0.95));
         }
         let mut scored: Vec<(u32, f64)> = candidates.iter().map(|&i| (i, self.score(i))).collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let (best, best_score) = scored[0];
         let second = scored.get(1).map_or(0.0, |s| s.1);
         if best_score >= FUZZY_MIN && best_score - second >= FUZZY_MARGIN {
-            return Found::One(best, ResolutionMethod::Fuzzy, best_score);
+            return Found::One(best, ResolutionMethod::Fuzzy, sure(best_score));
         }
         let close: Vec<u32> = scored
             .iter()

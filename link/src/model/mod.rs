@@ -8,12 +8,23 @@
 //! needed), or from a labelled sample (`bcgw link train`). The defaults shipped in
 //! `default-model.toml` were estimated from a labelled synthetic corpus and are the
 //! starting point of EM.
+//!
+//! Two reports both surely resolved to one register member are a question of
+//! their own: the place is settled, and what remains is whether they are one
+//! incident there or two (two thefts at one shop on one day, the same offender
+//! back the next week). Such pairs are scored by a nested model, [`Model::same_member`],
+//! estimated on such pairs alone, so the evidence of "same shop" is not added
+//! on top of time and description as if it were independent of them.
 
-use crate::compare::{
-    FEATURES, LEVEL_NAMES, LEVELS, Levels, MEMBER, MEMBER_UNKNOWN, POSTCODE, PREMISES, unpack,
-};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+mod file;
+
+use crate::compare::{FEATURES, LEVELS, Levels, MEMBER, POSTCODE, PREMISES, unpack};
+use std::collections::HashMap;
+
+/// The member level of two reports surely resolved to one member.
+const SAME_MEMBER: u8 = 0;
+/// The member level of two reports surely resolved to two members.
+const OTHER_MEMBER: u8 = 2;
 
 /// The parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,14 +38,11 @@ pub struct Model {
     /// Whether the model knows the member feature (a model file from before
     /// member registers does not: then members are not counted, names are).
     pub uses_members: bool,
-}
-
-/// The model as stored in TOML.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ModelFile {
-    lambda: f64,
-    features: BTreeMap<String, BTreeMap<String, [f64; 2]>>,
+    /// The model of pairs surely at one member (see the module docs); without
+    /// it such pairs are scored by this one.
+    pub same_member: Option<Box<Model>>,
+    /// Whether this is a nested same-member model (it counts no place features).
+    nested: bool,
 }
 
 /// Smallest probability a level may have. A level never seen among matches in
@@ -51,7 +59,7 @@ const M_FLOOR: f64 = 1e-2;
 /// Scales `v` to sum to one with no entry below [`M_FLOOR`]: small entries are
 /// raised to the floor and the others shrink to make room. Idempotent, so a model
 /// written out and read back is the same model.
-fn normalise_m(v: &mut [f64]) {
+pub(crate) fn normalise_m(v: &mut [f64]) {
     let s: f64 = v.iter().sum();
     if s <= 0.0 || !s.is_finite() {
         v.fill(1.0 / v.len() as f64);
@@ -77,7 +85,7 @@ fn normalise_m(v: &mut [f64]) {
     }
 }
 
-fn normalise(v: &mut [f64]) {
+pub(crate) fn normalise(v: &mut [f64]) {
     for x in v.iter_mut() {
         *x = x.max(FLOOR);
     }
@@ -90,7 +98,7 @@ fn normalise(v: &mut [f64]) {
 impl Model {
     /// The model estimated from the labelled synthetic corpus, shipped with bcgw.
     pub fn builtin() -> Model {
-        Model::from_toml(include_str!("default-model.toml")).unwrap_or_else(|_| Model::uniform())
+        Model::from_toml(include_str!("../default-model.toml")).unwrap_or_else(|_| Model::uniform())
     }
 
     /// A model that knows nothing: every level equally likely either way.
@@ -100,19 +108,34 @@ impl Model {
             m: LEVELS.iter().map(|&n| vec![1.0 / n as f64; n]).collect(),
             u: LEVELS.iter().map(|&n| vec![1.0 / n as f64; n]).collect(),
             uses_members: true,
+            same_member: None,
+            nested: false,
         }
     }
 
-    /// Which features count for a pair. When both reports resolved to register
-    /// members, the member comparison stands for the premises name and the
-    /// postcode (which say the same thing less surely): counting all three would
-    /// count one piece of evidence three times. Otherwise the member is not
-    /// counted.
+    /// The model that scores a pair with these levels: the nested same-member
+    /// model for two reports surely at one member, else this one.
+    pub fn for_pair(&self, l: &Levels) -> &Model {
+        match &self.same_member {
+            Some(nested) if self.uses_members && l[MEMBER] == SAME_MEMBER => nested,
+            _ => self,
+        }
+    }
+
+    /// Which features count for a pair under this model. In the nested model
+    /// no place feature counts (the place is settled). Otherwise the member
+    /// level counts (two members surely, a few possible ones in common, or no
+    /// member evidence), and the premises name and postcode count unless the
+    /// reports are surely two members — then they would only say it again,
+    /// less surely.
     pub fn counted(&self, l: &Levels) -> [bool; FEATURES.len()] {
-        let members = self.uses_members && l[MEMBER] != MEMBER_UNKNOWN;
+        if self.nested {
+            return std::array::from_fn(|f| !matches!(f, PREMISES | POSTCODE | MEMBER));
+        }
+        let two_members = self.uses_members && l[MEMBER] == OTHER_MEMBER;
         std::array::from_fn(|f| match f {
-            PREMISES | POSTCODE => !members,
-            MEMBER => members,
+            PREMISES | POSTCODE => !two_members,
+            MEMBER => self.uses_members,
             _ => true,
         })
     }
@@ -134,6 +157,10 @@ impl Model {
 
     /// Probability that a pair with these levels is a match.
     pub fn probability(&self, l: &Levels) -> f64 {
+        let model = self.for_pair(l);
+        if !std::ptr::eq(model, self) {
+            return model.probability(l);
+        }
         if crate::compare::two_premises(l) {
             return 0.0;
         }
@@ -142,12 +169,31 @@ impl Model {
         1.0 / (1.0 + (-w).exp2())
     }
 
-    /// Estimates the model from labelled pairs: `(levels, count, is_match)`.
+    /// Estimates the model from labelled pairs: `(levels, count, is_match)`,
+    /// with a nested same-member model from the pairs surely at one member when
+    /// there are enough of them.
     pub fn from_labels(pairs: impl IntoIterator<Item = (Levels, u64, bool)>) -> Model {
+        let (same, other): (Vec<_>, Vec<_>) = pairs
+            .into_iter()
+            .partition(|(l, _, _)| l[MEMBER] == SAME_MEMBER);
+        let mut model = Model::estimate(other, false);
+        let matches: u64 = same.iter().filter(|p| p.2).map(|p| p.1).sum();
+        // Too few pairs to estimate from: score them with the general model.
+        if matches >= 50 {
+            model.same_member = Some(Box::new(Model::estimate(same, true)));
+        }
+        model
+    }
+
+    /// Estimates one model's parameters from labelled pairs.
+    fn estimate(pairs: impl IntoIterator<Item = (Levels, u64, bool)>, nested: bool) -> Model {
         let mut m: Vec<Vec<f64>> = LEVELS.iter().map(|&n| vec![0.5; n]).collect();
         let mut u: Vec<Vec<f64>> = LEVELS.iter().map(|&n| vec![0.5; n]).collect();
         let (mut matches, mut total) = (0.0, 0.0);
-        let counting = Model::uniform();
+        let counting = Model {
+            nested,
+            ..Model::uniform()
+        };
         for (l, n, is_match) in pairs {
             let n = n as f64;
             total += n;
@@ -171,6 +217,8 @@ impl Model {
             m,
             u,
             uses_members: true,
+            same_member: None,
+            nested,
         }
     }
 
@@ -192,9 +240,11 @@ impl Model {
         // of their terms, and the same input must give the same model every run.
         let mut sorted: Vec<(u32, u64)> = patterns.iter().map(|(p, n)| (*p, *n)).collect();
         sorted.sort_unstable();
+        // Pairs the nested same-member model scores stay out: it is kept as given.
         let patterns: Vec<(Levels, f64)> = sorted
             .into_iter()
             .map(|(p, n)| (unpack(p), n as f64))
+            .filter(|(l, _)| std::ptr::eq(self.for_pair(l), self))
             .collect();
         let mut model = self.clone();
         for _ in 0..iterations {
@@ -230,6 +280,8 @@ impl Model {
                 m,
                 u,
                 uses_members: self.uses_members,
+                same_member: self.same_member.clone(),
+                nested: self.nested,
             };
             let delta = (next.lambda - model.lambda).abs();
             model = next;
@@ -250,72 +302,6 @@ impl Model {
             && self.level_weight(4, 3) < 0.0
             && (0.0005..0.9).contains(&self.lambda)
     }
-
-    /// Parses the TOML form.
-    pub fn from_toml(text: &str) -> Result<Model, String> {
-        let file: ModelFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        let mut model = Model::uniform();
-        model.lambda = file.lambda;
-        for (f, name) in FEATURES.iter().enumerate() {
-            let Some(levels) = file.features.get(*name) else {
-                // A model trained before member registers: it has no member
-                // evidence, so members are not counted and names are.
-                if f == MEMBER {
-                    model.uses_members = false;
-                    continue;
-                }
-                return Err(format!("features.{name} is missing"));
-            };
-            for (lv, lname) in LEVEL_NAMES[f].iter().enumerate() {
-                let [m, u] = levels
-                    .get(*lname)
-                    .copied()
-                    .ok_or_else(|| format!("features.{name}.{lname} is missing"))?;
-                model.m[f][lv] = m;
-                model.u[f][lv] = u;
-            }
-            normalise_m(&mut model.m[f]);
-            normalise(&mut model.u[f]);
-        }
-        if !(0.0..1.0).contains(&model.lambda) || model.lambda == 0.0 {
-            return Err("lambda must be between 0 and 1".into());
-        }
-        Ok(model)
-    }
-
-    /// The TOML form: per feature and level, `[m, u]`.
-    pub fn to_toml(&self) -> String {
-        let mut features = BTreeMap::new();
-        for (f, name) in FEATURES.iter().enumerate() {
-            if f == MEMBER && !self.uses_members {
-                continue;
-            }
-            let levels = LEVEL_NAMES[f]
-                .iter()
-                .enumerate()
-                .map(|(lv, lname)| {
-                    (
-                        lname.to_string(),
-                        [round(self.m[f][lv]), round(self.u[f][lv])],
-                    )
-                })
-                .collect();
-            features.insert(name.to_string(), levels);
-        }
-        let file = ModelFile {
-            lambda: round(self.lambda),
-            features,
-        };
-        let body = toml::to_string(&file).unwrap_or_default();
-        format!(
-            "# bcgw linking model (Fellegi-Sunter): for each feature level, [m, u] =\n\
-             # [P(level | same incident), P(level | different incidents)].\n{body}"
-        )
-    }
-}
-
-fn round(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 #[cfg(test)]
