@@ -39,11 +39,11 @@ fn registry(dir: &Path) -> Registry {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "csv"))
-        .filter(|p| !p.file_name().is_some_and(|n| n == "FAULTS.csv"))
+        .filter(|p| p.file_name().is_none_or(|n| n != "FAULTS.csv"))
         .collect();
     files.sort();
     for f in files {
-        let name = f.file_stem().unwrap().to_string_lossy().to_string();
+        let name = f.file_stem().expect("file name").to_string_lossy().to_string();
         registers.push(read_register(&name, &f).expect("register"));
     }
     Registry::new(registers)
@@ -99,7 +99,7 @@ fn score(rows: &[Row], incident_of: &[String]) -> Scores {
     let mut extra = 0;
     for set in truth_sets.values() {
         let preds: HashSet<&str> = set.iter().map(|&i| incident_of[i].as_str()).collect();
-        if preds.len() == 1 && pred_sets[preds.iter().next().unwrap()].len() == set.len() {
+        if preds.len() == 1 && preds.iter().all(|p| pred_sets[p].len() == set.len()) {
             exact += 1;
         }
         if preds.len() > 1 {
