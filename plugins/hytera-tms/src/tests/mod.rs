@@ -1,4 +1,8 @@
-//! The adapter through the SDK's native harness, on frames built here.
+//! The adapter through the SDK's native harness, on frames built here: the
+//! simplified layout an earlier DESIGN.md gave in this file, the public TMP
+//! layout in [`tmp`].
+
+mod tmp;
 
 use super::HyteraTms;
 use bcgw_sdk::harness::{Checked, Harness};

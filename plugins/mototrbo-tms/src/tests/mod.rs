@@ -1,4 +1,8 @@
-//! The adapter through the SDK's native harness, on frames built here.
+//! The adapter through the SDK's native harness, on frames built here: the
+//! simplified layout an earlier DESIGN.md gave in this file, the TMS layout
+//! bridges send in [`tms`].
+
+mod tms;
 
 use super::MototrboTms;
 use bcgw_sdk::harness::{Checked, Harness};
