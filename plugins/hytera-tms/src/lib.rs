@@ -80,7 +80,8 @@ impl Adapter for HyteraTms {
                     ),
                 ];
                 Ok((text, extensions))
-            });
+            })
+            .enumerate();
         Ok(translate_items(&parser, &receipt, items))
     }
 }

@@ -86,7 +86,8 @@ impl Adapter for MototrboTms {
                     ),
                 ];
                 Ok((text, extensions))
-            });
+            })
+            .enumerate();
         Ok(translate_items(&parser, &receipt, items))
     }
 }
