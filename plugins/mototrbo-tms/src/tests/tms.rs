@@ -277,3 +277,44 @@ fn simplified_and_bridge_frames_in_one_payload_both_read() {
         ]
     );
 }
+
+#[test]
+fn the_tms_sample_is_two_text_frames_around_an_acknowledgement() {
+    let sample = include_bytes!("../../../../examples/radio/mototrbo-tms-frames.bin");
+    let frames = [
+        Pdu::text(
+            3,
+            le(
+                "\r\nALERT 14:03 BOOTS BROADMEAD M 30S BLUE HOODIE THEFT :: took razors, made off twd Cabot Circus",
+            ),
+        ),
+        Pdu::ack(Some(3)).address(b"2001234"),
+        Pdu::text(4, be("\r\nALERT 14:10 GREGGS WINE ST F 20S GRY TRK S/L"))
+            .address(b"2001234")
+            .ack_wanted(),
+    ];
+    assert_eq!(
+        sample[..],
+        frames.iter().flat_map(Pdu::bytes).collect::<Vec<_>>()
+    );
+    let out = run(json!({"town": "Bristol"}), sample);
+    assert_eq!(out.rejects, vec![]);
+    let got: Vec<_> = out
+        .reports
+        .iter()
+        .map(|r| {
+            (
+                r.location.premises_name.as_deref(),
+                r.extension("tms-sequence"),
+                r.extension("radio-id"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("BOOTS BROADMEAD"), Some("3"), None),
+            (Some("GREGGS WINE ST"), Some("4"), Some("2001234"))
+        ]
+    );
+}
