@@ -196,9 +196,11 @@ fn the_option_field_and_its_length_are_skipped() {
     unterminated.option = Some(utf16le("ZZ"));
     let out = run(json!({}), &payload([&frame, &unterminated]));
     assert_eq!(out.rejects, vec![]);
+    assert_eq!(out.reports.len(), 2);
     for r in &out.reports {
+        // Read into the text, the option field would change the offence word.
+        assert_eq!(r.event.category_raw.as_deref(), Some("S/L"));
         assert_eq!(r.persons[0].description, None);
-        assert_eq!(r.location.premises_name.as_deref(), Some("GREGGS"));
     }
 }
 
@@ -274,6 +276,61 @@ fn simplified_and_public_frames_in_one_payload_both_read_with_a_radio_id() {
         [
             (Some("2001234"), Some("2001234")),
             (Some("2001235"), Some("2001235"))
+        ]
+    );
+}
+
+#[test]
+fn the_tmp_sample_is_two_messages_around_an_acknowledgement() {
+    let sample = include_bytes!("../../../../examples/radio/hytera-tmp-frames.bin");
+    let frames = [
+        Tmp::message(
+            GROUP,
+            42,
+            2_001_234,
+            9_000_001,
+            "ALERT 16:40 CO-OP GLOUCESTER RD ASB :: grp of youths abusive to staff",
+        )
+        .ack_wanted(),
+        Tmp::ack(GROUP_ACK, 42, None, 9_000_001),
+        Tmp::message(
+            PRIVATE,
+            43,
+            2_001_234,
+            2_001_999,
+            "ALERT 16:45 CO-OP GLOUCESTER RD M 40S BLK JKT ASSLT :: pushed the manager",
+        ),
+    ];
+    assert_eq!(sample[..], payload(&frames));
+    let out = run(json!({}), sample);
+    assert_eq!(out.rejects, vec![]);
+    let got: Vec<_> = out
+        .reports
+        .iter()
+        .map(|r| {
+            (
+                r.extension("hytera-service-type"),
+                r.extension("radio-id"),
+                r.extension("radio-destination-id"),
+                r.extension("hytera-ack-wanted"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Some("group"),
+                Some("2001234"),
+                Some("9000001"),
+                Some("true")
+            ),
+            (
+                Some("private"),
+                Some("2001234"),
+                Some("2001999"),
+                Some("false")
+            )
         ]
     );
 }
