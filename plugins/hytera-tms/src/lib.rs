@@ -1,14 +1,20 @@
 //! `hytera-tms`: Hytera text messages carrying ShopNet radio alerts. Each frame of
 //! the payload is cut, its UTF-16LE text decoded and parsed by `bcgw-radio-text` with
-//! the same keys as `shopnet-text`; the radio ids, request id and service type go
-//! into extensions. The frame layout follows DESIGN.md's description, not a vendor
-//! specification; see [`frame`] and `plugins/hytera-tms/README.md`.
+//! the same keys as `shopnet-text`; the sender's radio id (`radio-id`), the other
+//! ids and the service type go into extensions. Frames follow the publicly described
+//! TMP layout ([`tmp`]) or the simplified one an earlier DESIGN.md gave
+//! ([`simplified`]); [`frame`] says which is read when. Acknowledgements are
+//! protocol traffic and give neither a report nor a reject. See
+//! `plugins/hytera-tms/README.md`.
 
 pub mod frame;
+pub mod simplified;
+pub mod tmp;
 
 use bcgw_radio_text::utf16::{self, ByteOrder};
 use bcgw_radio_text::{ConfigTable, config_keys, optional_key, split_config, translate_items};
 use bcgw_sdk::prelude::*;
+use frame::{Frame, Message};
 use serde::Deserialize;
 
 /// Default for `max_frame_bytes`: a text message holds at most a few hundred
@@ -63,26 +69,33 @@ impl Adapter for HyteraTms {
             .unwrap_or(DEFAULT_MAX_FRAME_BYTES);
         let items = frame::frames(&payload.bytes, max as usize)
             .into_iter()
-            .map(|cut| {
-                let f = cut.map_err(|e| AdapterError::Malformed(e.reason))?;
-                let (text, _) = utf16::decode(f.text, ByteOrder::Le)
-                    .map_err(|why| AdapterError::invalid_field("text", why))?;
-                let extensions = vec![
-                    (
-                        "hytera-service-type".to_string(),
-                        f.service.name().to_string(),
-                    ),
-                    ("radio-request-id".to_string(), f.request_id.to_string()),
-                    ("radio-source-id".to_string(), f.source_id.to_string()),
-                    (
-                        "radio-destination-id".to_string(),
-                        f.destination_id.to_string(),
-                    ),
-                ];
-                Ok((text, extensions))
+            .enumerate()
+            .filter_map(|(i, cut)| match cut {
+                Err(e) => Some((i, Err(AdapterError::Malformed(e.reason)))),
+                Ok(Frame::Acknowledgement) => None,
+                Ok(Frame::Message(m)) => Some((i, alert(&m))),
             });
         Ok(translate_items(&parser, &receipt, items))
     }
+}
+
+/// A message's decoded text and the extensions it adds to its report.
+fn alert(m: &Message<'_>) -> Result<(String, Vec<(String, String)>), AdapterError> {
+    let (text, _) = utf16::decode(m.text, ByteOrder::Le)
+        .map_err(|why| AdapterError::invalid_field("text", why))?;
+    let extensions = [
+        ("hytera-service-type", m.service.name().to_string()),
+        ("radio-request-id", m.request_id.to_string()),
+        ("radio-source-id", m.source_id.to_string()),
+        ("radio-destination-id", m.destination_id.to_string()),
+        ("radio-id", m.source_id.to_string()),
+        ("hytera-ack-wanted", m.ack_wanted.to_string()),
+    ];
+    let extensions = extensions
+        .into_iter()
+        .map(|(key, value)| (key.to_string(), value))
+        .collect();
+    Ok((text, extensions))
 }
 
 bcgw_sdk::export_adapter!(HyteraTms);

@@ -1,14 +1,19 @@
 //! `mototrbo-tms`: MOTOTRBO text messages (UDP port 4007) carrying ShopNet radio
 //! alerts. Each frame of the payload is cut and its UTF-16 text decoded (byte order
 //! from a byte-order mark, config or a guess), then parsed by `bcgw-radio-text` with
-//! the same keys as `shopnet-text`. The frame layout follows DESIGN.md's description,
-//! not a vendor specification; see [`frame`] and `plugins/mototrbo-tms/README.md`.
+//! the same keys as `shopnet-text`. Frames follow the TMS layout bridges send
+//! ([`tms`]) or the simplified one an earlier DESIGN.md gave ([`frame`] says which
+//! is read when); acknowledgements and control messages are protocol traffic and
+//! give neither a report nor a reject. See `plugins/mototrbo-tms/README.md`.
 
+pub mod address;
 pub mod frame;
+pub mod tms;
 
 use bcgw_radio_text::utf16::{self, ByteOrder};
 use bcgw_radio_text::{ConfigTable, config_keys, optional_key, split_config, translate_items};
 use bcgw_sdk::prelude::*;
+use frame::{Frame, Kind};
 use serde::Deserialize;
 
 /// Default for `max_frame_bytes`: a MOTOTRBO text message holds at most a few hundred
@@ -70,25 +75,43 @@ impl Adapter for MototrboTms {
             .unwrap_or(DEFAULT_MAX_FRAME_BYTES);
         let items = frame::frames(&payload.bytes, max as usize)
             .into_iter()
-            .map(|cut| {
-                let f = cut.map_err(|e| AdapterError::Malformed(e.reason))?;
-                let (text, order) = utf16::decode(f.text, frame_config.byte_order)
-                    .map_err(|why| AdapterError::invalid_field("text", why))?;
-                let extensions = vec![
-                    ("mototrbo-message-id".to_string(), f.message_id.to_string()),
-                    (
-                        "mototrbo-ack-wanted".to_string(),
-                        f.ack_wanted().to_string(),
-                    ),
-                    (
-                        "utf16-byte-order".to_string(),
-                        if order == ByteOrder::Be { "be" } else { "le" }.to_string(),
-                    ),
-                ];
-                Ok((text, extensions))
+            .enumerate()
+            .filter_map(|(i, cut)| match cut {
+                Err(e) => Some((i, Err(AdapterError::Malformed(e.reason)))),
+                Ok(f) if f.kind != Kind::Text => None,
+                Ok(f) => Some((i, alert(&f, frame_config.byte_order))),
             });
         Ok(translate_items(&parser, &receipt, items))
     }
+}
+
+/// A text frame's decoded text and the extensions it adds to its report.
+fn alert(
+    f: &Frame<'_>,
+    byte_order: ByteOrder,
+) -> Result<(String, Vec<(String, String)>), AdapterError> {
+    let (text, order) = utf16::decode(f.text, byte_order)
+        .map_err(|why| AdapterError::invalid_field("text", why))?;
+    let mut extensions = Vec::new();
+    let mut add = |key: &str, value: String| extensions.push((key.to_string(), value));
+    if let Some(id) = f.message_id {
+        add("mototrbo-message-id", id.to_string());
+    }
+    add("mototrbo-ack-wanted", f.ack_wanted().to_string());
+    add(
+        "utf16-byte-order",
+        if order == ByteOrder::Be { "be" } else { "le" }.to_string(),
+    );
+    if let Some(sequence) = f.sequence {
+        add("tms-sequence", sequence.to_string());
+    }
+    if !f.address.is_empty() {
+        add("tms-address", address::shown(f.address));
+    }
+    if let Some(id) = address::radio_id(f.address) {
+        add("radio-id", id.to_string());
+    }
+    Ok((text, extensions))
 }
 
 bcgw_sdk::export_adapter!(MototrboTms);

@@ -62,15 +62,17 @@ pub fn translate_lines(
 }
 
 /// Translates decoded items, one report each: an item is an alert's text with the
-/// extensions its frame adds, or why its frame cannot be used. The item index is
-/// the position; the frame plugins hand their frames over this way.
+/// extensions its frame adds, or why its frame cannot be used, under the item's
+/// index (its frame's position in the payload). The frame plugins hand their
+/// frames over this way; frames that carry no alert (acknowledgements) are left
+/// out by the caller, so the indices need not be consecutive.
 pub fn translate_items(
     parser: &AlertParser,
     receipt: &Receipt,
-    items: impl IntoIterator<Item = Result<(String, Vec<(String, String)>), AdapterError>>,
+    items: impl IntoIterator<Item = (usize, Result<(String, Vec<(String, String)>), AdapterError>)>,
 ) -> Translation {
     let mut out = Translation::default();
-    for (i, item) in items.into_iter().enumerate() {
+    for (i, item) in items {
         let result = item.and_then(|(text, extensions)| parser.parse(receipt, &text, extensions));
         match result {
             Ok(report) => out.reports.push(report),

@@ -1,4 +1,8 @@
-//! The adapter through the SDK's native harness, on frames built here.
+//! The adapter through the SDK's native harness, on frames built here: the
+//! simplified layout an earlier DESIGN.md gave in this file, the public TMP
+//! layout in [`tmp`].
+
+mod tmp;
 
 use super::HyteraTms;
 use bcgw_sdk::harness::{Checked, Harness};
@@ -144,4 +148,30 @@ fn unknown_keys_are_refused_and_mototrbo_keys_are_not_hytera_keys() {
     let err = bcgw_sdk::plugin::validate_adapter_config::<HyteraTms>(r#"{"byte_order": "le"}"#)
         .unwrap_err();
     assert!(err.to_string().contains("byte_order"), "{err}");
+}
+
+#[test]
+fn the_simplified_sample_still_decodes_as_before() {
+    // The gateway's sandbox tests read this file too.
+    let bytes = include_bytes!("../../../../examples/radio/hytera-two-frames.bin");
+    let out = run(json!({}), bytes);
+    assert_eq!(out.rejects, vec![]);
+    let got: Vec<_> = out
+        .reports
+        .iter()
+        .map(|r| {
+            (
+                r.extension("hytera-service-type"),
+                r.extension("radio-id"),
+                r.extension("radio-destination-id"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("group-ack"), Some("2001234"), Some("9000001")),
+            (Some("private"), Some("2001234"), Some("2001999"))
+        ]
+    );
 }

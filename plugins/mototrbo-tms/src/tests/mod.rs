@@ -1,4 +1,8 @@
-//! The adapter through the SDK's native harness, on frames built here.
+//! The adapter through the SDK's native harness, on frames built here: the
+//! simplified layout an earlier DESIGN.md gave in this file, the TMS layout
+//! bridges send in [`tms`].
+
+mod tms;
 
 use super::MototrboTms;
 use bcgw_sdk::harness::{Checked, Harness};
@@ -164,4 +168,30 @@ fn frame_and_text_keys_share_one_table_and_unknown_keys_are_refused() {
     let err = bcgw_sdk::plugin::validate_adapter_config::<MototrboTms>(r#"{"byte_ordre": "le"}"#)
         .unwrap_err();
     assert!(err.to_string().contains("byte_ordre"), "{err}");
+}
+
+#[test]
+fn the_simplified_sample_still_decodes_as_before() {
+    // The gateway's sandbox tests read this file too.
+    let bytes = include_bytes!("../../../../examples/radio/mototrbo-two-frames.bin");
+    let out = run(json!({}), bytes);
+    assert_eq!(out.rejects, vec![]);
+    let got: Vec<_> = out
+        .reports
+        .iter()
+        .map(|r| {
+            (
+                r.extension("mototrbo-message-id"),
+                r.extension("utf16-byte-order"),
+                r.extension("radio-id"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("17"), Some("le"), None),
+            (Some("18"), Some("be"), None)
+        ]
+    );
 }
