@@ -43,7 +43,11 @@ fn registry(dir: &Path) -> Registry {
         .collect();
     files.sort();
     for f in files {
-        let name = f.file_stem().expect("file name").to_string_lossy().to_string();
+        let name = f
+            .file_stem()
+            .expect("file name")
+            .to_string_lossy()
+            .to_string();
         registers.push(read_register(&name, &f).expect("register"));
     }
     Registry::new(registers)
@@ -237,6 +241,28 @@ fn main() {
                 .map(|r| (&r.report, r.channel, r.premises.as_ref())),
         );
         let model = bcgw_link::engine::train(&prepared, |a, b| rows[a].truth == rows[b].truth);
+        // What the nested model sees: same-member pairs by time level.
+        let mut by_time: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+        for (a, b, pattern) in bcgw_link::engine::compare_candidates(&prepared) {
+            let l = bcgw_link::compare::unpack(pattern);
+            if l[bcgw_link::compare::MEMBER] != 0 {
+                continue;
+            }
+            let e = by_time
+                .entry((
+                    bcgw_link::compare::LEVEL_NAMES[0][l[0] as usize],
+                    bcgw_link::compare::LEVEL_NAMES[6][l[6] as usize],
+                ))
+                .or_default();
+            if rows[a as usize].truth == rows[b as usize].truth {
+                e.0 += 1
+            } else {
+                e.1 += 1
+            }
+        }
+        for ((t, c), (m, u)) in by_time {
+            println!("  same member, time {t:>14}, {c:>20}: {m:>6} matches, {u:>6} not");
+        }
         std::fs::write(&out, model.to_toml()).expect("model file");
         println!("model trained on this corpus written to {out}");
         return;
@@ -247,6 +273,33 @@ fn main() {
             println!("  {source:>12} {method:>18}: {n}");
         }
     }
+    // `--em`: the model refined on this corpus's own candidate pairs (no labels),
+    // as the batch engine does; what a daemon adapting to its data would use.
+    let model = if args.iter().any(|a| a == "--em") {
+        let prepared = bcgw_link::engine::prepare_placed(
+            rows.iter()
+                .map(|r| (&r.report, r.channel, r.premises.as_ref())),
+        );
+        let mut patterns: HashMap<u32, u64> = HashMap::new();
+        for (a, b, p) in bcgw_link::engine::compare_candidates(&prepared) {
+            if !prepared.features[a as usize].apart(&prepared.features[b as usize]) {
+                *patterns.entry(p).or_default() += 1;
+            }
+        }
+        let n: u64 = patterns.values().sum();
+        let refined = model.em(&patterns, 40, n as f64);
+        println!(
+            "EM on {n} candidate pairs: plausible {}",
+            refined.is_plausible()
+        );
+        if refined.is_plausible() {
+            refined
+        } else {
+            model
+        }
+    } else {
+        model
+    };
     // Released in the order they fall due, then as they arrived.
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| (rows[i].due, i));
@@ -430,6 +483,17 @@ fn errors(rows: &[Row], incident_of: &[String], n: usize, model: &Model) {
     {
         println!("  {t}");
         members.iter().for_each(|&i| show(i));
+        // What else is in the incidents these reports went to.
+        let preds: HashSet<&String> = members.iter().map(|&i| &incident_of[i]).collect();
+        for p in preds {
+            let others: Vec<usize> = (0..rows.len())
+                .filter(|&i| &incident_of[i] == p && rows[i].truth != *t)
+                .collect();
+            for &o in others.iter().take(3) {
+                print!("   (also in {p}:) ");
+                show(o);
+            }
+        }
         for x in 0..members.len() {
             for y in x + 1..members.len() {
                 if incident_of[members[x]] != incident_of[members[y]] {
@@ -534,7 +598,45 @@ fn stats(rows: &[Row], incident_of: &[String], model: &Model, threshold: f64) {
             }
         }
     }
-    report("true pairs split", split);
+    let same_member = |&(a, b): &(usize, usize)| {
+        let (fa, fb) = (&prepared.features[a], &prepared.features[b]);
+        fa.member_resolved && fb.member_resolved && fa.members == fb.members
+    };
+    report(
+        "  of which surely at one member",
+        split.iter().copied().filter(same_member).collect(),
+    );
+    report("true pairs split", split.clone());
+    // Of the split pairs the model would link on their own: were both parts
+    // clean (a merge missed) or was one taken by another incident?
+    let pure = |inc: &str| {
+        by_pred[inc]
+            .iter()
+            .all(|&i| rows[i].truth == rows[by_pred[inc][0]].truth)
+    };
+    let (mut missed, mut taken, mut missed_sizes) =
+        (0, 0, BTreeMap::<(usize, usize), usize>::new());
+    for &(a, b) in &split {
+        let (fa, fb) = (&prepared.features[a], &prepared.features[b]);
+        if fa.apart(fb) {
+            continue;
+        }
+        let (l, _) = compare(fb, fa, &prepared.vocab);
+        if model.probability(&l) < threshold {
+            continue;
+        }
+        let (ia, ib) = (incident_of[a].as_str(), incident_of[b].as_str());
+        if pure(ia) && pure(ib) {
+            missed += 1;
+            let (x, y) = (by_pred[ia].len(), by_pred[ib].len());
+            *missed_sizes.entry((x.min(y), x.max(y))).or_default() += 1;
+        } else {
+            taken += 1;
+        }
+    }
+    println!(
+        "  split pairs the model links alone: {missed} in two clean parts (sizes {missed_sizes:?}), {taken} with a part taken by another incident"
+    );
     let mut mixed = Vec::new();
     for members in by_pred.values() {
         for x in 0..members.len() {

@@ -298,6 +298,19 @@ fn description_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) 
     let w = |id: &WordId| {
         if vocab.is_paired_trait(*id) { 2.0 } else { 1.0 }
     };
+    // Clothing can only agree or disagree when both describe some: a report
+    // giving gender and age alone ("male, 46") says nothing against a jacket.
+    if a.traits.is_empty() || b.traits.is_empty() {
+        let agree = (a.gender.is_some() && a.gender == b.gender)
+            || matches!((a.age, b.age), (Some((a0, a1)), Some((b0, b1))) if a0 <= b1 && b0 <= a1);
+        return if conflict {
+            3
+        } else if agree {
+            1
+        } else {
+            4
+        };
+    }
     let common: f64 = a
         .traits
         .iter()

@@ -24,6 +24,13 @@ pub struct LinkConfig {
     pub same_channel_threshold: f64,
     /// Candidate pairs below this probability are not considered for merging.
     pub min_edge: f64,
+    /// In the daemon's linker: a pair this likely carries a join whose mean
+    /// linkage falls short of `threshold`, if the mean is at least
+    /// `sure_pair_mean` (a retailer row sure to be the BCRP report, vaguer
+    /// against the radio alert). Above 1: never.
+    pub sure_pair: f64,
+    /// See `sure_pair`.
+    pub sure_pair_mean: f64,
     /// Refine the model by EM on the reports being linked (no labels needed).
     pub em: bool,
     /// Most EM iterations.
@@ -40,6 +47,8 @@ impl Default for LinkConfig {
             review_threshold: 0.1,
             same_channel_threshold: 0.6,
             min_edge: 0.05,
+            sure_pair: 0.9,
+            sure_pair_mean: 0.3,
             em: true,
             em_iterations: 40,
             em_prior_share: 1.0,

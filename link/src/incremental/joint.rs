@@ -116,13 +116,23 @@ impl IncrementalLinker {
             batch.units[a].reports.clone(),
             batch.units[b].reports.clone(),
         );
-        let mut sum = 0.0;
+        let (mut sum, mut best) = (0.0, 0.0f64);
         for &x in &ra {
             for &y in &rb {
-                sum += self.pair(&mut batch.pairs, x, y);
+                let p = self.pair(&mut batch.pairs, x, y);
+                sum += p;
+                best = best.max(p);
             }
         }
-        sum / (ra.len() * rb.len()).max(1) as f64
+        let mean = sum / (ra.len() * rb.len()).max(1) as f64;
+        // One near-certain pair carries the join when no other pair is far off
+        // (a retailer row sure to be the BCRP report, vaguer against the alert).
+        let c = &self.config;
+        if mean < c.threshold && best >= c.sure_pair && mean >= c.sure_pair_mean {
+            c.threshold
+        } else {
+            mean
+        }
     }
 
     /// At most one report per channel in an incident, unless the two are

@@ -104,6 +104,31 @@ impl Resolver<'_> {
         })
     }
 
+    /// Whether every word of the report's name is a word of member `i`'s
+    /// street address or town (and it names no chain): where the shop is, not
+    /// which shop.
+    fn only_street(&self, i: u32) -> bool {
+        let Some(n) = &self.name else { return false };
+        if n.chain.is_some() {
+            return false;
+        }
+        let m = self.member(i);
+        let place: Vec<String> = m
+            .address
+            .iter()
+            .chain(m.town.iter())
+            .flat_map(|l| crate::normalize::premises::normalise(l).words)
+            .collect();
+        n.words
+            .iter()
+            .filter(|w| !crate::normalize::premises::FORMAT_WORDS.contains(&w.as_str()))
+            .all(|w| {
+                place
+                    .iter()
+                    .any(|p| p == w || crate::normalize::text::same_word(p, w))
+            })
+    }
+
     fn member(&self, i: u32) -> &Member {
         &self.reg.members[i as usize]
     }
@@ -296,7 +321,13 @@ impl Resolver<'_> {
     /// radio handed to the shop next door, a stale id), both are candidates;
     /// otherwise the id stands, weakly.
     fn checked_by_name(&self, i: u32, method: ResolutionMethod) -> Found {
-        if self.name.is_none() || self.score(i) >= ID_NAME_AGREES {
+        // The same chain is agreement enough: staff call a branch by a landmark
+        // or a street the register does not list.
+        let same_chain = self
+            .name
+            .as_ref()
+            .is_some_and(|n| n.chain.is_some() && n.chain == self.reg.trading[i as usize].chain);
+        if self.name.is_none() || same_chain || self.score(i) >= ID_NAME_AGREES {
             return Found::One(i, method, 1.0);
         }
         match self.by_name() {
@@ -363,24 +394,24 @@ impl Resolver<'_> {
                     .any(|v| v.own && v.key == key)
             })
             .collect();
-        // A chain alone, even as a member's alias, fits branches no register
-        // lists: it is a hint, not an answer.
-        let sure = |score: f64| {
-            if self.specific() {
+        // A chain alone, or a street alone ("SHOP WESTGATE ST"), even as a
+        // member's alias, fits shops no register lists: a hint, not an answer.
+        let sure = |i: u32, score: f64| {
+            if self.specific() && !self.only_street(i) {
                 score
             } else {
                 score.min(WEAK)
             }
         };
         if let [only] = exact[..] {
-            return Found::One(only, ResolutionMethod::Alias, sure(0.95));
+            return Found::One(only, ResolutionMethod::Alias, sure(only, 0.95));
         }
         let mut scored: Vec<(u32, f64)> = candidates.iter().map(|&i| (i, self.score(i))).collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let (best, best_score) = scored[0];
         let second = scored.get(1).map_or(0.0, |s| s.1);
         if best_score >= FUZZY_MIN && best_score - second >= FUZZY_MARGIN {
-            return Found::One(best, ResolutionMethod::Fuzzy, sure(best_score));
+            return Found::One(best, ResolutionMethod::Fuzzy, sure(best, best_score));
         }
         let close: Vec<u32> = scored
             .iter()

@@ -18,13 +18,16 @@
 
 mod file;
 
-use crate::compare::{FEATURES, LEVELS, Levels, MEMBER, POSTCODE, PREMISES, unpack};
+use crate::compare::{
+    FEATURES, LEVELS, Levels, MEMBER, MEMBER_UNKNOWN, POSTCODE, PREMISES, unpack,
+};
 use std::collections::HashMap;
+
+/// A comparison pattern's levels with how many pairs have it.
+type Counted = (Levels, f64);
 
 /// The member level of two reports surely resolved to one member.
 const SAME_MEMBER: u8 = 0;
-/// The member level of two reports surely resolved to two members.
-const OTHER_MEMBER: u8 = 2;
 
 /// The parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,16 +128,17 @@ impl Model {
     /// Which features count for a pair under this model. In the nested model
     /// no place feature counts (the place is settled). Otherwise the member
     /// level counts (two members surely, a few possible ones in common, or no
-    /// member evidence), and the premises name and postcode count unless the
-    /// reports are surely two members — then they would only say it again,
-    /// less surely.
+    /// member evidence), and the premises name and postcode count only when
+    /// there is no member evidence — else they would say the same thing again,
+    /// less surely (a landmark name against a street name reads as another
+    /// branch where the registers know it is one shop).
     pub fn counted(&self, l: &Levels) -> [bool; FEATURES.len()] {
         if self.nested {
             return std::array::from_fn(|f| !matches!(f, PREMISES | POSTCODE | MEMBER));
         }
-        let two_members = self.uses_members && l[MEMBER] == OTHER_MEMBER;
+        let member_evidence = self.uses_members && l[MEMBER] != MEMBER_UNKNOWN;
         std::array::from_fn(|f| match f {
-            PREMISES | POSTCODE => !two_members,
+            PREMISES | POSTCODE => !member_evidence,
             MEMBER => self.uses_members,
             _ => true,
         })
@@ -157,10 +161,11 @@ impl Model {
 
     /// Probability that a pair with these levels is a match.
     pub fn probability(&self, l: &Levels) -> f64 {
-        let model = self.for_pair(l);
-        if !std::ptr::eq(model, self) {
-            return model.probability(l);
-        }
+        self.for_pair(l).own_probability(l)
+    }
+
+    /// [`Model::probability`] under this model's own parameters (not a nested one).
+    fn own_probability(&self, l: &Levels) -> f64 {
         if crate::compare::two_premises(l) {
             return 0.0;
         }
@@ -240,12 +245,40 @@ impl Model {
         // of their terms, and the same input must give the same model every run.
         let mut sorted: Vec<(u32, u64)> = patterns.iter().map(|(p, n)| (*p, *n)).collect();
         sorted.sort_unstable();
-        // Pairs the nested same-member model scores stay out: it is kept as given.
-        let patterns: Vec<(Levels, f64)> = sorted
+        // Pairs the nested same-member model scores refine it, apart.
+        let (patterns, nested): (Vec<Counted>, Vec<Counted>) = sorted
             .into_iter()
             .map(|(p, n)| (unpack(p), n as f64))
-            .filter(|(l, _)| std::ptr::eq(self.for_pair(l), self))
-            .collect();
+            .partition(|(l, _)| std::ptr::eq(self.for_pair(l), self));
+        let mut model = self.em_levels(&patterns, iterations, prior_weight);
+        if let Some(inner) = &self.same_member {
+            let share = nested.iter().map(|p| p.1).sum::<f64>()
+                / patterns
+                    .iter()
+                    .chain(&nested)
+                    .map(|p| p.1)
+                    .sum::<f64>()
+                    .max(1.0);
+            let refined = inner.em_levels(&nested, iterations, prior_weight * share);
+            model.same_member = Some(Box::new(if refined.is_plausible_nested() {
+                refined
+            } else {
+                (**inner).clone()
+            }));
+        }
+        model
+    }
+
+    /// Whether a refined nested model still reads time and description the
+    /// right way round (else the caller keeps the one it started from).
+    fn is_plausible_nested(&self) -> bool {
+        self.level_weight(0, 0) > 1.0
+            && self.level_weight(4, 3) < 0.0
+            && (0.0005..0.99).contains(&self.lambda)
+    }
+
+    /// [`Model::em`] over unpacked levels, this model's own parameters only.
+    fn em_levels(&self, patterns: &[(Levels, f64)], iterations: usize, prior_weight: f64) -> Model {
         let mut model = self.clone();
         for _ in 0..iterations {
             let prior_m = prior_weight * self.lambda;
@@ -261,8 +294,8 @@ impl Model {
                 .map(|v| v.iter().map(|x| x * prior_u).collect())
                 .collect();
             let (mut sm, mut total) = (prior_m, prior_weight);
-            for (l, n) in &patterns {
-                let p = model.probability(l);
+            for (l, n) in patterns {
+                let p = model.own_probability(l);
                 sm += n * p;
                 total += n;
                 let counted = model.counted(l);
