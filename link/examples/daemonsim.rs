@@ -59,6 +59,7 @@ struct Row {
     channel: Channel,
     premises: Option<PremisesResolution>,
     due: DateTime<Utc>,
+    arrived: DateTime<Utc>,
     truth: String,
 }
 
@@ -213,6 +214,7 @@ fn main() {
                 channel,
                 premises,
                 due,
+                arrived,
                 truth: truth[&r.report_id].clone(),
             }
         })
@@ -314,6 +316,7 @@ fn main() {
                     channel: Channel::Other,
                     premises: None,
                     due: DateTime::<Utc>::MIN_UTC,
+                    arrived: DateTime::<Utc>::MIN_UTC,
                     truth: String::new(),
                 },
             )
@@ -327,10 +330,15 @@ fn main() {
     let mut recent_days: std::collections::VecDeque<chrono::NaiveDate> = Default::default();
     let mut last_cutoff = None;
     while start < rows.len() {
-        // One link cycle: what is due within the same minute, at most `batch`.
-        let cycle = rows[start].due.timestamp() / 60;
+        // One decision, as the daemon makes it: the reports of one payload
+        // that fall due together (here: one channel's reports arriving at the
+        // same moment, e.g. a monthly export), at most `batch`.
+        let group = (rows[start].due, rows[start].channel, rows[start].arrived);
         let mut end = start;
-        while end < rows.len() && end - start < batch && rows[end].due.timestamp() / 60 == cycle {
+        while end < rows.len()
+            && end - start < batch
+            && (rows[end].due, rows[end].channel, rows[end].arrived) == group
+        {
             end += 1;
         }
         let input: Vec<NewReport<'_>> = rows[start..end]
