@@ -15,7 +15,11 @@
 
 mod config;
 mod defaults;
+pub mod lexicon;
+mod read;
+mod register;
 mod report;
+mod tables;
 mod town;
 pub mod utf16;
 mod values;
@@ -23,7 +27,10 @@ mod vocab;
 mod when;
 
 pub use config::{AlertConfig, AlertParser, ConfigTable, PatternConfig, split_config};
-pub use defaults::{ABBREVIATIONS, DEFAULT_PATTERN, DEFAULT_SHORT_PATTERN, OFFENCES};
+pub use defaults::{
+    ABBREVIATIONS, DEFAULT_PATTERN, DEFAULT_SHORT_PATTERN, OFFENCE_PHRASES, OFFENCES,
+};
+pub use read::VOCABULARY;
 pub use report::Receipt;
 pub use town::TopicTemplate;
 pub use vocab::{FIELD_NAMES, Field};

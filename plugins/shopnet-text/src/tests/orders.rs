@@ -54,3 +54,124 @@ fn offence_first_lines_are_never_read_into_the_wrong_fields() {
         assert_eq!(out.reports.len() + out.rejects.len(), 1, "{line}");
     }
 }
+
+/// The example config, with the Bristol scheme's register as `known_premises`
+/// when `register` is set, as the gateway generates it.
+fn bristol(register: bool) -> serde_json::Value {
+    let mut c = config();
+    if register {
+        c["known_premises"] = serde_json::json!([
+            "Boots Broadmead",
+            "Boots",
+            "Tesco Express Stokes Croft",
+            "Superdrug Horsefair",
+            "Co-op Gloucester Rd",
+            "Red Lion",
+        ]);
+    }
+    c
+}
+
+#[test]
+fn three_conventions_with_and_without_a_register() {
+    let text = "ALERT 14:03 BOOTS BROADMEAD M 30S BLUE HOODIE THEFT :: took razors, made off twd Cabot\n\
+                ALERT 14:04 BOOTS BROADMEAD SL IN PROGRESS M 30S BLU JKT :: took razors\n\
+                14:05 - SUPERDRUG HORSEFAIR - THEFT - F 20S GRY TRK, BLK B/CAP\n\
+                [14:06] CO-OP GLOUCESTER RD: ABUSE TO STAFF, M 40S NVY JKT DECAMPED TWDS STOKES CROFT\n\
+                ALERT 14:07 RED LION SPAT M 30S BLK JKT\n";
+    for register in [false, true] {
+        let out = translate(bristol(register), text);
+        assert_eq!(out.rejects, vec![], "register: {register}");
+        let got: Vec<_> = out
+            .reports
+            .iter()
+            .map(|r| {
+                let p = &r.persons[0];
+                (
+                    r.location.premises_name.as_deref().unwrap(),
+                    r.event.category_raw.as_deref().unwrap(),
+                    r.event.category,
+                    p.gender,
+                    p.description.as_deref(),
+                    r.extension("alert-pattern").unwrap(),
+                    r.extension("premises-match"),
+                )
+            })
+            .collect();
+        let known = register.then_some("known");
+        use Category::{TheftFromShop as Theft, ViolenceAgainstStaff as Violence};
+        use Gender::{Female, Male};
+        assert_eq!(
+            got,
+            [
+                (
+                    "BOOTS BROADMEAD",
+                    "THEFT",
+                    Theft,
+                    Some(Male),
+                    Some("BLUE hooded top"),
+                    "default",
+                    known
+                ),
+                (
+                    "BOOTS BROADMEAD",
+                    "SL IN PROGRESS",
+                    Theft,
+                    Some(Male),
+                    Some("blue jacket"),
+                    "vocabulary",
+                    known
+                ),
+                (
+                    "SUPERDRUG HORSEFAIR",
+                    "THEFT",
+                    Theft,
+                    Some(Female),
+                    Some("grey tracksuit, black baseball cap"),
+                    "vocabulary",
+                    known
+                ),
+                (
+                    "CO-OP GLOUCESTER RD",
+                    "ABUSE TO STAFF",
+                    Violence,
+                    Some(Male),
+                    Some("navy jacket"),
+                    "vocabulary",
+                    known
+                ),
+                (
+                    "RED LION",
+                    "SPAT",
+                    Violence,
+                    Some(Male),
+                    Some("black jacket"),
+                    "vocabulary",
+                    known
+                ),
+            ],
+            "register: {register}"
+        );
+        assert_eq!(
+            out.reports[3].event.narrative.as_deref(),
+            Some("DECAMPED towards STOKES CROFT")
+        );
+    }
+}
+
+#[test]
+fn an_unreadable_line_is_rejected_with_a_reason_and_the_others_read() {
+    let text = "ALERT 14:03 BOOTS BROADMEAD SL IN PROGRESS M 30S BLU JKT\n\
+                ALERT 14:04 BOOTS TFS GREGGS ROBBERY M 30S\n\
+                ALERT 14:05 SUPERDRUG HORSEFAIR TFS F 20S\n";
+    for register in [false, true] {
+        let out = translate(bristol(register), text);
+        assert_eq!(out.reports.len(), 2);
+        assert_eq!(out.rejects.len(), 1);
+        let reject = &out.rejects[0];
+        assert_eq!((reject.index, reject.line), (1, Some(2)));
+        let shown = reject.error.to_string();
+        assert!(shown.contains("two categories"), "{shown}");
+        assert!(!shown.contains("GREGGS"), "{shown}");
+    }
+}
