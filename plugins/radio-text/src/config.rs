@@ -1,7 +1,9 @@
 //! The configuration as written (JSON from the source's `plugin_config` table) and
 //! its checked, compiled form, [`AlertParser`].
 
-use crate::defaults::{ABBREVIATIONS, DEFAULT_PATTERN, DEFAULT_SHORT_PATTERN, OFFENCES};
+use crate::defaults::{DEFAULT_PATTERN, DEFAULT_SHORT_PATTERN};
+use crate::register::KnownPremises;
+use crate::tables;
 use crate::town::TopicTemplate;
 use crate::vocab::{FIELD_NAMES, Field};
 use bcgw_sdk::plugin::{AdapterError, metadata_keys};
@@ -38,16 +40,21 @@ pub struct PatternConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertConfig {
-    /// Patterns tried in order before the built-in ones; the first that matches wins.
+    /// Patterns tried in order before the built-in readers; the first that matches wins.
     #[serde(default)]
     pub patterns: Vec<PatternConfig>,
-    /// Whether the built-in patterns are tried after `patterns` (default true).
+    /// Whether the built-in readers (the vocabulary reader, checked against the
+    /// built-in patterns) read what `patterns` do not (default true).
     #[serde(default)]
     pub default_patterns: Option<bool>,
+    /// Names and on-air aliases of the scheme's member premises: the premises of a
+    /// line is found by longest match against them.
+    #[serde(default)]
+    pub known_premises: Vec<String>,
     /// Extra or overriding abbreviations: token -> expansion.
     #[serde(default)]
     pub abbreviations: BTreeMap<String, String>,
-    /// Extra or overriding offence words: word -> schema category name.
+    /// Extra or overriding offence words or phrases: words -> schema category name.
     #[serde(default)]
     pub offences: BTreeMap<String, String>,
     /// Metadata key holding the instant that dates the alert (default `received-at`).
@@ -86,6 +93,10 @@ pub(crate) struct Pattern {
 #[derive(Debug, Clone)]
 pub struct AlertParser {
     pub(crate) patterns: Vec<Pattern>,
+    pub(crate) builtin: Vec<Pattern>,
+    pub(crate) vocabulary: bool,
+    pub(crate) register: Option<KnownPremises>,
+    pub(crate) offence_words: usize,
     pub(crate) abbreviations: HashMap<String, String>,
     pub(crate) offences: HashMap<String, Category>,
     pub(crate) date_from: String,
@@ -175,40 +186,21 @@ impl AlertParser {
         for (i, p) in c.patterns.iter().enumerate() {
             patterns.push(compile(&format!("patterns[{i}]"), p)?);
         }
-        if c.default_patterns.unwrap_or(true) {
-            patterns.push(compile("default", &builtin("default", DEFAULT_PATTERN))?);
+        let vocabulary = c.default_patterns.unwrap_or(true);
+        let mut builtins = Vec::new();
+        if vocabulary {
+            builtins.push(compile("default", &builtin("default", DEFAULT_PATTERN))?);
             let short = builtin("default-short", DEFAULT_SHORT_PATTERN);
-            patterns.push(compile("default-short", &short)?);
+            builtins.push(compile("default-short", &short)?);
         }
-        if patterns.is_empty() {
+        if patterns.is_empty() && !vocabulary {
             return Err(bad(
                 "patterns: give at least one pattern when default_patterns is false",
             ));
         }
-        let mut abbreviations: HashMap<String, String> = ABBREVIATIONS
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        for (token, expansion) in c.abbreviations {
-            if token.split_whitespace().count() != 1 {
-                return Err(bad(format!(
-                    "abbreviations.\"{token}\": must be one word without spaces"
-                )));
-            }
-            abbreviations.insert(table_key(&token), expansion);
-        }
-        let mut offences: HashMap<String, Category> =
-            OFFENCES.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        for (word, name) in c.offences {
-            let category = Category::from_schema_name(&name).ok_or_else(|| {
-                let all: Vec<_> = Category::ALL.iter().map(|c| c.as_str()).collect();
-                bad(format!(
-                    "offences.\"{word}\": '{name}' is not a schema category; use one of {}",
-                    all.join(", ")
-                ))
-            })?;
-            offences.insert(table_key(&word), category);
-        }
+        let abbreviations = tables::abbreviations(c.abbreviations)?;
+        let (offences, offence_words) = tables::offences(c.offences)?;
+        let register = tables::known_premises(&c.known_premises)?;
         let date_from = optional_text("date_from", c.date_from)?
             .unwrap_or_else(|| metadata_keys::RECEIVED_AT.to_string());
         let minutes = c.future_tolerance_minutes.unwrap_or(60);
@@ -236,6 +228,10 @@ impl AlertParser {
         }
         Ok(AlertParser {
             patterns,
+            builtin: builtins,
+            vocabulary,
+            register,
+            offence_words,
             abbreviations,
             offences,
             date_from,

@@ -2,10 +2,14 @@
 //! by the `shopnet-text`, `mototrbo-tms` and `hytera-tms` adapter plugins.
 //!
 //! An alert such as `ALERT 14:03 BOOTS BROADMEAD M 30S BLUE HOODIE THEFT :: took
-//! razors, made off twd Cabot` is matched against configured regexes with named
-//! groups (the first that matches wins), shorthand is expanded, the offence word is
-//! mapped to a schema category, and the time of day is dated from the payload's
-//! metadata with the midnight rule. See `plugins/radio-text/README.md` for the keys.
+//! razors, made off twd Cabot` — or `14:03 - BOOTS BROADMEAD - SL IN PROGRESS - M 30S
+//! BLU JKT` — is read by vocabulary: the time, offence phrases, movements and person
+//! descriptors are found by what their words are, wherever they stand, and the
+//! premises is what is left (or the longest of the scheme's `known_premises`). A line
+//! it cannot read with confidence is rejected with the reason. Configured regexes
+//! with named groups are tried first, as an override. Shorthand is expanded, the
+//! offence is mapped to a schema category, and the time of day is dated from the
+//! payload's metadata with the midnight rule. See `plugins/radio-text/README.md`.
 //!
 //! ```
 //! use bcgw_radio_text::AlertParser;
@@ -15,7 +19,11 @@
 
 mod config;
 mod defaults;
+pub mod lexicon;
+mod read;
+mod register;
 mod report;
+mod tables;
 mod town;
 pub mod utf16;
 mod values;
@@ -23,7 +31,10 @@ mod vocab;
 mod when;
 
 pub use config::{AlertConfig, AlertParser, ConfigTable, PatternConfig, split_config};
-pub use defaults::{ABBREVIATIONS, DEFAULT_PATTERN, DEFAULT_SHORT_PATTERN, OFFENCES};
+pub use defaults::{
+    ABBREVIATIONS, DEFAULT_PATTERN, DEFAULT_SHORT_PATTERN, OFFENCE_PHRASES, OFFENCES,
+};
+pub use read::VOCABULARY;
 pub use report::Receipt;
 pub use town::TopicTemplate;
 pub use vocab::{FIELD_NAMES, Field};
@@ -100,11 +111,15 @@ pub fn config_keys() -> Vec<ConfigKey> {
     vec![
         optional_key(
             "patterns",
-            "list of { regex, name?, fields? }: regexes with named groups tried before the built-in ones; the first match wins",
+            "list of { regex, name?, fields? }: regexes with named groups tried before the vocabulary reader; the first match wins",
         ),
         optional_key(
             "default_patterns",
-            "try the built-in ALERT patterns after `patterns` (default true)",
+            "read what `patterns` do not by vocabulary, checked against the built-in ALERT patterns (default true)",
+        ),
+        optional_key(
+            "known_premises",
+            "list of the scheme's premises names and on-air aliases: the premises is found by longest match; extension premises-match says known or unlisted",
         ),
         optional_key(
             "abbreviations",
@@ -112,7 +127,7 @@ pub fn config_keys() -> Vec<ConfigKey> {
         ),
         optional_key(
             "offences",
-            "table: offence word -> schema category, added to the built-in list",
+            "table: offence word or phrase -> schema category, added to the built-in lists",
         ),
         optional_key(
             "date_from",

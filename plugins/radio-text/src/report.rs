@@ -1,6 +1,6 @@
 //! From one alert's text to a common-schema report.
 
-use crate::config::{AlertParser, Pattern, table_key};
+use crate::config::{AlertParser, table_key};
 use crate::values::{expand, parse_age, parse_gender, parse_time};
 use crate::vocab::Field;
 use crate::when::alert_instant;
@@ -9,7 +9,6 @@ use bcgw_sdk::schema::{
     Category, Person, PersonRole, Report, ReportKind, Vehicle, normalise_postcode,
 };
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 
 /// What a payload as a whole says about its alerts: when it arrived, what dates
 /// them, and where they come from.
@@ -86,10 +85,8 @@ impl AlertParser {
     ) -> Result<Report, AdapterError> {
         let text = text.replace(['\r', '\n'], " ");
         let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\0');
-        let (pattern, values) = self.match_text(text).ok_or_else(|| {
-            AdapterError::Malformed("the alert text matches none of the configured patterns".into())
-        })?;
-        let get = |f: Field| values.get(&f).copied();
+        let reading = self.read(text)?;
+        let get = |f: Field| reading.values.get(&f).map(String::as_str);
         let mut r = Report {
             source_system: self.source_system.clone(),
             source_record_id: get(Field::Id).map(str::to_string),
@@ -107,10 +104,9 @@ impl AlertParser {
             None => receipt.dated_by,
         });
         if let Some(word) = get(Field::Offence) {
-            e.category = self
-                .offences
-                .get(&table_key(word))
-                .copied()
+            e.category = reading
+                .category
+                .or_else(|| self.offences.get(&table_key(word)).copied())
                 .unwrap_or(Category::Other);
             e.category_raw = Some(word.to_string());
         }
@@ -159,29 +155,16 @@ impl AlertParser {
 
         r.extensions.extend(receipt.extensions.iter().cloned());
         r.extensions
-            .push(("alert-pattern".into(), pattern.name.clone()));
+            .push(("alert-pattern".into(), reading.name.clone()));
+        if let Some(known) = reading.known {
+            let how = if known { "known" } else { "unlisted" };
+            r.extensions.push(("premises-match".into(), how.into()));
+        }
         if let Some(who) = get(Field::Reporter) {
             r.extensions
                 .push(("radio-reporter".into(), who.to_string()));
         }
         r.extensions.extend(extensions);
         Ok(r)
-    }
-
-    /// The first pattern that matches, with the trimmed, non-blank value of each field
-    /// (the first group that has one, when several fill the same field).
-    fn match_text<'t>(&self, text: &'t str) -> Option<(&Pattern, HashMap<Field, &'t str>)> {
-        self.patterns.iter().find_map(|p| {
-            let caps = p.regex.captures(text)?;
-            let mut values = HashMap::new();
-            for (i, field) in &p.groups {
-                let Some(m) = caps.get(*i) else { continue };
-                let v = m.as_str().trim();
-                if !v.is_empty() && *field != Field::Ignore {
-                    values.entry(*field).or_insert(v);
-                }
-            }
-            Some((p, values))
-        })
     }
 }

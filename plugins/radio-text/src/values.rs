@@ -37,12 +37,34 @@ fn age_bound(word: &str) -> Option<(u8, u8)> {
     }
 }
 
-/// Parses an age: `30S` (30-39), `20-30`, `20S-30S` (20-39), `35`, `40+`, `TEENS`.
+/// `EARLY 20S` (20-23), `MID 20S` (23-26), `LATE 20S` (26-29).
+fn qualified_decade(v: &str) -> Option<(u8, u8)> {
+    let (qualifier, decade) = v.split_once(' ')?;
+    let (lo, hi) = age_bound(decade.trim())?;
+    if hi != lo.saturating_add(9) || lo % 10 != 0 {
+        return None;
+    }
+    match qualifier {
+        "EARLY" => Some((lo, lo + 3)),
+        "MID" => Some((lo + 3, lo + 6)),
+        "LATE" => Some((lo + 6, hi)),
+        _ => None,
+    }
+}
+
+/// Parses an age: `30S` (30-39), `20-30`, `20S-30S` (20-39), `35`, `40+`, `25ISH`
+/// (20-30), `MID 30S` (33-36), `TEENS` and `YOUTHS` (13-19).
 pub fn parse_age(value: &str) -> Result<AgeRange, &'static str> {
-    let v = value.trim().to_ascii_uppercase();
+    let v = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    let v = v.to_ascii_uppercase();
     let err = "not an age or age range (expected e.g. 30S, 20-30 or 40+)";
-    let (min, max) = if v.starts_with("TEEN") {
+    let (min, max) = if v.starts_with("TEEN") || v.starts_with("YOUTH") {
         (Some(13), Some(19))
+    } else if let Some((lo, hi)) = qualified_decade(&v) {
+        (Some(lo), Some(hi))
+    } else if let Some(n) = v.strip_suffix("ISH") {
+        let n: u8 = n.trim().parse().map_err(|_| err)?;
+        (Some(n.saturating_sub(5)), Some(n.saturating_add(5)))
     } else if let Some(n) = v.strip_suffix('+') {
         (Some(n.trim().parse::<u8>().map_err(|_| err)?), None)
     } else if let Some((lo, hi)) = v.split_once('-') {
@@ -59,11 +81,26 @@ pub fn parse_age(value: &str) -> Result<AgeRange, &'static str> {
     Ok(AgeRange { min, max })
 }
 
+/// Whether one upper-case word reads as an age on its own (`30S`, `20-30`, `40+`,
+/// `25ISH`, `TEENS`, `YOUTHS`) — not a bare number, which may be anything, nor a
+/// range below 10 (`1-2` is more likely a count or a shop number).
+pub(crate) fn looks_like_age(word: &str) -> bool {
+    let word_age = ["TEEN", "TEENS", "TEENAGER", "TEENAGERS", "YOUTH", "YOUTHS"].contains(&word);
+    let digit_led = word.starts_with(|c: char| c.is_ascii_digit());
+    if !(word_age || digit_led) || word.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    match parse_age(word) {
+        Ok(range) => !word.contains('-') || range.min.is_some_and(|m| m >= 10),
+        Err(_) => false,
+    }
+}
+
 /// Parses a gender word. `Ok(None)` is "unknown" (`U`, `UNK`, `N/K`, `?`).
 pub fn parse_gender(value: &str) -> Result<Option<Gender>, &'static str> {
     Ok(match value.trim().to_ascii_uppercase().as_str() {
-        "M" | "MALE" | "MAN" | "BOY" => Some(Gender::Male),
-        "F" | "FEMALE" | "WOMAN" | "GIRL" => Some(Gender::Female),
+        "M" | "MALE" | "MALES" | "MAN" | "BOY" => Some(Gender::Male),
+        "F" | "FEMALE" | "FEMALES" | "WOMAN" | "GIRL" => Some(Gender::Female),
         "U" | "UNK" | "UNKNOWN" | "N/K" | "NK" | "?" => None,
         "X" | "OTHER" => Some(Gender::Other),
         _ => return Err("not a gender (expected M, F, MALE, FEMALE or U)"),
@@ -127,6 +164,13 @@ mod tests {
         assert_eq!(parse_age("35"), Ok(r(Some(35), Some(35))));
         assert_eq!(parse_age("40+"), Ok(r(Some(40), None)));
         assert_eq!(parse_age("teens"), Ok(r(Some(13), Some(19))));
+        assert_eq!(parse_age("YOUTHS"), Ok(r(Some(13), Some(19))));
+        assert_eq!(parse_age("25ISH"), Ok(r(Some(20), Some(30))));
+        assert_eq!(parse_age("mid  30s"), Ok(r(Some(33), Some(36))));
+        assert_eq!(parse_age("LATE 20S"), Ok(r(Some(26), Some(29))));
+        assert!(parse_age("LATE 25").is_err());
+        assert!(looks_like_age("30S") && looks_like_age("20-30") && looks_like_age("TEENS"));
+        assert!(!looks_like_age("35") && !looks_like_age("1-2") && !looks_like_age("ST"));
         assert!(parse_age("old").is_err());
         assert!(parse_age("200").is_err());
     }

@@ -6,7 +6,13 @@ use bcgw_sdk::prelude::*;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+mod conventions;
 mod dating;
+mod known;
+mod support;
+mod unreadable;
+
+use support::{one, read, want};
 
 pub(super) struct Lines;
 impl Adapter for Lines {

@@ -5,15 +5,17 @@ use bcgw_sdk::harness::Harness;
 use bcgw_sdk::prelude::*;
 use chrono::{DateTime, Utc};
 
-const SAMPLE: &[u8] = include_bytes!("../../../examples/radio/shopnet-bristol.txt");
-const CONFIG: &str = include_str!("../../../examples/plugin-config/shopnet-bristol.toml");
+const SAMPLE: &[u8] = include_bytes!("../../../../examples/radio/shopnet-bristol.txt");
+const CONFIG: &str = include_str!("../../../../examples/plugin-config/shopnet-bristol.toml");
 
-fn config() -> serde_json::Value {
+mod orders;
+
+pub(super) fn config() -> serde_json::Value {
     let table: toml::Table = toml::from_str(CONFIG).expect("example config is TOML");
     serde_json::to_value(table).expect("TOML converts to JSON")
 }
 
-fn at(s: &str) -> DateTime<Utc> {
+pub(super) fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
