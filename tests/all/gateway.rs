@@ -263,10 +263,14 @@ open_ms = 1000
 
     /// Runs `bcgw run --until-idle` to completion; returns its status and stdout.
     pub fn run_until_idle(&mut self, timeout: Duration) -> (ExitStatus, String) {
-        let mut child = self
-            .command(&["run", "--until-idle"])
-            .spawn()
-            .expect("bcgw starts");
+        self.run_until_idle_with(&[], timeout)
+    }
+
+    /// [`Gateway::run_until_idle`] with more `bcgw run` arguments (`--backfill`).
+    pub fn run_until_idle_with(&mut self, args: &[&str], timeout: Duration) -> (ExitStatus, String) {
+        let mut all = vec!["run", "--until-idle"];
+        all.extend_from_slice(args);
+        let mut child = self.command(&all).spawn().expect("bcgw starts");
         let status = wait_for("bcgw run --until-idle to finish", timeout, || {
             child.try_wait().ok().flatten()
         });

@@ -39,10 +39,10 @@ required = ["Ref", "When"]
     )
 }
 
-const HEADER: &str = "Ref,When,Premises,Town,Postcode,Offence,Offender\n";
+pub(crate) const HEADER: &str = "Ref,When,Premises,Town,Postcode,Offence,Offender\n";
 
 /// A gateway with sources `bcrp`, `radio` and `retail` (folders `drop-<name>`).
-fn gateway(dir: &Path, niche: &str, link: &str) -> Gateway {
+pub(crate) fn gateway(dir: &Path, niche: &str, link: &str) -> Gateway {
     let mut config = store_toml(dir).replace(
         "idle_poll_ms = 20",
         "idle_poll_ms = 20\ntranslate_workers = 1",
@@ -82,7 +82,7 @@ settle_ms = 50
     Gateway::with_config(dir, &config)
 }
 
-fn drop_export(dir: &Path, source: &str, name: &str, rows: &str) {
+pub(crate) fn drop_export(dir: &Path, source: &str, name: &str, rows: &str) {
     let tmp = dir.join(format!(".{name}.tmp"));
     std::fs::write(&tmp, format!("{HEADER}{rows}")).expect("export");
     std::fs::rename(&tmp, dir.join(format!("drop-{source}")).join(name)).expect("drop");
@@ -90,7 +90,7 @@ fn drop_export(dir: &Path, source: &str, name: &str, rows: &str) {
 
 /// What the simulator holds: per active occurrence, the source record ids of
 /// its reports (from the latest version's body), and its version.
-fn occurrences(sim: &NicheSim, status: &str) -> Vec<(String, BTreeSet<String>, u64)> {
+pub(crate) fn occurrences(sim: &NicheSim, status: &str) -> Vec<(String, BTreeSet<String>, u64)> {
     let list = sim
         .request("GET", &format!("/submissions?status={status}&bodies=1"), "")
         .expect("simulator lists submissions");
@@ -118,7 +118,7 @@ fn occurrences(sim: &NicheSim, status: &str) -> Vec<(String, BTreeSet<String>, u
         .collect()
 }
 
-fn set(ids: &[&str]) -> BTreeSet<String> {
+pub(crate) fn set(ids: &[&str]) -> BTreeSet<String> {
     ids.iter().map(|s| s.to_string()).collect()
 }
 
@@ -391,7 +391,7 @@ fn corpus_exports(incidents: usize, seed: u64) -> [String; 3] {
 }
 
 /// Every active occurrence's reports, as a partition of source record ids.
-fn partition(sim: &NicheSim) -> BTreeSet<BTreeSet<String>> {
+pub(crate) fn partition(sim: &NicheSim) -> BTreeSet<BTreeSet<String>> {
     occurrences(sim, "active")
         .into_iter()
         .map(|(_, ids, _)| ids)

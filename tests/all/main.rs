@@ -15,6 +15,7 @@ mod helpers;
 mod http_client;
 mod json_mapped_wasm;
 mod linking;
+mod linking_window;
 mod log_privacy;
 mod mosquitto;
 mod mqtt_source;
