@@ -323,16 +323,26 @@ fn main() {
         })
         .collect();
     let mut linker = IncrementalLinker::new(config, model);
-    let mut assigned: Vec<String> = Vec::with_capacity(rows.len());
+    let mut assigned: Vec<String> = vec![String::new(); rows.len()];
+    let index_of: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     let mut merges = Merges::default();
     let mut reviews: Vec<(usize, String)> = Vec::new();
+    // Reports reach the linker as they arrive (waiting for their hold) ...
+    let mut arrivals: Vec<usize> = (0..rows.len()).collect();
+    arrivals.sort_by_key(|&i| (rows[i].arrived, i));
+    let mut next_arrival = 0;
     let mut start = 0;
     let mut recent_days: std::collections::VecDeque<chrono::NaiveDate> = Default::default();
     let mut last_cutoff = None;
     while start < rows.len() {
-        // One decision, as the daemon makes it: the reports of one payload
-        // that fall due together (here: one channel's reports arriving at the
-        // same moment, e.g. a monthly export), at most `batch`.
+        // ... and are decided when it ends: one decision, as the daemon makes
+        // it, for the reports of one payload falling due together (here: one
+        // channel's reports arriving at the same moment, e.g. a monthly
+        // export), at most `batch`, with the waiting reports they are one with.
         let group = (rows[start].due, rows[start].channel, rows[start].arrived);
         let mut end = start;
         while end < rows.len()
@@ -341,32 +351,36 @@ fn main() {
         {
             end += 1;
         }
-        let input: Vec<NewReport<'_>> = rows[start..end]
-            .iter()
-            .map(|r| NewReport {
+        while next_arrival < arrivals.len() && rows[arrivals[next_arrival]].arrived <= group.0 {
+            let r = &rows[arrivals[next_arrival]];
+            linker.add_provisional(NewReport {
                 id: &r.id,
                 report: &r.report,
                 channel: r.channel,
                 premises: r.premises.as_ref(),
-            })
+            });
+            next_arrival += 1;
+        }
+        let due: Vec<&str> = rows[start..end]
+            .iter()
+            .filter(|r| linker.is_waiting(&r.id))
+            .map(|r| r.id.as_str())
             .collect();
-        let out = linker.add_batch(&input);
-        for (k, a) in out.into_iter().enumerate() {
+        for (id, a) in linker.decide(&due) {
+            let i = index_of[id.as_str()];
             for m in &a.merged {
                 merges.union(m, &a.incident_id);
             }
             if let Some(rv) = &a.review {
-                reviews.push((start + k, rv.incident_id.clone()));
+                reviews.push((i, rv.incident_id.clone()));
             }
-            assigned.push(a.incident_id);
-        }
-        for r in &rows[start..end] {
-            if let Some(t) = r.report.event.occurred_from {
+            if let Some(t) = rows[i].report.event.occurred_from {
                 recent_days.push_back(t.date_naive());
                 if recent_days.len() > 255 {
                     recent_days.pop_front();
                 }
             }
+            assigned[i] = a.incident_id;
         }
         let mut d: Vec<_> = recent_days.iter().copied().collect();
         d.sort_unstable();

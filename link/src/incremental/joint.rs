@@ -1,25 +1,27 @@
-//! A batch of new reports decided together: each new report is a unit, each
-//! incident a new report may meet is a unit (its reports as they are), and units
-//! merge best pair first while the mean probability over all their cross pairs
-//! clears the threshold — the batch engine's rule, with the incidents already
-//! made taking part as they stand. Two incidents merge only through a new report
-//! that links both. Then every new report's place is read off the units.
+//! Deciding reports together. The reports falling due (their hold ended) are
+//! each a unit; so is each incident they may belong to (its reports as they
+//! are), and each report still waiting for its own hold that they may be one
+//! with. Units merge best pair first while the mean probability over all their
+//! cross pairs clears the threshold — the batch engine's rule, with the
+//! incidents already made taking part as they stand — and only through a unit
+//! holding a report that is due: two incidents merge only through a due report
+//! that links both, and a waiting report is decided now only if it joins a due
+//! one ("over all reports received in the hold together"). Then every decided
+//! report's place is read off the units.
 
-use super::{Assignment, IncrementalLinker, NewReport, ReviewCandidate};
+use super::{Assignment, IncrementalLinker, PROVISIONAL, ReviewCandidate};
 use crate::blocking::{BIG_BLOCK, keys, within_big_block_window};
-use crate::features::Features;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BinaryHeap;
 
-/// A group of reports being decided: new reports, and the incidents already
-/// made that they meet (more than one once a new report bridges them).
+/// A group of reports being decided.
 #[derive(Debug, Default, Clone)]
 struct Unit {
     reports: Vec<u32>,
     /// The incidents (clusters) already made that are in it.
     clusters: Vec<u32>,
-    /// Whether a new report is in it: units without one never merge.
-    has_new: bool,
+    /// Whether a due report is in it: units without one never merge.
+    has_due: bool,
     version: u32,
     neighbours: FxHashSet<usize>,
 }
@@ -49,7 +51,7 @@ impl Ord for Merge {
     }
 }
 
-/// The batch's working state: units and the pair probabilities met so far.
+/// The decision's working state: units and the pair probabilities met so far.
 struct Batch {
     units: Vec<Unit>,
     unit_of: FxHashMap<u32, usize>,
@@ -57,7 +59,7 @@ struct Batch {
 }
 
 impl IncrementalLinker {
-    /// The reports a new report is compared with: those sharing a blocking key,
+    /// The reports a report is compared with: those sharing a blocking key,
     /// a busy key searched only near the report's time and at most
     /// [`BIG_BLOCK`] nearest in it, so one report's work stays bounded.
     fn candidates(&self, r: u32) -> Vec<u32> {
@@ -99,8 +101,8 @@ impl IncrementalLinker {
         out
     }
 
-    /// The probability of a pair, each pair compared once per batch (the later
-    /// report first, as a report arriving is compared with those before it).
+    /// The probability of a pair, each pair compared once per decision (the
+    /// later report first, as a report arriving is compared with those before it).
     fn pair(&mut self, pairs: &mut FxHashMap<(u32, u32), f64>, a: u32, b: u32) -> f64 {
         let key = (a.min(b), a.max(b));
         if let Some(&p) = pairs.get(&key) {
@@ -155,70 +157,97 @@ impl IncrementalLinker {
         true
     }
 
-    /// The unit of report `c`, made from its incident when it has none yet.
-    fn unit_of_old(&self, batch: &mut Batch, c: u32) -> usize {
+    /// The unit of report `c`: its incident's, or (a report still waiting for
+    /// its hold) one of its own; made when it has none yet.
+    fn unit_of(&self, batch: &mut Batch, c: u32) -> usize {
         if let Some(&u) = batch.unit_of.get(&c) {
             return u;
         }
         let cluster = self.cluster_of[c as usize];
-        let reports = self.members[cluster as usize].clone();
+        let (reports, clusters) = if cluster == PROVISIONAL {
+            (vec![c], Vec::new())
+        } else {
+            (self.members[cluster as usize].clone(), vec![cluster])
+        };
         let u = batch.units.len();
         for &m in &reports {
             batch.unit_of.insert(m, u);
         }
         batch.units.push(Unit {
             reports,
-            clusters: vec![cluster],
+            clusters,
             ..Unit::default()
         });
         u
     }
 
-    /// Links a batch of reports together (see the module docs). Returns one
-    /// assignment per report, in the batch's order.
-    pub fn add_batch(&mut self, batch_in: &[NewReport<'_>]) -> Vec<Assignment> {
+    /// Notes report `r`'s candidates as neighbouring units; `waiting` says
+    /// whether waiting reports may be units (only for the due reports: a
+    /// waiting report's own waiting neighbours wait).
+    fn connect(&mut self, batch: &mut Batch, r: u32, waiting: bool) {
+        for c in self.candidates(r) {
+            if !waiting
+                && self.cluster_of[c as usize] == PROVISIONAL
+                && !batch.unit_of.contains_key(&c)
+            {
+                continue;
+            }
+            let p = self.pair(&mut batch.pairs, r, c);
+            if p < self.config.min_edge {
+                continue;
+            }
+            let uc = self.unit_of(batch, c);
+            let ur = batch.unit_of[&r];
+            if uc != ur {
+                batch.units[ur].neighbours.insert(uc);
+                batch.units[uc].neighbours.insert(ur);
+            }
+        }
+    }
+
+    /// Decides the reports `due` (ids of reports added with
+    /// [`IncrementalLinker::add_provisional`] whose hold ended) together with the
+    /// incidents and the waiting reports they may be one with. Returns each
+    /// decided report's id and place: the due ones in the order given, then any
+    /// waiting report decided with them. Ids not waiting are ignored.
+    pub fn decide(&mut self, due: &[&str]) -> Vec<(String, Assignment)> {
         let mut batch = Batch {
             units: Vec::new(),
             unit_of: FxHashMap::default(),
             pairs: FxHashMap::default(),
         };
-        let mut new_reports = Vec::with_capacity(batch_in.len());
-        for nr in batch_in {
-            let f = Features::extract_placed(nr.report, nr.channel, nr.premises, &mut self.vocab);
-            let r = self.push(nr.id, f);
-            new_reports.push(r);
+        let mut due_reports = Vec::with_capacity(due.len());
+        for id in due {
+            let Some(&r) = self.by_id.get(*id) else {
+                continue;
+            };
+            if self.cluster_of[r as usize] != PROVISIONAL || batch.unit_of.contains_key(&r) {
+                continue;
+            }
+            due_reports.push(r);
             batch.unit_of.insert(r, batch.units.len());
             batch.units.push(Unit {
                 reports: vec![r],
-                has_new: true,
+                has_due: true,
                 ..Unit::default()
             });
         }
-        let first_new = new_reports.first().copied().unwrap_or(0);
-        // Edges from each new report to what it may be.
-        for &r in &new_reports {
-            for c in self.candidates(r) {
-                if c >= first_new && c > r {
-                    continue; // met from the other side
-                }
-                let p = self.pair(&mut batch.pairs, r, c);
-                if p < self.config.min_edge {
-                    continue;
-                }
-                let uc = if c >= first_new {
-                    batch.unit_of[&c]
-                } else {
-                    self.unit_of_old(&mut batch, c)
-                };
-                let ur = batch.unit_of[&r];
-                if uc != ur {
-                    batch.units[ur].neighbours.insert(uc);
-                    batch.units[uc].neighbours.insert(ur);
-                }
-            }
+        for &r in &due_reports {
+            self.connect(&mut batch, r, true);
+        }
+        // The waiting reports met: their incidents take part too, so a waiting
+        // report pulled in can bridge to where it belongs.
+        let waiting: Vec<u32> = batch
+            .unit_of
+            .keys()
+            .copied()
+            .filter(|&r| self.cluster_of[r as usize] == PROVISIONAL && !due_reports.contains(&r))
+            .collect();
+        for r in waiting {
+            self.connect(&mut batch, r, false);
         }
         self.cluster_units(&mut batch);
-        self.settle(&mut batch, batch_in, &new_reports)
+        self.settle(&mut batch, &due_reports)
     }
 
     /// Merges units best pair first while the linkage clears the threshold.
@@ -226,9 +255,10 @@ impl IncrementalLinker {
         let threshold = self.config.threshold;
         let mut heap = BinaryHeap::new();
         for a in 0..batch.units.len() {
-            let neighbours: Vec<usize> = batch.units[a].neighbours.iter().copied().collect();
+            let mut neighbours: Vec<usize> = batch.units[a].neighbours.iter().copied().collect();
+            neighbours.sort_unstable();
             for b in neighbours {
-                if b <= a {
+                if b <= a || !(batch.units[a].has_due || batch.units[b].has_due) {
                     continue;
                 }
                 let l = self.linkage(batch, a, b);
@@ -261,11 +291,12 @@ impl IncrementalLinker {
                 }
                 continue;
             }
-            if !(batch.units[a].has_new || batch.units[b].has_new) || !self.allowed(batch, a, b) {
+            if !(batch.units[a].has_due || batch.units[b].has_due) || !self.allowed(batch, a, b) {
                 continue;
             }
             merge_units(batch, a, b);
-            let neighbours: Vec<usize> = batch.units[a].neighbours.iter().copied().collect();
+            let mut neighbours: Vec<usize> = batch.units[a].neighbours.iter().copied().collect();
+            neighbours.sort_unstable();
             for c in neighbours {
                 if batch.units[c].reports.is_empty() {
                     continue;
@@ -284,33 +315,48 @@ impl IncrementalLinker {
         }
     }
 
-    /// Reads each new report's place off the units and applies it to the linker.
-    fn settle(
-        &mut self,
-        batch: &mut Batch,
-        batch_in: &[NewReport<'_>],
-        new_reports: &[u32],
-    ) -> Vec<Assignment> {
-        let mut out: Vec<Option<Assignment>> = vec![None; new_reports.len()];
-        let position: FxHashMap<u32, usize> = new_reports
+    /// Which of several incidents a unit merges into: the one with the most
+    /// reports (the fewest moved), then the smallest id.
+    fn survivor(&self, clusters: &[u32]) -> u32 {
+        clusters
+            .iter()
+            .copied()
+            .max_by(|&x, &y| {
+                self.members[x as usize]
+                    .len()
+                    .cmp(&self.members[y as usize].len())
+                    .then_with(|| self.incident_ids[y as usize].cmp(&self.incident_ids[x as usize]))
+            })
+            .unwrap_or(clusters[0])
+    }
+
+    /// Reads each decided report's place off the units with a due report and
+    /// applies it to the linker.
+    fn settle(&mut self, batch: &mut Batch, due_reports: &[u32]) -> Vec<(String, Assignment)> {
+        let position: FxHashMap<u32, usize> = due_reports
             .iter()
             .enumerate()
             .map(|(i, &r)| (r, i))
             .collect();
+        let mut decided: Vec<(u32, Assignment)> = Vec::new();
+        // Units that started an incident, with where their first report's
+        // assignment is: review candidates are found once every unit is placed.
+        let mut started_units: Vec<(usize, usize)> = Vec::new();
         for u in 0..batch.units.len() {
-            if !batch.units[u].has_new || batch.units[u].reports.is_empty() {
+            if !batch.units[u].has_due || batch.units[u].reports.is_empty() {
                 continue;
             }
+            // Due reports in the order given, then waiting ones pulled in.
             let mut fresh: Vec<u32> = batch.units[u]
                 .reports
                 .iter()
                 .copied()
-                .filter(|r| position.contains_key(r))
+                .filter(|&r| self.cluster_of[r as usize] == PROVISIONAL)
                 .collect();
-            fresh.sort_by_key(|r| position[r]);
+            fresh.sort_by_key(|r| (position.get(r).copied().unwrap_or(usize::MAX), *r));
             let clusters = batch.units[u].clusters.clone();
             let (survivor, merged, started) = if clusters.is_empty() {
-                let id = batch_in[position[&fresh[0]]].id.to_string();
+                let id = self.ids[fresh[0] as usize].clone();
                 (self.cluster_for(&id), Vec::new(), true)
             } else {
                 let survivor = self.survivor(&clusters);
@@ -328,12 +374,11 @@ impl IncrementalLinker {
             };
             for &r in &fresh {
                 self.members[survivor as usize].push(r);
+                self.cluster_of[r as usize] = survivor;
             }
-            let review = if started {
-                self.review_for(batch, u)
-            } else {
-                None
-            };
+            if started {
+                started_units.push((u, decided.len()));
+            }
             let incident_id = self.incident_ids[survivor as usize].clone();
             for (k, &r) in fresh.iter().enumerate() {
                 let first = k == 0;
@@ -344,43 +389,28 @@ impl IncrementalLinker {
                     .filter(|&m| m != r)
                     .collect();
                 let (strongest, score) = self.strongest(batch, r, &others);
-                out[position[&r]] = Some(Assignment {
-                    incident_id: incident_id.clone(),
-                    new_incident: started && first,
-                    merged: if first { merged.clone() } else { Vec::new() },
-                    explanation: strongest.map(|m| self.explain(r, m)),
-                    linked_to: strongest.map(|m| self.ids[m as usize].clone()),
-                    score,
-                    review: if first { review.clone() } else { None },
-                });
+                decided.push((
+                    r,
+                    Assignment {
+                        incident_id: incident_id.clone(),
+                        new_incident: started && first,
+                        merged: if first { merged.clone() } else { Vec::new() },
+                        explanation: strongest.map(|m| self.explain(r, m)),
+                        linked_to: strongest.map(|m| self.ids[m as usize].clone()),
+                        score,
+                        review: None,
+                    },
+                ));
             }
         }
-        // cluster_of is indexed by report: the new reports' entries go on in
-        // report order.
-        for &r in new_reports {
-            let a = out[position[&r]].as_ref();
-            let c = a
-                .and_then(|a| self.cluster_by_incident.get(&a.incident_id))
-                .copied()
-                .unwrap_or(0);
-            self.cluster_of.push(c);
+        for (u, at) in started_units {
+            decided[at].1.review = self.review_for(batch, u);
         }
-        out.into_iter().flatten().collect()
-    }
-
-    /// Which of several incidents a unit merges into: the one with the most
-    /// reports (the fewest moved), then the smallest id.
-    fn survivor(&self, clusters: &[u32]) -> u32 {
-        clusters
-            .iter()
-            .copied()
-            .max_by(|&x, &y| {
-                self.members[x as usize]
-                    .len()
-                    .cmp(&self.members[y as usize].len())
-                    .then_with(|| self.incident_ids[y as usize].cmp(&self.incident_ids[x as usize]))
-            })
-            .unwrap_or(clusters[0])
+        decided.sort_by_key(|(r, _)| (position.get(r).copied().unwrap_or(usize::MAX), *r));
+        decided
+            .into_iter()
+            .map(|(r, a)| (self.ids[r as usize].clone(), a))
+            .collect()
     }
 
     /// The member of `others` report `r` links to most strongly (the last of
@@ -406,18 +436,28 @@ impl IncrementalLinker {
         (best.map(|(m, _)| m), Some(sum / others.len() as f64))
     }
 
-    /// For a unit that starts a new incident: the neighbouring unit that came
-    /// closest without reaching the threshold, if it reached the review band.
+    /// For a unit that starts a new incident: the neighbouring incident that
+    /// came closest without reaching the threshold, if it reached the review
+    /// band (a waiting report is no incident to review against yet).
     fn review_for(&mut self, batch: &mut Batch, u: usize) -> Option<ReviewCandidate> {
-        let neighbours: Vec<usize> = batch.units[u].neighbours.iter().copied().collect();
+        let mut neighbours: Vec<usize> = batch.units[u].neighbours.iter().copied().collect();
+        neighbours.sort_unstable();
         let mut best: Option<(usize, f64)> = None;
         for v in neighbours {
-            if batch.units[v].reports.is_empty() || v == u {
+            let unit = &batch.units[v];
+            // Only incidents: a waiting report not decided now is none yet.
+            let placed = unit
+                .reports
+                .first()
+                .is_some_and(|&r| self.cluster_of[r as usize] != PROVISIONAL);
+            if v == u || !placed {
                 continue;
             }
             let l = self.linkage(batch, u, v);
-            let better = best.is_none_or(|(bv, bl)| l > bl || (l == bl && v < bv));
-            if l >= self.config.review_threshold && l < self.config.threshold && better {
+            if l >= self.config.review_threshold
+                && l < self.config.threshold
+                && best.is_none_or(|(_, bl)| l > bl)
+            {
                 best = Some((v, l));
             }
         }
@@ -426,15 +466,9 @@ impl IncrementalLinker {
         let members = batch.units[v].reports.clone();
         let (strongest, _) = self.strongest(batch, first, &members);
         let m = strongest?;
-        // The incident the neighbour is (or becomes, if it is new in this batch).
-        let clusters = batch.units[v].clusters.clone();
-        let incident_id = match clusters.first() {
-            Some(_) => self.incident_ids[self.survivor(&clusters) as usize].clone(),
-            None => {
-                let earliest = *batch.units[v].reports.iter().min()?;
-                self.ids[earliest as usize].clone()
-            }
-        };
+        // The incident the neighbour is now (every unit has been placed).
+        let incident_id =
+            self.incident_ids[self.cluster_of[batch.units[v].reports[0] as usize] as usize].clone();
         Some(ReviewCandidate {
             incident_id,
             score,
@@ -453,7 +487,7 @@ fn merge_units(batch: &mut Batch, a: usize, b: usize) {
     let ua = &mut batch.units[a];
     ua.reports.extend(moved.reports);
     ua.clusters.extend(moved.clusters);
-    ua.has_new |= moved.has_new;
+    ua.has_due |= moved.has_due;
     ua.version += 1;
     batch.units[b].version = moved.version + 1;
     for c in moved.neighbours {

@@ -1,9 +1,11 @@
-//! Linking as the daemon does: reports arrive in batches (those whose hold has
-//! ended), and each batch is decided together — its reports are clustered with
-//! one another and with the incidents already made, by the same average-linkage
-//! rule as the batch engine, best pair first — so no report takes an incident
-//! greedily because its better match came a moment later in the same batch. A
-//! report joins an incident, starts one, or bridges two that then merge.
+//! Linking as the daemon does: a report is added when it arrives
+//! ([`IncrementalLinker::add_provisional`]) and decided when its hold ends
+//! ([`IncrementalLinker::decide`]), together with the other reports falling due
+//! then and the reports still waiting that it is one with — clustered with the
+//! incidents already made by the same average-linkage rule as the batch engine,
+//! best pair first — so no report takes an incident greedily because its better
+//! match came a moment later. A report joins an incident, starts one, or
+//! bridges two that then merge.
 //! Incidents never split here (a case officer's split is a decision the daemon
 //! records, then [`IncrementalLinker::restore`]s).
 //!
@@ -16,6 +18,9 @@
 mod joint;
 
 use crate::blocking::{Key, keys};
+
+/// The cluster of a report added but not decided yet.
+const PROVISIONAL: u32 = u32::MAX;
 use crate::compare::{compare, pack, unpack};
 use crate::engine::{Explanation, LinkConfig, explain_pair_features};
 use crate::features::{Channel, Features};
@@ -83,6 +88,8 @@ pub struct IncrementalLinker {
     members: Vec<Vec<u32>>,
     incident_ids: Vec<String>,
     cluster_by_incident: FxHashMap<String, u32>,
+    /// Each report's index by its id.
+    by_id: FxHashMap<String, u32>,
     /// Probability of each comparison pattern under `model` (at most one entry
     /// per pattern, so bounded): the logarithms are worked out once.
     by_pattern: FxHashMap<u32, f64>,
@@ -102,8 +109,24 @@ impl IncrementalLinker {
             members: Vec::new(),
             incident_ids: Vec::new(),
             cluster_by_incident: FxHashMap::default(),
+            by_id: FxHashMap::default(),
             by_pattern: FxHashMap::default(),
         }
+    }
+
+    /// Reports added and not decided yet.
+    pub fn waiting(&self) -> usize {
+        self.cluster_of
+            .iter()
+            .filter(|&&c| c == PROVISIONAL)
+            .count()
+    }
+
+    /// Whether report `id` was added and is not decided yet.
+    pub fn is_waiting(&self, id: &str) -> bool {
+        self.by_id
+            .get(id)
+            .is_some_and(|&r| self.cluster_of[r as usize] == PROVISIONAL)
     }
 
     /// Reports held.
@@ -140,7 +163,26 @@ impl IncrementalLinker {
         }
         self.features.push(f);
         self.ids.push(id.to_string());
+        self.by_id.insert(id.to_string(), r);
         r
+    }
+
+    /// Adds a report that has arrived but whose hold has not ended: it is met
+    /// by the reports decided meanwhile and may be decided with them. Returns
+    /// false (and adds nothing) if a report with this id is held already.
+    pub fn add_provisional(&mut self, report: NewReport<'_>) -> bool {
+        if self.by_id.contains_key(report.id) {
+            return false;
+        }
+        let f = Features::extract_placed(
+            report.report,
+            report.channel,
+            report.premises,
+            &mut self.vocab,
+        );
+        self.push(report.id, f);
+        self.cluster_of.push(PROVISIONAL);
+        true
     }
 
     /// Adds a report whose incident is already decided (read back from the store
@@ -178,10 +220,13 @@ impl IncrementalLinker {
     /// meets). Incidents left empty are forgotten; the premises words' rarity is
     /// counted again over the reports kept. Returns how many reports went.
     pub fn evict_before(&mut self, cutoff: chrono::NaiveDate) -> usize {
+        // Reports waiting for their hold stay whatever their date: they are
+        // decided yet.
         let keep: Vec<bool> = self
             .features
             .iter()
-            .map(|f| Self::last_day(f).is_some_and(|d| d >= cutoff))
+            .zip(&self.cluster_of)
+            .map(|(f, &c)| c == PROVISIONAL || Self::last_day(f).is_some_and(|d| d >= cutoff))
             .collect();
         let gone = keep.iter().filter(|k| !**k).count();
         if gone == 0 {
@@ -194,6 +239,7 @@ impl IncrementalLinker {
         self.index.clear();
         self.members.clear();
         self.cluster_by_incident.clear();
+        self.by_id.clear();
         // Word rarity as if only the reports kept had been seen: what a
         // linker rebuilt from the store would count.
         self.vocab.reset_premises_counts();
@@ -208,6 +254,10 @@ impl IncrementalLinker {
             }
             self.vocab.count_premises(&f.premises);
             let r = self.push(&id, f);
+            if c == PROVISIONAL {
+                self.cluster_of.push(PROVISIONAL);
+                continue;
+            }
             let c = self.cluster_for(&old_incidents[c as usize]);
             self.members[c as usize].push(r);
             self.cluster_of.push(c);
@@ -251,15 +301,7 @@ impl IncrementalLinker {
             channel: kind,
             premises,
         };
-        self.add_batch(&[one]).pop().unwrap_or_else(|| Assignment {
-            incident_id: id.to_string(),
-            new_incident: true,
-            merged: Vec::new(),
-            explanation: None,
-            linked_to: None,
-            score: None,
-            review: None,
-        })
+        self.add_batch(&[one]).pop().unwrap_or_else(|| alone(id))
     }
 
     /// Explains the link between reports `a` and `b` under the model.
@@ -273,12 +315,44 @@ impl IncrementalLinker {
         )
     }
 
-    /// The incident id of every report held, in the order held.
+    /// The incident id of every report held, in the order held (empty for a
+    /// report not decided yet).
     pub fn incidents(&self) -> Vec<String> {
         self.cluster_of
             .iter()
-            .map(|&c| self.incident_ids[c as usize].clone())
+            .map(|&c| match c {
+                PROVISIONAL => String::new(),
+                c => self.incident_ids[c as usize].clone(),
+            })
             .collect()
+    }
+
+    /// Adds reports and decides them at once, together (no hold). Returns one
+    /// assignment per report, in the order given; a report whose id is held
+    /// already gets a new incident of its own and changes nothing.
+    pub fn add_batch(&mut self, batch: &[NewReport<'_>]) -> Vec<Assignment> {
+        for r in batch {
+            self.add_provisional(*r);
+        }
+        let ids: Vec<&str> = batch.iter().map(|r| r.id).collect();
+        let mut decided: FxHashMap<String, Assignment> = self.decide(&ids).into_iter().collect();
+        batch
+            .iter()
+            .map(|r| decided.remove(r.id).unwrap_or_else(|| alone(r.id)))
+            .collect()
+    }
+}
+
+/// A report in an incident of its own, nothing else decided.
+fn alone(id: &str) -> Assignment {
+    Assignment {
+        incident_id: id.to_string(),
+        new_incident: true,
+        merged: Vec::new(),
+        explanation: None,
+        linked_to: None,
+        score: None,
+        review: None,
     }
 }
 
