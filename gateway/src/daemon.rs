@@ -55,6 +55,9 @@ pub struct RunOptions {
     /// Stop once every source is idle, every payload is translated and every
     /// delivery made (or dead-lettered).
     pub until_idle: bool,
+    /// Every source holds an archive being loaded: no new incident is
+    /// delivered until everything is read and linked.
+    pub backfill: bool,
 }
 
 /// Opens the store a config describes.
@@ -189,9 +192,11 @@ pub async fn run(
         servers.push(server);
     }
     let mut source_idle = Vec::new();
+    let mut source_names = Vec::new();
     for (name, s) in &config.sources {
         let idle = Arc::new(AtomicBool::new(false));
         source_idle.push(idle.clone());
+        source_names.push(name.clone());
         let running = s
             .settings
             .build(SourceContext {
@@ -210,6 +215,18 @@ pub async fn run(
         tasks.spawn(server.run(shutdown.clone()));
     }
     let sink_names: Vec<String> = config.sinks.keys().cloned().collect();
+    let backfill = Backfill::new(&config, options.backfill, &source_names, &source_idle);
+    if !backfill.holding.load(Ordering::Relaxed) {
+        // A backfill stopped before it was done left deliveries held.
+        let s = store.clone();
+        let released = tokio::task::spawn_blocking(move || s.release_held()).await??;
+        if released > 0 {
+            tracing::info!(
+                released,
+                "deliveries held by an unfinished backfill released"
+            );
+        }
+    }
     let stage = TranslateStage {
         store: store.clone(),
         plugins: plugins.clone(),
@@ -224,11 +241,18 @@ pub async fn run(
             })
             .max(1),
         idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
+        timing: config.link.timing(),
     };
     tasks.spawn(stage.run(shutdown.clone()));
+    let mut link_settings = config.link.clone();
+    link_settings.window_days = config
+        .sources
+        .values()
+        .filter_map(|s| s.link_window_days)
+        .fold(link_settings.window_days, u32::max);
     let link = LinkStage {
         store: store.clone(),
-        settings: config.link.clone(),
+        settings: link_settings,
         model: config.link.model()?,
         sinks: config.sinks.keys().cloned().collect(),
         channels: config
@@ -237,8 +261,12 @@ pub async fn run(
             .filter_map(|(name, s)| Some((name.clone(), s.channel?.channel())))
             .collect(),
         idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
+        holding: backfill.holding.clone(),
     };
     tasks.spawn(link.run(shutdown.clone()));
+    if backfill.holding.load(Ordering::Relaxed) {
+        tasks.spawn(backfill.run(store.clone(), shutdown.clone()));
+    }
     for w in workers {
         tasks.spawn(w.run(shutdown.clone()));
     }
@@ -286,4 +314,78 @@ pub async fn run(
     drop(pid_file);
     let s = store.clone();
     Ok(tokio::task::spawn_blocking(move || s.stats()).await??)
+}
+
+/// A backfill being linked: while `holding`, new incidents' first deliveries
+/// wait. It is done once the sources loading the archive (every source with
+/// `bcgw run --backfill`, else those marked `backfill = true`) have nothing more
+/// to read and every payload is translated and every record linked; then the
+/// held deliveries are released, so Niche gets the linked result, not its
+/// history.
+struct Backfill {
+    holding: Arc<AtomicBool>,
+    /// The idle flags of the sources loading the archive.
+    loading: Vec<Arc<AtomicBool>>,
+}
+
+impl Backfill {
+    fn new(config: &Config, all: bool, names: &[String], idle: &[Arc<AtomicBool>]) -> Backfill {
+        let loading: Vec<Arc<AtomicBool>> = names
+            .iter()
+            .zip(idle)
+            .filter(|(name, _)| all || config.sources.get(*name).is_some_and(|s| s.backfill))
+            .map(|(_, i)| i.clone())
+            .collect();
+        Backfill {
+            holding: Arc::new(AtomicBool::new(!loading.is_empty())),
+            loading,
+        }
+    }
+
+    async fn run(self, store: Arc<dyn Store>, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(
+            sources = self.loading.len(),
+            "backfill: new incidents are held until the archive is read and linked"
+        );
+        let mut quiet = 0;
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+            let read = self.loading.iter().all(|i| i.load(Ordering::Relaxed));
+            let s = store.clone();
+            let backlog = match tokio::task::spawn_blocking(move || s.backlog()).await {
+                Ok(Ok(b)) => b,
+                _ => continue,
+            };
+            // Twice in a row: a file arriving between two looks is seen.
+            quiet = if read && backlog.payloads_pending == 0 && backlog.records_unlinked == 0 {
+                quiet + 1
+            } else {
+                0
+            };
+            if quiet < 2 {
+                continue;
+            }
+            self.holding.store(false, Ordering::Relaxed);
+            let s = store.clone();
+            match tokio::task::spawn_blocking(move || s.release_held()).await {
+                Ok(Ok(n)) => {
+                    tracing::info!(
+                        incidents = n,
+                        "backfill linked: its incidents go to the sinks"
+                    );
+                    return;
+                }
+                _ => {
+                    // Held rows stay held; the next start releases them.
+                    tracing::error!(
+                        "backfill linked, but its deliveries could not be released; they will be on the next start"
+                    );
+                    return;
+                }
+            }
+        }
+    }
 }

@@ -24,10 +24,10 @@ pub struct LinkConfig {
     pub same_channel_threshold: f64,
     /// Candidate pairs below this probability are not considered for merging.
     pub min_edge: f64,
-    /// In the daemon's linker: a pair this likely carries a join whose mean
-    /// linkage falls short of `threshold`, if the mean is at least
-    /// `sure_pair_mean` (a retailer row sure to be the BCRP report, vaguer
-    /// against the radio alert). Above 1: never.
+    /// In the daemon's linker: a pair this likely (and at least `threshold`)
+    /// carries a join whose mean linkage falls short of `threshold`, if the
+    /// mean is at least `sure_pair_mean` (a retailer row sure to be the BCRP
+    /// report, vaguer against the radio alert). Above 1: never.
     pub sure_pair: f64,
     /// See `sure_pair`.
     pub sure_pair_mean: f64,

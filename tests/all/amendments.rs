@@ -205,7 +205,7 @@ mod store_level {
     /// its own incident, queued for the sink.
     fn link_new(store: &SqliteStore) {
         let decisions = store
-            .unlinked_records(100)
+            .unlinked_records(0, 100)
             .expect("unlinked records")
             .into_iter()
             .map(|r| LinkDecision {
@@ -227,6 +227,7 @@ mod store_level {
                 generation: store.link_generation().expect("generation"),
                 sinks: vec!["niche".into()],
                 decisions,
+                anchor: None,
             })
             .expect("links committed");
     }

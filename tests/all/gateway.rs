@@ -267,7 +267,11 @@ open_ms = 1000
     }
 
     /// [`Gateway::run_until_idle`] with more `bcgw run` arguments (`--backfill`).
-    pub fn run_until_idle_with(&mut self, args: &[&str], timeout: Duration) -> (ExitStatus, String) {
+    pub fn run_until_idle_with(
+        &mut self,
+        args: &[&str],
+        timeout: Duration,
+    ) -> (ExitStatus, String) {
         let mut all = vec!["run", "--until-idle"];
         all.extend_from_slice(args);
         let mut child = self.command(&all).spawn().expect("bcgw starts");

@@ -493,15 +493,18 @@ fn kill_9_during_linking_loses_no_link_and_delivers_nothing_twice() {
     assert_eq!(stats["merges"], calm_stats["merges"]);
 }
 
-/// A radio alert, then the BCRP report of the same incident a moment later: the
-/// hold keeps the new incident back, so Niche gets one occurrence with both
-/// reports — not an occurrence and then an update.
+/// A radio alert, then the BCRP report of the same incident a moment later
+/// (keyed late: its own hold has passed, so it is decided at once): it is decided
+/// with the alert still waiting for its hold, so Niche gets one occurrence with
+/// both reports — not an occurrence and then an update.
 #[test]
 fn the_hold_makes_an_alert_and_the_report_after_it_one_delivery() {
     use chrono_tz::Europe::London;
     let dir = tempfile::tempdir().unwrap();
     let sim = NicheSim::start(dir.path());
-    let mut gw = gateway(dir.path(), &sim.url(), "hold_seconds = 8");
+    // A hold long enough that a loaded machine still sees the alert waiting;
+    // the test does not wait for it to end.
+    let mut gw = gateway(dir.path(), &sim.url(), "hold_seconds = 60");
     gw.start();
     let now = chrono::Utc::now().with_timezone(&London);
     let at = |seconds_ago: i64| {
@@ -526,10 +529,12 @@ fn the_hold_makes_an_alert_and_the_report_after_it_one_delivery() {
             at(0)
         ),
     );
-    gw.wait("the alert's incident", Duration::from_secs(8), || {
-        status().contains("incidents:                 1 ")
-    });
-    assert_eq!(sim.occurrences(), 0, "the new incident is held");
+    gw.wait(
+        "the alert waiting for its hold",
+        Duration::from_secs(8),
+        || status().contains("records not linked yet:    1 (1 waiting for their hold)"),
+    );
+    assert_eq!(sim.occurrences(), 0, "the alert is held");
     drop_export(
         dir.path(),
         "bcrp",
@@ -569,6 +574,7 @@ fn the_hold_makes_an_alert_and_the_report_after_it_one_delivery() {
 /// before, it left every real candidate out after a restart.
 #[test]
 fn a_report_with_a_wrong_date_does_not_move_the_restart_window() {
+    use bcgw::pipeline::link::window::{Recent, cutoff, earliest_kept};
     use bcgw::store::{LinkBatch, LinkDecision, Store, TranslationOutcome};
     use bcgw_sdk::schema::{Envelope, Report, SourceRecord};
     use chrono::{TimeZone, Utc};
@@ -638,11 +644,19 @@ fn a_report_with_a_wrong_date_does_not_move_the_restart_window() {
             generation: store.link_generation().expect("generation"),
             sinks: vec![],
             decisions,
+            anchor: None,
         })
         .expect("linked");
+    // What a restarted link stage counts its window back from.
+    let window = store.link_window(255).expect("window");
+    assert_eq!(window.recent_days.len(), 41);
+    let anchor = Recent::from_days(window.recent_days)
+        .anchor()
+        .expect("an anchor");
+    assert_eq!(anchor, chrono::NaiveDate::from_ymd_opt(2025, 1, 5).unwrap());
     let mut restored = 0;
     store
-        .linked_records(chrono::Duration::days(15), &mut |_| restored += 1)
+        .linked_records(earliest_kept(cutoff(anchor, 14)), &mut |_| restored += 1)
         .expect("read");
     assert_eq!(restored, 41, "the January reports and the odd one");
 }

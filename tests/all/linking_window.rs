@@ -110,7 +110,10 @@ fn a_restart_remembers_exactly_what_the_running_linker_held() {
         gw.wait_for_log("before the link window", Duration::from_secs(10));
         results.push(partition(&sim));
     }
-    assert_eq!(results[0], results[1], "the same incidents with or without a restart");
+    assert_eq!(
+        results[0], results[1],
+        "the same incidents with or without a restart"
+    );
 }
 
 /// With linking off every report is its own incident: there is nothing to
@@ -187,6 +190,9 @@ NG-2,11/03/2026 16:40,Co-op Gloucester Rd,Bristol,BS7 8AA,Abuse of staff,\"femal
     assert_eq!(partition(&sim), want);
     let stats = sim.stats();
     assert_eq!(stats["created"], 3, "{stats}");
-    assert_eq!(stats["updated"], 0, "nothing sent before it was linked: {stats}");
+    assert_eq!(
+        stats["updated"], 0,
+        "nothing sent before it was linked: {stats}"
+    );
     assert_eq!(stats["merges"], 0, "{stats}");
 }

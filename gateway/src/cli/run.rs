@@ -18,6 +18,11 @@ pub struct RunArgs {
     /// every delivery made, then print a summary.
     #[arg(long)]
     pub until_idle: bool,
+    /// The sources hold an archive being loaded (a year of exports): link all
+    /// of it before delivering anything, so Niche gets one occurrence per
+    /// incident rather than occurrences made and then updated or merged.
+    #[arg(long)]
+    pub backfill: bool,
 }
 
 /// Arguments of `bcgw check-config` and `bcgw status`: the config file as
@@ -56,6 +61,7 @@ pub fn run(args: RunArgs) -> Result<Exit> {
         unknown,
         RunOptions {
             until_idle: args.until_idle,
+            backfill: args.backfill,
         },
     ))?;
     if args.until_idle {
@@ -146,7 +152,10 @@ pub fn print_summary(s: &StoreStats) {
         );
     }
     if l.unlinked > 0 {
-        println!("  records not linked yet:    {}", l.unlinked);
+        println!(
+            "  records not linked yet:    {} ({} waiting for their hold)",
+            l.unlinked, l.held
+        );
     }
     if s.amended_records > 0 {
         println!(

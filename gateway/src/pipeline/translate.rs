@@ -190,6 +190,8 @@ pub struct TranslateStage {
     pub workers: usize,
     /// How long to wait when there is nothing to do.
     pub idle_poll: Duration,
+    /// When each record falls due for linking (its hold).
+    pub timing: super::link::LinkTiming,
 }
 
 fn unknown_source(payload: &StoredPayload, sinks: &[String]) -> TranslationOutcome {
@@ -269,11 +271,17 @@ impl TranslateStage {
                     let translator = self.plugins.translator(&payload.source);
                     let store = self.store.clone();
                     let sinks = sinks.clone();
+                    let timing = self.timing;
                     tasks.spawn_blocking(move || {
-                        let outcome = match &translator {
+                        let mut outcome = match &translator {
                             Some(t) => t.translate(&payload, &sinks),
                             None => unknown_source(&payload, &sinks),
                         };
+                        for r in &mut outcome.records {
+                            let e = &r.record.report.event;
+                            let occurred = e.occurred_from.or(e.reported_at);
+                            r.link_due_at = Some(timing.due(occurred, payload.received_at));
+                        }
                         let id = payload.id;
                         let result = store.complete_translation(outcome).map(|stats| {
                             tracing::debug!(

@@ -15,6 +15,13 @@ pub struct LinkableRecord {
     pub incident_id: Option<String>,
     /// When the payload it came from was journaled (for latency figures).
     pub journaled_at: DateTime<Utc>,
+    /// The payload it came from: reports of one payload falling due together
+    /// are decided together.
+    pub payload_id: i64,
+    /// When its hold ends: when the link stage decides its incident.
+    pub link_due_at: Option<DateTime<Utc>>,
+    /// Its place in the order records were stored (what the link stage reads on from).
+    pub seq: i64,
 }
 
 /// An incident a report nearly joined, for a case officer.
@@ -68,6 +75,9 @@ pub struct LinkBatch {
     pub sinks: Vec<String>,
     /// The decisions, in the order made.
     pub decisions: Vec<LinkDecision>,
+    /// The day the link window now counts back from, kept with the decisions
+    /// so a restarted link stage keeps the same window (`None`: unchanged).
+    pub anchor: Option<chrono::NaiveDate>,
 }
 
 /// What committing a link batch did.
@@ -208,8 +218,23 @@ pub struct LinkCounts {
     pub links: u64,
     /// Records waiting for the link stage.
     pub unlinked: u64,
+    /// Of those, records whose hold has not ended yet.
+    pub held: u64,
     /// Review items waiting for a case officer.
     pub pending_review: u64,
     /// Case officers' decisions recorded.
     pub decisions: u64,
+}
+
+/// When a held first delivery is due: never, until [`crate::store::Store::release_held`]
+/// makes it due (a backfill being linked, see `bcgw run --backfill`).
+pub const HELD_UNTIL_RELEASED: DateTime<Utc> = DateTime::<Utc>::MAX_UTC;
+
+/// What [`crate::store::Store::link_window`] reads back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkWindow {
+    /// The day the window counts back from, as last committed.
+    pub anchor: Option<chrono::NaiveDate>,
+    /// The days the most recently linked reports happened (London days), oldest first.
+    pub recent_days: Vec<chrono::NaiveDate>,
 }

@@ -109,17 +109,28 @@ pub trait Store: Send + Sync + 'static {
     /// `None` if the source has no such payload.
     fn receipt(&self, source: &str, payload_id: i64) -> Result<Option<Receipt>, StoreError>;
 
-    /// Records not yet linked, in the order stored (the link stage's input).
-    fn unlinked_records(&self, limit: usize) -> Result<Vec<LinkableRecord>, StoreError>;
+    /// Records not yet linked stored after `after` (a [`LinkableRecord::seq`]),
+    /// in the order stored: the link stage's input, read as they arrive and
+    /// decided when their holds end.
+    fn unlinked_records(&self, after: i64, limit: usize)
+    -> Result<Vec<LinkableRecord>, StoreError>;
 
-    /// Every linked record that happened within `window` of the newest linked
-    /// one, in the order stored, handed to `each`: what the link stage rebuilds
-    /// its index from.
+    /// Every linked record that happened at or after `since`, in the order
+    /// stored, handed to `each`: what the link stage rebuilds its index from.
     fn linked_records(
         &self,
-        window: chrono::Duration,
+        since: DateTime<Utc>,
         each: &mut dyn FnMut(LinkableRecord),
     ) -> Result<(), StoreError>;
+
+    /// The day the link window counts back from, as the link stage last
+    /// committed it, and the days the most recently linked reports happened
+    /// (newest last; at most `recent`), from which it moves on.
+    fn link_window(&self, recent: usize) -> Result<LinkWindow, StoreError>;
+
+    /// Releases the first deliveries held while a backfill was linked
+    /// ([`HELD_UNTIL_RELEASED`]): they are due now. Returns how many.
+    fn release_held(&self) -> Result<usize, StoreError>;
 
     /// The link generation: moves with every case officer's decision.
     fn link_generation(&self) -> Result<i64, StoreError>;

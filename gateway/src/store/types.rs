@@ -154,6 +154,9 @@ pub struct TranslatedRecord {
     pub json: String,
     /// [`report_content_sha256`] of its report.
     pub content_sha256: String,
+    /// When the link stage should decide its incident: the end of its hold
+    /// (`crate::pipeline::link::due`). `None`: at once.
+    pub link_due_at: Option<DateTime<Utc>>,
 }
 
 impl TranslatedRecord {
@@ -163,6 +166,7 @@ impl TranslatedRecord {
             json: serde_json::to_string(&record)?,
             content_sha256: report_content_sha256(&record.report)?,
             record,
+            link_due_at: None,
         })
     }
 }

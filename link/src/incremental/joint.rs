@@ -130,7 +130,7 @@ impl IncrementalLinker {
         // One near-certain pair carries the join when no other pair is far off
         // (a retailer row sure to be the BCRP report, vaguer against the alert).
         let c = &self.config;
-        if mean < c.threshold && best >= c.sure_pair && mean >= c.sure_pair_mean {
+        if mean < c.threshold && best >= c.sure_pair.max(c.threshold) && mean >= c.sure_pair_mean {
             c.threshold
         } else {
             mean

@@ -13,13 +13,16 @@ pub struct LinkSection {
     /// Link reports across sources into incidents. `false`: every record is its
     /// own incident (one occurrence per report, as before linking existed).
     pub enabled: bool,
-    /// How long a new incident waits before its first delivery, counted from when
-    /// it happened (seconds), so a BCRP report keyed minutes after the radio
-    /// alert joins the alert's incident before Niche sees either. An incident
-    /// reported later than that goes at once. 0: no hold.
+    /// How long a record waits before its incident is decided, counted from
+    /// when it happened (seconds), so a BCRP report keyed minutes after the
+    /// radio alert is decided with it and Niche gets one occurrence with both.
+    /// A record reported later than that is decided at once; with linking off
+    /// nothing waits. 0: no hold.
     pub hold_seconds: u64,
-    /// How far back (days, from the newest report linked) a report can still be
-    /// linked to: older ones leave the linker's memory.
+    /// How far back (days, from the recent reports' median day) a report can
+    /// still be linked to: older ones leave the linker's memory. The default
+    /// covers a monthly export; a source whose reports come later still sets
+    /// its own `link_window_days`.
     pub window_days: u32,
     /// Mean match probability at which a report joins an incident unasked.
     /// Default 0.6: higher than the batch engine's 0.4, because a report linked
@@ -48,7 +51,7 @@ impl Default for LinkSection {
         LinkSection {
             enabled: true,
             hold_seconds: 300,
-            window_days: 14,
+            window_days: 45,
             auto_threshold: None,
             review_threshold: None,
             model_file: None,
@@ -58,6 +61,14 @@ impl Default for LinkSection {
 }
 
 impl LinkSection {
+    /// When records fall due for linking ([`super::LinkTiming`]).
+    pub fn timing(&self) -> super::LinkTiming {
+        super::LinkTiming {
+            enabled: self.enabled,
+            hold: chrono::Duration::seconds(self.hold_seconds.min(86_400 * 7) as i64),
+        }
+    }
+
     /// The engine settings these make.
     pub fn link_config(&self) -> bcgw_link::LinkConfig {
         let mut c = bcgw_link::LinkConfig {

@@ -2,33 +2,49 @@
 //! (joins one, starts one, or bridges two that then merge), and the decision is
 //! committed with its outbox change in one store transaction.
 //!
+//! A record is linked when its hold ends ([`due`]): the reports of one incident
+//! that arrive within the hold (the radio alert, the BCRP report minutes later)
+//! fall due together and the reports of one payload falling due together are
+//! decided together, so the first delivery carries them all. With linking off
+//! nothing is held.
+//!
 //! The linker ([`bcgw_link::incremental::IncrementalLinker`]) lives in memory; the
 //! store is the truth. On start — and whenever a case officer's review decision
 //! moves the link generation, or a commit fails — the linker is rebuilt from the
-//! linked records of the window. Records stay unlinked in the store until their
-//! batch commits, so a `kill -9` at any moment loses no link and makes none twice:
-//! the rebuilt linker sees exactly what was committed and links the rest.
+//! linked records of the window ([`window`]: the anchor it counts back from is
+//! committed with every batch, so the rebuilt linker holds exactly what the
+//! running one held). Records stay unlinked in the store until their batch
+//! commits, so a `kill -9` at any moment loses no link and makes none twice.
+//! While a backfill is being linked (`bcgw run --backfill`), first deliveries
+//! are held until it is done, so Niche gets its linked result, not its history.
 
 pub mod config;
+pub mod due;
+pub mod window;
 
 use crate::store::{
-    LinkBatch, LinkDecision, LinkableRecord, Listener, ReviewCandidate, Store, StoreError, Work,
+    HELD_UNTIL_RELEASED, LinkBatch, LinkDecision, LinkableRecord, Listener, ReviewCandidate, Store,
+    StoreError, Work,
 };
 use bcgw_link::Channel;
-use bcgw_link::incremental::{Assignment, IncrementalLinker};
-use chrono::{DateTime, Duration as Days, NaiveDate, Utc};
+use bcgw_link::incremental::{Assignment, IncrementalLinker, NewReport};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::London;
 pub use config::LinkSection;
-use std::collections::HashMap;
+pub use due::LinkTiming;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
+use window::{RECENT, Recent, cutoff, earliest_kept};
 
 /// The link stage.
 pub struct LinkStage {
     /// The store.
     pub store: Arc<dyn Store>,
-    /// `[link]`.
+    /// `[link]`, with `window_days` the longest of its own and every source's
+    /// `link_window_days`.
     pub settings: LinkSection,
     /// The scoring model.
     pub model: bcgw_link::Model,
@@ -38,6 +54,9 @@ pub struct LinkStage {
     pub channels: HashMap<String, Channel>,
     /// How long to wait when there is nothing to link.
     pub idle_poll: Duration,
+    /// While true, a backfill is being linked: first deliveries of new
+    /// incidents are held until the backfill is done (`bcgw run --backfill`).
+    pub holding: Arc<AtomicBool>,
 }
 
 /// What the stage waits on when idle.
@@ -51,11 +70,24 @@ struct Waiting {
 struct View {
     linker: IncrementalLinker,
     generation: i64,
-    /// When the most recently linked reports happened: the window is counted
-    /// back from their median, so one report with a wrong year or a swapped
-    /// date cannot move it.
+    /// The days of the most recently linked reports: the window's anchor.
     recent: Recent,
-    added_since_eviction: usize,
+    /// The first day the linker keeps, once known.
+    cutoff: Option<NaiveDate>,
+    /// The last record read ([`LinkableRecord::seq`]).
+    cursor: i64,
+    /// Records read and not decided yet, by when their hold ends.
+    waiting: BTreeMap<(DateTime<Utc>, i64), LinkableRecord>,
+    /// Where each waiting record is in `waiting`, by record id.
+    waiting_at: HashMap<String, (DateTime<Utc>, i64)>,
+}
+
+impl View {
+    /// Takes a waiting record out, if it still waits.
+    fn take(&mut self, record_id: &str) -> Option<LinkableRecord> {
+        let at = self.waiting_at.remove(record_id)?;
+        self.waiting.remove(&at)
+    }
 }
 
 /// The channel a record came through, for the linker: its source's configured
@@ -102,7 +134,8 @@ impl LinkStage {
         let mut view: Option<View> = None;
         let mut failures: u32 = 0;
         // Record commits (and review decisions) wake the stage; polling is the
-        // fallback, e.g. for a decision made by `bcgw review` in another process.
+        // fallback, e.g. for a decision made by `bcgw review` in another process,
+        // and for holds ending.
         let mut ear = Waiting {
             records: self.store.wakeups().listen(Work::Link),
             shutdown: shutdown.clone(),
@@ -182,20 +215,25 @@ impl LinkStage {
         IncrementalLinker::new(self.settings.link_config(), self.model.clone())
     }
 
-    /// A linker holding every linked record of the window, as the store has them.
+    /// A linker holding exactly what the running one held: every linked record
+    /// from the window's committed anchor on, old days evicted by the same rule.
     fn rebuild(&self) -> Result<View, StoreError> {
         let started = std::time::Instant::now();
         // The generation first: a decision landing during the read moves it, and
         // the first commit then refuses and the view is rebuilt again.
         let generation = self.store.link_generation()?;
         let mut linker = self.new_linker();
-        let mut recent = Recent::default();
-        // A day more than the window: eviction keeps whole days.
-        let window = Days::days(i64::from(self.settings.window_days) + 1);
+        let w = self.store.link_window(RECENT)?;
+        let recent = Recent::from_days(w.recent_days);
+        // A store from before anchors were committed: the recent days say.
+        let cutoff = w
+            .anchor
+            .or_else(|| recent.anchor())
+            .map(|a| cutoff(a, self.settings.window_days));
         if self.settings.enabled {
-            self.store.linked_records(window, &mut |r| {
+            let since = cutoff.map_or(DateTime::<Utc>::MIN_UTC, earliest_kept);
+            self.store.linked_records(since, &mut |r| {
                 if let Some(incident) = &r.incident_id {
-                    recent.push(occurred(&r));
                     linker.restore(
                         &r.record.envelope.record_id,
                         &r.record.report,
@@ -205,10 +243,14 @@ impl LinkStage {
                     );
                 }
             })?;
+            if let Some(c) = cutoff {
+                linker.evict_before(c);
+            }
         }
         tracing::info!(
             reports = linker.len(),
             generation,
+            cutoff = ?cutoff,
             ms = started.elapsed().as_millis() as u64,
             "linker rebuilt from the store"
         );
@@ -216,45 +258,103 @@ impl LinkStage {
             linker,
             generation,
             recent,
-            added_since_eviction: 0,
+            cutoff,
+            cursor: 0,
+            waiting: BTreeMap::new(),
+            waiting_at: HashMap::new(),
         })
     }
 
-    /// Links one batch of unlinked records and commits it. Returns how many.
+    /// Reads the records stored since the last read: each waits (in the
+    /// linker too, where the records decided meanwhile can meet it) until its
+    /// hold ends.
+    fn read_new(&self, view: &mut View) -> Result<(), StoreError> {
+        let records = self
+            .store
+            .unlinked_records(view.cursor, self.settings.batch.max(1))?;
+        for r in records {
+            view.cursor = view.cursor.max(r.seq);
+            let id = r.record.envelope.record_id.clone();
+            if view.waiting_at.contains_key(&id) {
+                continue;
+            }
+            if self.settings.enabled {
+                view.linker.add_provisional(NewReport {
+                    id: &id,
+                    report: &r.record.report,
+                    channel: channel(&self.channels, &r),
+                    premises: r.record.envelope.premises.as_ref(),
+                });
+            }
+            // A record stored by an older release has no hold: due at once.
+            let at = (r.link_due_at.unwrap_or(DateTime::<Utc>::MIN_UTC), r.seq);
+            view.waiting_at.insert(id, at);
+            view.waiting.insert(at, r);
+        }
+        Ok(())
+    }
+
+    /// Reads what arrived, decides the records whose hold has ended (with the
+    /// waiting records they are one with) and commits it. The records of one
+    /// payload falling due together are decided together. Returns how many
+    /// were decided.
     fn link_some(&self, view: &mut View) -> Result<usize, StoreError> {
-        let records = self.store.unlinked_records(self.settings.batch.max(1))?;
-        if records.is_empty() {
+        self.read_new(view)?;
+        let now = Utc::now();
+        let due: Vec<(DateTime<Utc>, i64)> = view
+            .waiting
+            .range(..=(now, i64::MAX))
+            .take(self.settings.batch.max(1))
+            .map(|(k, _)| *k)
+            .collect();
+        if due.is_empty() {
             return Ok(0);
         }
-        let now = Utc::now();
-        let hold = Days::seconds(self.settings.hold_seconds.min(86_400 * 7) as i64);
-        let mut decisions = Vec::with_capacity(records.len());
-        for r in &records {
-            let when = occurred(r);
-            view.recent.push(when);
-            let id = &r.record.envelope.record_id;
-            let assignment = if self.settings.enabled {
-                view.linker
-                    .add(id, &r.record.report, channel(&self.channels, r))
+        let deliver_after = if self.holding.load(Ordering::Relaxed) {
+            HELD_UNTIL_RELEASED
+        } else {
+            now
+        };
+        let due: Vec<LinkableRecord> = due
+            .iter()
+            .filter_map(|k| view.waiting.get(k).cloned())
+            .collect();
+        let mut decisions = Vec::with_capacity(due.len());
+        let mut late: BTreeMap<String, usize> = BTreeMap::new();
+        for group in
+            due.chunk_by(|a, b| (a.payload_id, a.link_due_at) == (b.payload_id, b.link_due_at))
+        {
+            // Records pulled into an earlier group's decision are decided.
+            let ids: Vec<&str> = group
+                .iter()
+                .map(|r| r.record.envelope.record_id.as_str())
+                .filter(|id| view.waiting_at.contains_key(*id))
+                .collect();
+            let decided: Vec<(String, Assignment)> = if self.settings.enabled {
+                view.linker.decide(&ids)
             } else {
-                alone(id)
+                ids.iter().map(|id| (id.to_string(), alone(id))).collect()
             };
-            // The hold runs from when it happened, never past `hold` from now.
-            let happened = when.unwrap_or(r.record.envelope.received_at);
-            let deliver_after = (happened + hold).clamp(now, now + hold);
-            decisions.push(decision(
-                id,
-                assignment,
-                when,
-                r.journaled_at,
-                deliver_after,
-            ));
+            for (id, a) in decided {
+                let Some(r) = view.take(&id) else { continue };
+                let when = occurred(&r);
+                view.recent.push(when);
+                let day = when.map(|t| t.with_timezone(&London).date_naive());
+                if let (Some(d), Some(c)) = (day, view.cutoff)
+                    && d < c
+                {
+                    *late.entry(r.record.envelope.source.clone()).or_default() += 1;
+                }
+                decisions.push(decision(&id, a, when, r.journaled_at, deliver_after));
+            }
         }
         let count = decisions.len();
+        let anchor = view.recent.anchor();
         let stats = self.store.commit_links(LinkBatch {
             generation: view.generation,
             sinks: self.sinks.clone(),
             decisions,
+            anchor,
         })?;
         tracing::debug!(
             records = stats.records,
@@ -264,45 +364,30 @@ impl LinkStage {
             reviews = stats.reviews,
             "records linked"
         );
-        view.added_since_eviction += count;
-        if view.added_since_eviction >= 10_000 {
-            view.added_since_eviction = 0;
-            if let Some(newest) = view.recent.median() {
-                let cutoff = newest - Days::days(i64::from(self.settings.window_days));
-                let gone = view.linker.evict_before(cutoff);
+        for (source, n) in late {
+            tracing::warn!(
+                source = %source,
+                records = n,
+                window_days = self.settings.window_days,
+                cutoff = ?view.cutoff,
+                "records happened before the link window: they can only start incidents of their own; if this source's reports come this late, raise sources.<name>.link_window_days (or link.window_days)"
+            );
+        }
+        if let Some(a) = anchor {
+            let c = cutoff(a, self.settings.window_days);
+            if view.cutoff.is_none_or(|old| c > old) {
+                let gone = if self.settings.enabled {
+                    view.linker.evict_before(c)
+                } else {
+                    0
+                };
                 if gone > 0 {
-                    tracing::debug!(gone, %cutoff, "old reports left the linker");
+                    tracing::debug!(gone, cutoff = %c, "old reports left the linker");
                 }
+                view.cutoff = Some(c);
             }
         }
         Ok(count)
-    }
-}
-
-/// The days of the last reports linked, and their median: "now" for the window.
-#[derive(Debug, Default)]
-struct Recent {
-    days: std::collections::VecDeque<NaiveDate>,
-}
-
-impl Recent {
-    /// How many recent reports the median is taken over.
-    const KEEP: usize = 255;
-
-    /// Notes when a report linked now happened (its London day), if it says.
-    fn push(&mut self, when: Option<DateTime<Utc>>) {
-        if let Some(t) = when {
-            self.days.push_back(t.with_timezone(&London).date_naive());
-            if self.days.len() > Self::KEEP {
-                self.days.pop_front();
-            }
-        }
-    }
-
-    fn median(&self) -> Option<NaiveDate> {
-        let mut d: Vec<NaiveDate> = self.days.iter().copied().collect();
-        d.sort_unstable();
-        d.get(d.len() / 2).copied()
     }
 }
 

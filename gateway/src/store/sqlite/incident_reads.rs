@@ -4,6 +4,7 @@ use super::super::*;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::reads::{corrupt, from_ms};
+use chrono::{DateTime, Utc};
 
 fn linkable(r: &Row<'_>) -> rusqlite::Result<LinkableRecord> {
     let json: String = r.get(0)?;
@@ -11,53 +12,76 @@ fn linkable(r: &Row<'_>) -> rusqlite::Result<LinkableRecord> {
         record: serde_json::from_str(&json).map_err(|e| corrupt("stored record", e))?,
         incident_id: r.get(1)?,
         journaled_at: from_ms(r.get(2)?)?,
+        payload_id: r.get(3)?,
+        link_due_at: r.get::<_, Option<i64>>(4)?.map(from_ms).transpose()?,
+        seq: r.get(5)?,
     })
 }
 
-const LINKABLE: &str = "SELECT v.record, r.incident_id, p.journaled_at
+const LINKABLE: &str =
+    "SELECT v.record, r.incident_id, p.journaled_at, r.payload_id, r.link_due_at, r.rowid
      FROM records r
      JOIN record_versions v ON v.record_id = r.record_id AND v.version = r.version
      JOIN payloads p ON p.id = r.payload_id";
 
-/// Records not yet linked, in the order they were stored.
-pub fn unlinked_records(c: &Connection, limit: usize) -> rusqlite::Result<Vec<LinkableRecord>> {
+/// Records not yet linked stored after `after`, in the order stored (the
+/// index `records_incident` holds the unlinked ones in rowid order).
+pub fn unlinked_records(
+    c: &Connection,
+    after: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<LinkableRecord>> {
     c.prepare_cached(&format!(
-        "{LINKABLE} WHERE r.incident_id IS NULL ORDER BY r.rowid LIMIT ?1"
+        "{LINKABLE} WHERE r.incident_id IS NULL AND r.rowid > ?1 ORDER BY r.rowid LIMIT ?2"
     ))?
-    .query_map([limit as i64], linkable)?
+    .query_map(params![after, limit as i64], linkable)?
     .collect()
 }
 
-/// Linked records that happened within `window` of the most recently linked
-/// ones (the median of the last 255, so one report with a wrong year cannot move
-/// it), in the order they were stored: what the linker holds on start. Counted
-/// from the reports rather than the clock, so a backfill of old exports links the
-/// same after a restart as before it.
+/// Linked records that happened at or after `since`, in the order stored:
+/// what the linker holds on start.
 pub fn linked_records(
     c: &Connection,
-    window: chrono::Duration,
+    since: DateTime<Utc>,
     each: &mut dyn FnMut(LinkableRecord),
 ) -> rusqlite::Result<()> {
-    let mut recent: Vec<i64> = c
-        .prepare(
-            "SELECT occurred_at FROM records
-             WHERE incident_id IS NOT NULL AND occurred_at IS NOT NULL
-             ORDER BY rowid DESC LIMIT 255",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    recent.sort_unstable();
-    let Some(&newest) = recent.get(recent.len() / 2) else {
-        return Ok(());
-    };
-    let since = newest.saturating_sub(window.num_milliseconds());
     let mut q = c.prepare(&format!(
         "{LINKABLE} WHERE r.incident_id IS NOT NULL AND r.occurred_at >= ?1 ORDER BY r.rowid"
     ))?;
-    for row in q.query_map([since], linkable)? {
+    for row in q.query_map([since.timestamp_millis()], linkable)? {
         each(row?);
     }
     Ok(())
+}
+
+/// The committed window anchor and the London days of the `recent` reports
+/// the linker placed last (in the order placed: the `links` rows it wrote).
+pub fn link_window(c: &Connection, recent: usize) -> rusqlite::Result<LinkWindow> {
+    use chrono_tz::Europe::London;
+    let anchor: Option<String> = c
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'link_window_anchor'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut days: Vec<chrono::NaiveDate> = c
+        .prepare_cached(
+            "SELECT r.occurred_at FROM links l JOIN records r ON r.record_id = l.record_id
+             WHERE l.kind IN ('new', 'joined') AND r.occurred_at IS NOT NULL
+             ORDER BY l.id DESC LIMIT ?1",
+        )?
+        .query_map([recent as i64], |r| r.get::<_, i64>(0))?
+        .map(|ms| {
+            ms.and_then(from_ms)
+                .map(|t| t.with_timezone(&London).date_naive())
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    days.reverse();
+    Ok(LinkWindow {
+        anchor: anchor.and_then(|a| chrono::NaiveDate::parse_from_str(&a, "%Y-%m-%d").ok()),
+        recent_days: days,
+    })
 }
 
 fn review(r: &Row<'_>) -> rusqlite::Result<ReviewItem> {
@@ -181,6 +205,11 @@ pub fn link_counts(c: &Connection) -> rusqlite::Result<LinkCounts> {
             "SELECT COUNT(*) FROM links WHERE kind IN ('joined', 'merged', 'review-link')",
         )?,
         unlinked: count("SELECT COUNT(*) FROM records WHERE incident_id IS NULL")?,
+        held: c.query_row(
+            "SELECT COUNT(*) FROM records WHERE incident_id IS NULL AND link_due_at > ?1",
+            [Utc::now().timestamp_millis()],
+            |r| r.get::<_, u64>(0),
+        )?,
         pending_review: count("SELECT COUNT(*) FROM reviews WHERE state = 'pending'")?,
         decisions: count(
             "SELECT COUNT(*) FROM links WHERE kind IN ('review-link', 'review-split', 'review-keep-apart')",

@@ -262,6 +262,13 @@ pub fn commit_links(c: &Connection, batch: LinkBatch) -> Result<LinkStats, Failu
     if link_generation(c)? != batch.generation {
         return Err(StoreError::Stale.into());
     }
+    if let Some(anchor) = batch.anchor {
+        c.prepare_cached(
+            "INSERT INTO meta (key, value) VALUES ('link_window_anchor', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute([anchor.format("%Y-%m-%d").to_string()])?;
+    }
     let now = now_ms();
     let mut stats = LinkStats::default();
     let mut touched = Touched::default();
@@ -398,6 +405,19 @@ impl Touched {
             }
         }
     }
+}
+
+/// Makes every first delivery held for a backfill due now.
+pub fn release_held(c: &Connection) -> rusqlite::Result<usize> {
+    c.prepare_cached(
+        "UPDATE outbox SET next_attempt_at = ?1
+         WHERE state = ?2 AND delivered_revision IS NULL AND next_attempt_at >= ?3",
+    )?
+    .execute(params![
+        now_ms(),
+        DeliveryState::Pending,
+        HELD_UNTIL_RELEASED.timestamp_millis()
+    ])
 }
 
 /// Applies a case officer's decision, with its link row and the outbox updates,

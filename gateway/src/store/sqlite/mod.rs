@@ -418,20 +418,35 @@ impl Store for SqliteStore {
         })
     }
 
-    fn unlinked_records(&self, limit: usize) -> Result<Vec<LinkableRecord>, StoreError> {
+    fn unlinked_records(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<LinkableRecord>, StoreError> {
         self.read("reading records to link", |c| {
-            incident_reads::unlinked_records(c, limit)
+            incident_reads::unlinked_records(c, after, limit)
         })
     }
 
     fn linked_records(
         &self,
-        window: chrono::Duration,
+        since: DateTime<Utc>,
         each: &mut dyn FnMut(LinkableRecord),
     ) -> Result<(), StoreError> {
         self.read("reading linked records", |c| {
-            incident_reads::linked_records(c, window, each)
+            incident_reads::linked_records(c, since, each)
         })
+    }
+
+    fn link_window(&self, recent: usize) -> Result<LinkWindow, StoreError> {
+        self.read("reading the link window", |c| {
+            incident_reads::link_window(c, recent)
+        })
+    }
+
+    fn release_held(&self) -> Result<usize, StoreError> {
+        let r = self.write("releasing held deliveries", linking::release_held);
+        self.rang(r, &[Work::Deliver])
     }
 
     fn link_generation(&self) -> Result<i64, StoreError> {

@@ -237,11 +237,27 @@ pub fn complete_translation(
         let (hash, json) = (&translated.content_sha256, &translated.json);
         match seen(c, id, o.payload_id, received_at, hash)? {
             Seen::New => {
+                let event = &record.report.event;
+                let occurred = event.occurred_from.or(event.reported_at).map(ms);
+                // Due at once unless the translate stage set a hold.
+                let due = translated.link_due_at.map_or(0, ms);
+                let method = record.envelope.premises.as_ref().map(|p| p.method.as_str());
                 c.prepare_cached(
-                    "INSERT INTO records (record_id, payload_id, source, created_at, version, content_sha256, isa)
-                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
+                    "INSERT INTO records (record_id, payload_id, source, created_at, version, content_sha256, isa,
+                                          occurred_at, link_due_at, premises_method)
+                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
                 )?
-                .execute(params![id, o.payload_id, record.envelope.source, now, hash, record.envelope.isa])?;
+                .execute(params![
+                    id,
+                    o.payload_id,
+                    record.envelope.source,
+                    now,
+                    hash,
+                    record.envelope.isa,
+                    occurred,
+                    due,
+                    method
+                ])?;
                 insert_version(c, id, 1, o.payload_id, hash, now, json, false)?;
                 stats.new_records += 1;
                 collected.push(id.as_str());
@@ -262,10 +278,12 @@ pub fn complete_translation(
                 stats.superseded += 1;
             }
             Seen::Amended { next } => {
+                let method = record.envelope.premises.as_ref().map(|p| p.method.as_str());
                 c.prepare_cached(
-                    "UPDATE records SET version = ?2, content_sha256 = ?3, isa = ?4 WHERE record_id = ?1",
+                    "UPDATE records SET version = ?2, content_sha256 = ?3, isa = ?4, premises_method = ?5
+                     WHERE record_id = ?1",
                 )?
-                .execute(params![id, next, hash, record.envelope.isa])?;
+                .execute(params![id, next, hash, record.envelope.isa, method])?;
                 insert_version(c, id, next, o.payload_id, hash, now, json, false)?;
                 stats.amended += 1;
                 amended.push(id.as_str());
