@@ -239,3 +239,85 @@ fn a_version_3_store_is_migrated_to_the_audit_log_and_keeps_everything() {
     drop(store);
     assert_eq!(schema_version(&path), "5");
 }
+
+/// The previous release's store (schema 4) opens with holds and premises
+/// resolutions: nothing lost, the audit log still verifies whole, nothing left
+/// for the link stage, the window read back from its links; a record stored
+/// after the upgrade carries its hold and how its premises resolved.
+#[test]
+fn a_version_4_store_is_migrated_to_holds_and_member_resolutions() {
+    use bcgw_sdk::schema::{PremisesResolution, ResolutionMethod};
+    let (_dir, path) = fixture("v4-quickstart.sqlite");
+    assert_eq!(schema_version(&path), "4");
+    let store = open(&path);
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.payloads, 5);
+    assert_eq!(stats.records, 13);
+    assert_eq!(stats.amended_records, 1);
+    assert_eq!(stats.delivered, vec![("niche".to_string(), 13)]);
+    assert_eq!(stats.link.incidents, 13);
+    assert_eq!((stats.link.unlinked, stats.link.held), (0, 0));
+    let mut v = bcgw::audit::verify::Verifier::default();
+    store
+        .audit_entries(None, None, &mut |e| v.feed(&e))
+        .unwrap();
+    let verdict = v.finish();
+    assert_eq!((verdict.checked, verdict.broken), (20, None));
+    assert!(store.unlinked_records(0, 100).unwrap().is_empty());
+    let window = store.link_window(255).unwrap();
+    assert_eq!(
+        window.anchor, None,
+        "no anchor committed before the upgrade"
+    );
+    assert_eq!(window.recent_days.len(), 13, "every old link read back");
+    // A new report after the upgrade: held, with its resolution kept.
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let json: String = c
+        .query_row(
+            "SELECT record FROM record_versions ORDER BY record_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut record: bcgw_sdk::schema::SourceRecord = serde_json::from_str(&json).unwrap();
+    record.envelope.record_id = "rec-after-upgrade".into();
+    record.report.source_record_id = Some("after-upgrade".into());
+    record.envelope.premises = Some(PremisesResolution::unresolved());
+    let payload_id = crate::helpers::journal_one(
+        &store,
+        "northgate-retail",
+        "text/csv",
+        b"new",
+        chrono::Utc::now(),
+    );
+    let mut translated = bcgw::store::TranslatedRecord::new(record).expect("encodes");
+    let due = chrono::Utc::now() + chrono::Duration::minutes(5);
+    translated.link_due_at = Some(due);
+    store
+        .complete_translation(TranslationOutcome {
+            payload_id,
+            records: vec![translated],
+            quarantined: vec![],
+            sinks: vec!["niche".into()],
+            audit: Default::default(),
+        })
+        .unwrap();
+    let waiting = store.unlinked_records(0, 100).unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(
+        waiting[0].link_due_at.map(|t| t.timestamp_millis()),
+        Some(due.timestamp_millis())
+    );
+    assert_eq!(
+        waiting[0]
+            .record
+            .envelope
+            .premises
+            .as_ref()
+            .map(|p| p.method),
+        Some(ResolutionMethod::Unresolved)
+    );
+    assert_eq!(store.stats().unwrap().link.held, 1);
+    drop(store);
+    assert_eq!(schema_version(&path), "5");
+}
