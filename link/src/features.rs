@@ -267,7 +267,7 @@ impl Features {
 fn member_ids(p: &PremisesResolution, vocab: &mut Vocab) -> Vec<WordId> {
     let mut ids: Vec<WordId> = p
         .possible_members()
-        .map(|m| vocab.id(&format!("{}/{}", m.register, m.member_id)))
+        .map(|m| vocab.id(&m.premises_key()))
         .collect();
     ids.sort_unstable();
     ids.dedup();

@@ -5,6 +5,7 @@
 
 mod audit;
 mod link;
+mod members;
 mod plugin;
 mod plugin_diff;
 mod plugin_new;
@@ -50,6 +51,10 @@ pub enum Command {
     /// The review queue: uncertain matches for a case officer to link or split.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// Member registers (one CSV per BCRP or radio scheme): check one, see what a
+    /// premises name resolves to, list the premises reports used that no member fits.
+    #[command(subcommand)]
+    Members(members::MembersCommand),
     /// Work with plugins: test one on a file, or inspect what it declares.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -125,6 +130,7 @@ pub fn main() -> ExitCode {
         Command::Reload(args) => run::reload(args),
         Command::Quarantine(cmd) => quarantine::run(cmd),
         Command::Review(cmd) => review::run(cmd),
+        Command::Members(cmd) => members::run(cmd),
         Command::Link(args) => link::run(args),
         Command::Plugin(cmd) => plugin::run(cmd),
         Command::Audit(cmd) => audit::run(cmd),

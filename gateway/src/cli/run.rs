@@ -145,6 +145,21 @@ pub fn print_summary(s: &StoreStats) {
         "  incidents:                 {} ({} link(s) between reports, {} merged away)",
         l.incidents, l.links, l.merged_incidents
     );
+    if !s.premises.is_empty() {
+        let count = |m: &[&str]| -> u64 {
+            s.premises
+                .iter()
+                .filter(|(_, method, _)| m.contains(&method.as_str()))
+                .map(|(_, _, n)| n)
+                .sum()
+        };
+        let all: u64 = s.premises.iter().map(|(_, _, n)| n).sum();
+        let (ambiguous, unresolved) = (count(&["ambiguous"]), count(&["unresolved"]));
+        println!(
+            "  premises resolved:         {} of {all} to a member ({ambiguous} ambiguous, {unresolved} unresolved: see bcgw members unresolved)",
+            all - ambiguous - unresolved
+        );
+    }
     if l.pending_review > 0 || l.decisions > 0 {
         println!(
             "  review queue:              {} pending, {} decision(s) made (see bcgw review list)",

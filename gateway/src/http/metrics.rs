@@ -137,6 +137,29 @@ pub fn render(
     );
     metric(
         &mut out,
+        "bcgw_records_held",
+        "gauge",
+        "Of the records waiting for the link stage, those whose hold has not ended.",
+        &one(l.held),
+    );
+    metric(
+        &mut out,
+        "bcgw_premises_resolved_total",
+        "counter",
+        "Records by how their premises resolved against the member registers, per source (unresolved and ambiguous ones are listed by bcgw members unresolved).",
+        &stats
+            .premises
+            .iter()
+            .map(|(source, method, n)| {
+                (
+                    format!("{{source=\"{}\",method=\"{}\"}}", label(source), label(method)),
+                    *n,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    metric(
+        &mut out,
         "bcgw_review_pending",
         "gauge",
         "Uncertain matches waiting for a case officer (bcgw review list).",

@@ -95,7 +95,7 @@ impl RendererPlugin {
         now: DateTime<Utc>,
     ) -> Result<Submission, PluginError> {
         let seed = incident.incident_id.clone();
-        let wit_incident = incident.conv();
+        let wit_incident = with_member_extensions(incident).conv();
         let out = self.core.call(now, seed.as_bytes(), |store| {
             self.pre
                 .instantiate(&mut *store)?
@@ -125,4 +125,36 @@ impl RendererPlugin {
         }
         Ok(submission)
     }
+}
+
+/// The incident as a renderer sees it: each report that resolved to a register
+/// member carries what the register says about it as `member-*` extensions
+/// (the envelope's resolution does not cross the WIT boundary, which stays
+/// `bcgw:adapter@1.0.0` for every plugin already built): `member-ref`
+/// (`<register>/<member id>`), `member-name`, `member-address` (lines joined by
+/// `; `), `member-postcode`, `member-town`, `member-scheme`, `member-resolved-by`
+/// (the method) and `member-confidence` (0 to 1).
+pub fn with_member_extensions(mut incident: Incident) -> Incident {
+    for r in &mut incident.reports {
+        let Some(p) = &r.envelope.premises else {
+            continue;
+        };
+        let (Some(m), Some(d)) = (&p.member, &p.details) else {
+            continue;
+        };
+        let mut add = |k: &str, v: String| {
+            if !v.is_empty() {
+                r.report.extensions.push((k.to_string(), v));
+            }
+        };
+        add("member-ref", format!("{}/{}", m.register, m.member_id));
+        add("member-name", d.name.clone());
+        add("member-address", d.address_lines.join("; "));
+        add("member-postcode", d.postcode.clone().unwrap_or_default());
+        add("member-town", m.town.clone().unwrap_or_default());
+        add("member-scheme", d.scheme.clone().unwrap_or_default());
+        add("member-resolved-by", p.method.as_str().to_string());
+        add("member-confidence", format!("{:.2}", p.score));
+    }
+    incident
 }

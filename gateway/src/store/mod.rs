@@ -159,6 +159,14 @@ pub trait Store: Send + Sync + 'static {
     /// Counts for summaries and health.
     fn stats(&self) -> Result<StoreStats, StoreError>;
 
+    /// The premises names the registers placed nowhere or at several members
+    /// (of `source`, or every source), most records first, at most `limit`.
+    fn unresolved_premises(
+        &self,
+        source: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UnresolvedPremises>, StoreError>;
+
     /// Work still to do: payloads waiting for translation and deliveries pending
     /// (all sinks). Cheap enough to poll often, unlike [`Store::stats`].
     fn backlog(&self) -> Result<Backlog, StoreError>;

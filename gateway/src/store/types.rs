@@ -364,6 +364,30 @@ pub struct StoreStats {
     pub quarantined: u64,
     /// Incidents, links and the review queue.
     pub link: super::LinkCounts,
+    /// How records' premises resolved against the member registers: per source
+    /// and method (`bcrp-id`, `fuzzy`, `ambiguous`, `unresolved`...), the count
+    /// (empty without registers).
+    pub premises: Vec<(String, String, u64)>,
+}
+
+/// Premises the registers could not place (or not to one member), as the
+/// reports wrote them: what a scheme manager fixes the register with.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UnresolvedPremises {
+    /// The source the reports came from.
+    pub source: String,
+    /// `unresolved` or `ambiguous`.
+    pub method: String,
+    /// The premises name as written.
+    pub premises: String,
+    /// The postcode as written, if any.
+    pub postcode: Option<String>,
+    /// For an ambiguous name: the members it could be.
+    pub candidates: Vec<String>,
+    /// How many records.
+    pub records: u64,
+    /// When the latest was stored.
+    pub last_seen: DateTime<Utc>,
 }
 
 /// What became of one journaled payload, as the receipts endpoint tells the

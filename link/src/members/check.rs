@@ -109,12 +109,15 @@ pub fn check(registers: &[Register]) -> Vec<Problem> {
         for b in &m.bcrp_ids {
             bcrp.entry(id_key(b)).or_default().push(m);
         }
+        // Within one register: the same shop in two schemes' registers is
+        // one shop (the resolver knows), not a clash.
         let town = m.town.as_deref().map(super::town_key).unwrap_or_default();
         names
             .entry(format!(
-                "\"{}\" in {}",
+                "\"{}\" in {} ({})",
                 variant_key(&m.display_name()),
-                if town.is_empty() { "?" } else { &town }
+                if town.is_empty() { "?" } else { &town },
+                m.register
             ))
             .or_default()
             .push(m);

@@ -24,6 +24,9 @@ pub struct Registry {
     pub(super) word_starts: HashMap<String, Vec<u32>>,
     /// Every member's town, as compared ([`super::town_key`]).
     pub(super) towns: std::collections::HashSet<String>,
+    /// For a member that is the same shop as a member of another register
+    /// (same postcode and name, or an id both list): the first of them.
+    pub(super) same_premises: HashMap<u32, u32>,
     registers: Vec<(String, usize)>,
 }
 
@@ -61,7 +64,34 @@ impl Registry {
                 r.add(m);
             }
         }
+        r.find_same_premises();
         r
+    }
+
+    /// Members of different registers that are one shop: the same postcode and
+    /// the same name (as [`super::name::variant_key`] reads it), or a BCRP id or
+    /// store number both list. Each points at the first of its group.
+    fn find_same_premises(&mut self) {
+        let mut first: HashMap<String, u32> = HashMap::new();
+        for (i, m) in self.members.iter().enumerate() {
+            let i = i as u32;
+            let mut keys: Vec<String> = Vec::new();
+            if let Some(p) = &m.postcode {
+                keys.push(format!("p:{p}:{}", super::name::variant_key(&m.display_name())));
+            }
+            keys.extend(m.bcrp_ids.iter().map(|b| format!("b:{}", id_key(b))));
+            let target = keys
+                .iter()
+                .filter_map(|k| first.get(k).copied())
+                .find(|&j| self.members[j as usize].register != m.register);
+            if let Some(j) = target {
+                let root = self.same_premises.get(&j).copied().unwrap_or(j);
+                self.same_premises.insert(i, root);
+            }
+            for k in keys {
+                first.entry(k).or_insert(i);
+            }
+        }
     }
 
     fn add(&mut self, m: Member) {

@@ -56,6 +56,33 @@ pub const WEAK: f64 = 0.6;
 pub const STRONG: f64 = 0.8;
 
 impl Registry {
+    /// The members nearest the report's premises by name and postcode, best
+    /// first, with their scores (what `bcgw members resolve` shows beside the
+    /// answer, to say why).
+    pub fn closest(&self, q: &PremisesQuery<'_>, n: usize) -> Vec<(&Member, f64)> {
+        let r = Resolver {
+            reg: self,
+            q,
+            name: q.name.map(normalise).filter(|x| !x.is_empty()),
+            postcode: q
+                .postcode
+                .and_then(crate::normalize::postcode::normalise)
+                .map(|p| p.full),
+        };
+        let mut scored: Vec<(u32, f64)> = r
+            .candidates()
+            .into_iter()
+            .map(|i| (i, r.score(i)))
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(i, s)| (&self.members[i as usize], (s * 1000.0).round() / 1000.0))
+            .collect()
+    }
+
     /// Resolves one report's premises.
     pub fn resolve(&self, q: &PremisesQuery<'_>) -> PremisesResolution {
         if self.members.is_empty() {
@@ -172,6 +199,10 @@ impl Resolver<'_> {
             register: m.register.clone(),
             member_id: m.member_id.clone(),
             town: m.town.clone(),
+            same_premises: self.reg.same_premises.get(&i).map(|&j| {
+                let f = self.member(j);
+                format!("{}/{}", f.register, f.member_id)
+            }),
         }
     }
 

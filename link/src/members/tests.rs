@@ -197,3 +197,27 @@ fn scopes_keep_to_the_sources_registers() {
     assert_eq!(both.method, M::Ambiguous);
     assert_eq!(reg.known_names(Some(&only_b)), ["Londis"]);
 }
+
+#[test]
+fn one_shop_in_two_schemes_is_one_premises() {
+    let bid = parse_register(
+        "bid",
+        "bid.csv",
+        b"member_id,trading_name,branch,postcode,bcrp_ids\nB-1,Boots,Broadmead,BS1 3XD,DISC-1\nB-2,Greggs,Union St,BS1 2DJ,\n",
+    )
+    .unwrap();
+    let radio = parse_register(
+        "radio",
+        "radio.csv",
+        b"member_id,trading_name,branch,postcode,radio_ids\nR-7,Boots,Broadmead,bs1 3xd,R-1\nR-8,Greggs,Broadmead,BS1 3AA,R-2\n",
+    )
+    .unwrap();
+    let reg = Registry::new(vec![bid, radio]);
+    let by_radio = reg.resolve(&PremisesQuery { radio_id: Some("R-1"), ..PremisesQuery::default() });
+    let by_disc = reg.resolve(&PremisesQuery { store_id: Some("DISC-1"), ..PremisesQuery::default() });
+    let (a, b) = (by_radio.member.unwrap(), by_disc.member.unwrap());
+    assert_eq!((a.register.as_str(), b.register.as_str()), ("radio", "bid"));
+    assert_eq!(a.premises_key(), b.premises_key(), "one shop");
+    let other = reg.resolve(&PremisesQuery { radio_id: Some("R-2"), ..PremisesQuery::default() });
+    assert_eq!(other.member.unwrap().premises_key(), "radio/R-8", "another Greggs");
+}

@@ -226,11 +226,18 @@ fn find_chain(words: &[String]) -> Option<(&'static str, usize, usize)> {
     None
 }
 
+/// Everyday words a typo away from a chain's name ("books" is "boots" with one
+/// letter changed): never read as the chain.
+const NOT_CHAINS: &[&str] = &["books", "boats", "roots", "shoots", "hoots", "boot", "nest"];
+
 /// Whether a window of a name is a chain spelling. Short spellings (ms, hm, bm,
 /// jd) must match exactly; four letters allow a swapped pair ("lild", "ldil" for
 /// "lidl"); longer ones a typo ([`same_word`]).
 fn spelling_matches(joined: &str, counts: &LetterCounts, s: &Spelling) -> bool {
     let compact = s.compact.as_str();
+    if joined != compact && NOT_CHAINS.contains(&joined) {
+        return false;
+    }
     // Neither a typo (at most two edits) nor a swap bridges a larger gap in length
     // or letters: the cheap tests first.
     if joined.len().abs_diff(compact.len()) > 2 || count_difference(counts, &s.counts) > 4 {
@@ -311,6 +318,7 @@ mod tests {
         assert!(normalise("#12").is_empty());
         assert_eq!(normalise("CARD FATCORY").chain, Some("cardfactory"));
         assert_eq!(normalise("HME BARGAINS").chain, Some("homebargains"));
+        assert_eq!(normalise("Gloucester Road Books").chain, None);
         for (raw, chain) in [
             ("M AND S COMMERCIAL ST", "marks spencer"),
             ("SDRUG", "superdrug"),

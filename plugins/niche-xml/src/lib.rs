@@ -101,6 +101,47 @@ fn write_person(w: &mut XmlWriter, p: &Person, names: bool, from: &str) {
     w.close("Person");
 }
 
+/// The register member the incident happened at, as the host resolved it
+/// (`member-*` extensions, see the gateway's renderer host): from the report
+/// most surely resolved, the first of equals.
+fn write_member(w: &mut XmlWriter, incident: &Incident) {
+    let confidence = |r: &SourceRecord| {
+        r.report
+            .extension("member-confidence")
+            .and_then(|c| c.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let Some(r) = incident
+        .reports
+        .iter()
+        .filter(|r| r.report.extension("member-ref").is_some())
+        .fold(None::<&SourceRecord>, |best, r| match best {
+            Some(b) if confidence(b) >= confidence(r) => Some(b),
+            _ => Some(r),
+        })
+    else {
+        return;
+    };
+    let ext = |k: &str| r.report.extension(k).unwrap_or("");
+    w.open(
+        "RegisteredPremises",
+        &[
+            ("memberRef", ext("member-ref")),
+            ("scheme", ext("member-scheme")),
+            ("resolvedBy", ext("member-resolved-by")),
+            ("confidence", ext("member-confidence")),
+            ("fromRecord", &r.envelope.record_id),
+        ],
+    );
+    w.opt("Name", r.report.extension("member-name"));
+    for line in ext("member-address").split("; ").filter(|l| !l.is_empty()) {
+        w.text("AddressLine", line);
+    }
+    w.opt("Town", r.report.extension("member-town"));
+    w.opt("Postcode", r.report.extension("member-postcode"));
+    w.close("RegisteredPremises");
+}
+
 /// Renders the incident; `config` is checked already.
 pub fn render_xml(incident: &Incident, config: &NicheConfig) -> Result<String, AdapterError> {
     let lead = lead(incident)
@@ -143,6 +184,7 @@ pub fn render_xml(incident: &Incident, config: &NicheConfig) -> Result<String, A
         injured.map(|b| if b { "true" } else { "false" }),
     );
     write_location(&mut w, &lead.report.location);
+    write_member(&mut w, incident);
     w.open("Accounts", &[]);
     for r in &incident.reports {
         if let Some(n) = &r.report.event.narrative {
@@ -341,6 +383,40 @@ mod tests {
         assert!(xml.contains("<Text>Took &lt;razors&gt; &amp; ran</Text>"));
         assert!(!xml.contains("Jo Bloggs"));
         assert!(xml.contains("isa=\"ISA-7\""));
+    }
+
+    #[test]
+    fn the_register_member_most_surely_resolved_is_the_registered_premises() {
+        let mut weak = record("rec-1", "radio");
+        weak.report.extensions.extend([
+            ("member-ref".to_string(), "bristol/BS-9".to_string()),
+            ("member-name".into(), "Tesco Express, Park Street".into()),
+            ("member-confidence".into(), "0.60".into()),
+        ]);
+        let mut sure = record("rec-2", "bcrp");
+        sure.report.extensions.extend([
+            ("member-ref".to_string(), "bristol/BS-1".to_string()),
+            ("member-name".into(), "Tesco Express, Broadmead".into()),
+            ("member-address".into(), "12 Broadmead; Unit 4".into()),
+            ("member-town".into(), "Bristol".into()),
+            ("member-postcode".into(), "BS1 3HX".into()),
+            ("member-scheme".into(), "bristol".into()),
+            ("member-resolved-by".into(), "bcrp-id".into()),
+            ("member-confidence".into(), "1.00".into()),
+        ]);
+        let incident = Incident {
+            incident_id: "inc-1".into(),
+            reports: vec![weak, sure],
+        };
+        let sub = bcgw_sdk::plugin::render_with_config::<NicheXml>(incident, &config()).unwrap();
+        let xml = String::from_utf8(sub.body).unwrap();
+        assert!(
+            xml.contains(r#"<RegisteredPremises memberRef="bristol/BS-1" scheme="bristol" resolvedBy="bcrp-id" confidence="1.00" fromRecord="rec-2">"#),
+            "{xml}"
+        );
+        assert!(xml.contains("<AddressLine>12 Broadmead</AddressLine>\n    <AddressLine>Unit 4</AddressLine>"), "{xml}");
+        assert!(xml.contains("<Postcode>BS1 3HX</Postcode>"), "{xml}");
+        assert!(!xml.contains("BS-9"), "{xml}");
     }
 
     #[test]

@@ -64,6 +64,22 @@ pub struct MemberRef {
     /// The member's town as the register gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub town: Option<String>,
+    /// When the same shop is a member of several schemes (a BID and a radio
+    /// scheme), the one reference all its memberships share
+    /// (`<register>/<member id>` of the first): linking compares shops, not
+    /// memberships.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_premises: Option<String>,
+}
+
+impl MemberRef {
+    /// What identifies the shop for linking: the reference its memberships
+    /// share, else `<register>/<member id>`.
+    pub fn premises_key(&self) -> String {
+        self.same_premises
+            .clone()
+            .unwrap_or_else(|| format!("{}/{}", self.register, self.member_id))
+    }
 }
 
 /// What the register says about the member a report resolved to, as it said it

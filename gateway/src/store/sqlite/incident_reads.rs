@@ -216,3 +216,68 @@ pub fn link_counts(c: &Connection) -> rusqlite::Result<LinkCounts> {
         )?,
     })
 }
+
+/// The premises of records resolved `unresolved` or `ambiguous`, grouped by
+/// source, method and name as written (with the postcode), most records first.
+pub fn unresolved_premises(
+    c: &Connection,
+    source: Option<&str>,
+    limit: usize,
+) -> rusqlite::Result<Vec<UnresolvedPremises>> {
+    use std::collections::HashMap;
+    let mut q = c.prepare(
+        "SELECT r.source, r.premises_method, v.record, r.created_at
+         FROM records r
+         JOIN record_versions v ON v.record_id = r.record_id AND v.version = r.version
+         WHERE r.premises_method IN ('unresolved', 'ambiguous') AND (?1 IS NULL OR r.source = ?1)",
+    )?;
+    let mut groups: HashMap<(String, String, String, Option<String>), UnresolvedPremises> =
+        HashMap::new();
+    let rows = q.query_map([source], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (source, method, json, created) = row?;
+        let record: bcgw_sdk::schema::SourceRecord =
+            serde_json::from_str(&json).map_err(|e| corrupt("stored record", e))?;
+        let loc = &record.report.location;
+        let name = loc.premises_name.clone().unwrap_or_default();
+        let key = (source.clone(), method.clone(), name.clone(), loc.postcode.clone());
+        let seen = from_ms(created)?;
+        let entry = groups.entry(key).or_insert_with(|| UnresolvedPremises {
+            source,
+            method,
+            premises: name,
+            postcode: loc.postcode.clone(),
+            candidates: record
+                .envelope
+                .premises
+                .as_ref()
+                .map(|p| {
+                    p.candidates
+                        .iter()
+                        .map(|m| format!("{}/{}", m.register, m.member_id))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            records: 0,
+            last_seen: seen,
+        });
+        entry.records += 1;
+        entry.last_seen = entry.last_seen.max(seen);
+    }
+    let mut out: Vec<UnresolvedPremises> = groups.into_values().collect();
+    out.sort_by(|a, b| {
+        b.records
+            .cmp(&a.records)
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.premises.cmp(&b.premises))
+    });
+    out.truncate(limit);
+    Ok(out)
+}

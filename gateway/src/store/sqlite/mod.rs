@@ -438,6 +438,16 @@ impl Store for SqliteStore {
         })
     }
 
+    fn unresolved_premises(
+        &self,
+        source: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UnresolvedPremises>, StoreError> {
+        self.read("listing unresolved premises", |c| {
+            incident_reads::unresolved_premises(c, source, limit)
+        })
+    }
+
     fn link_window(&self, recent: usize) -> Result<LinkWindow, StoreError> {
         self.read("reading the link window", |c| {
             incident_reads::link_window(c, recent)

@@ -390,6 +390,14 @@ pub fn stats(c: &Connection) -> rusqlite::Result<StoreStats> {
         quarantined: quarantine.iter().map(|(_, _, n)| n).sum(),
         quarantine,
         link: super::incident_reads::link_counts(c)?,
+        premises: c
+            .prepare_cached(
+                "SELECT source, premises_method, COUNT(*) FROM records
+                 WHERE premises_method IS NOT NULL GROUP BY source, premises_method
+                 ORDER BY source, premises_method",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?,
     })
 }
 
