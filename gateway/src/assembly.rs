@@ -280,8 +280,14 @@ fn with_known_premises(config: &Config, s: &SourceConfig, plugin: &AdapterPlugin
             names.extend(registry.known_names(None));
         }
     }
+    // What the radio adapters take: names with a letter or digit, at most
+    // twelve words each, at most 50,000 of them.
+    names.retain(|n| {
+        n.chars().any(char::is_alphanumeric) && n.split_whitespace().count() <= 12
+    });
     names.sort();
     names.dedup();
+    names.truncate(50_000);
     if !names.is_empty() {
         table.insert(
             KNOWN_PREMISES.into(),

@@ -17,6 +17,7 @@ mod json_mapped_wasm;
 mod linking;
 mod linking_window;
 mod log_privacy;
+mod members;
 mod mosquitto;
 mod mqtt_source;
 mod niche;

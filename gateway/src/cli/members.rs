@@ -111,7 +111,9 @@ fn check_registers(a: CheckArgs) -> Result<Exit> {
                 .collect()
         }
         None if a.file.is_empty() => {
-            return Err(anyhow!("name a config (--config) or register files (--file)"));
+            return Err(anyhow!(
+                "name a config (--config) or register files (--file)"
+            ));
         }
         None => a
             .file
@@ -177,7 +179,12 @@ fn resolve(a: ResolveArgs) -> Result<Exit> {
         anyhow!(
             "no source named {:?}; the sources are {}",
             a.source,
-            config.sources.keys().cloned().collect::<Vec<_>>().join(", ")
+            config
+                .sources
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })?;
     let mut problems = crate::config::problems::Problems::default();
@@ -215,7 +222,10 @@ fn resolve(a: ResolveArgs) -> Result<Exit> {
                 "register": m.register, "member_id": m.member_id, "name": m.display_name(), "score": s,
             })).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&out).context("printing JSON")?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).context("printing JSON")?
+        );
         return Ok(Exit::Ok);
     }
     let scope = source
@@ -236,7 +246,10 @@ fn resolve(a: ResolveArgs) -> Result<Exit> {
             } else {
                 format!(", {}", d.address_lines.join(", "))
             },
-            d.postcode.as_deref().map(|p| format!(", {p}")).unwrap_or_default(),
+            d.postcode
+                .as_deref()
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default(),
             resolution.score
         ),
         _ if !resolution.candidates.is_empty() => println!(
@@ -262,7 +275,10 @@ fn resolve(a: ResolveArgs) -> Result<Exit> {
                 m.register,
                 m.member_id,
                 m.display_name(),
-                m.town.as_deref().map(|t| format!(", {t}")).unwrap_or_default()
+                m.town
+                    .as_deref()
+                    .map(|t| format!(", {t}"))
+                    .unwrap_or_default()
             );
         }
     }

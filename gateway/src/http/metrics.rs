@@ -152,7 +152,11 @@ pub fn render(
             .iter()
             .map(|(source, method, n)| {
                 (
-                    format!("{{source=\"{}\",method=\"{}\"}}", label(source), label(method)),
+                    format!(
+                        "{{source=\"{}\",method=\"{}\"}}",
+                        label(source),
+                        label(method)
+                    ),
                     *n,
                 )
             })

@@ -77,7 +77,10 @@ impl Registry {
             let i = i as u32;
             let mut keys: Vec<String> = Vec::new();
             if let Some(p) = &m.postcode {
-                keys.push(format!("p:{p}:{}", super::name::variant_key(&m.display_name())));
+                keys.push(format!(
+                    "p:{p}:{}",
+                    super::name::variant_key(&m.display_name())
+                ));
             }
             keys.extend(m.bcrp_ids.iter().map(|b| format!("b:{}", id_key(b))));
             let target = keys

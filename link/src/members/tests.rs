@@ -213,11 +213,24 @@ fn one_shop_in_two_schemes_is_one_premises() {
     )
     .unwrap();
     let reg = Registry::new(vec![bid, radio]);
-    let by_radio = reg.resolve(&PremisesQuery { radio_id: Some("R-1"), ..PremisesQuery::default() });
-    let by_disc = reg.resolve(&PremisesQuery { store_id: Some("DISC-1"), ..PremisesQuery::default() });
+    let by_radio = reg.resolve(&PremisesQuery {
+        radio_id: Some("R-1"),
+        ..PremisesQuery::default()
+    });
+    let by_disc = reg.resolve(&PremisesQuery {
+        store_id: Some("DISC-1"),
+        ..PremisesQuery::default()
+    });
     let (a, b) = (by_radio.member.unwrap(), by_disc.member.unwrap());
     assert_eq!((a.register.as_str(), b.register.as_str()), ("radio", "bid"));
     assert_eq!(a.premises_key(), b.premises_key(), "one shop");
-    let other = reg.resolve(&PremisesQuery { radio_id: Some("R-2"), ..PremisesQuery::default() });
-    assert_eq!(other.member.unwrap().premises_key(), "radio/R-8", "another Greggs");
+    let other = reg.resolve(&PremisesQuery {
+        radio_id: Some("R-2"),
+        ..PremisesQuery::default()
+    });
+    assert_eq!(
+        other.member.unwrap().premises_key(),
+        "radio/R-8",
+        "another Greggs"
+    );
 }

@@ -414,7 +414,12 @@ mod tests {
             xml.contains(r#"<RegisteredPremises memberRef="bristol/BS-1" scheme="bristol" resolvedBy="bcrp-id" confidence="1.00" fromRecord="rec-2">"#),
             "{xml}"
         );
-        assert!(xml.contains("<AddressLine>12 Broadmead</AddressLine>\n    <AddressLine>Unit 4</AddressLine>"), "{xml}");
+        assert!(
+            xml.contains(
+                "<AddressLine>12 Broadmead</AddressLine>\n    <AddressLine>Unit 4</AddressLine>"
+            ),
+            "{xml}"
+        );
         assert!(xml.contains("<Postcode>BS1 3HX</Postcode>"), "{xml}");
         assert!(!xml.contains("BS-9"), "{xml}");
     }

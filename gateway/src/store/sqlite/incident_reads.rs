@@ -247,7 +247,12 @@ pub fn unresolved_premises(
             serde_json::from_str(&json).map_err(|e| corrupt("stored record", e))?;
         let loc = &record.report.location;
         let name = loc.premises_name.clone().unwrap_or_default();
-        let key = (source.clone(), method.clone(), name.clone(), loc.postcode.clone());
+        let key = (
+            source.clone(),
+            method.clone(),
+            name.clone(),
+            loc.postcode.clone(),
+        );
         let seen = from_ms(created)?;
         let entry = groups.entry(key).or_insert_with(|| UnresolvedPremises {
             source,
