@@ -12,6 +12,7 @@
 //! named after its file), `--hold-minutes N` (5), `--window-days N` (45),
 //! `--threshold P` (0.6), `--review P` (0.1), `--batch N` (2048), `--model FILE`,
 //! `--errors N` (sample wrong links and splits with their evidence),
+//! `--dump-links FILE` (each report's incident and the incident it was queued for review against),
 //! `--train-out FILE` (estimate a model from this labelled corpus's candidate
 //! pairs, with its registers if given, write it and stop).
 
@@ -220,18 +221,19 @@ fn main() {
         })
         .collect();
     if let Some(out) = opt(&args, "--dump-resolution") {
-        let mut text = String::from("report_id,method,member,candidates,scheme,town\n");
+        let mut text = String::from("report_id,method,member,candidates,scheme,town,score\n");
         for r in &rows {
             if let Some(p) = &r.premises {
                 let cands: Vec<String> = p.candidates.iter().map(|m| m.member_id.clone()).collect();
                 text.push_str(&format!(
-                    "{},{},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{}\n",
                     r.id,
                     p.method.as_str(),
                     p.member.as_ref().map_or("", |m| m.member_id.as_str()),
                     cands.join(";"),
                     p.scheme.as_deref().unwrap_or(""),
-                    p.town.as_deref().unwrap_or("")
+                    p.town.as_deref().unwrap_or(""),
+                    p.score
                 ));
             }
         }
@@ -387,6 +389,20 @@ fn main() {
         .len();
     let s = score(&rows, &incident_of);
     print("linked", &s);
+    if let Some(out) = opt(&args, "--dump-links") {
+        let mut text = String::from("report_id,incident_id,review_of\n");
+        let review_of: HashMap<usize, &str> =
+            reviews.iter().map(|(r, c)| (*r, c.as_str())).collect();
+        for (i, r) in rows.iter().enumerate() {
+            text.push_str(&format!(
+                "{},{},{}\n",
+                r.id,
+                incident_of[i],
+                review_of.get(&i).map_or(String::new(), |c| merges.find(c))
+            ));
+        }
+        std::fs::write(out, text).expect("dump links");
+    }
     let per_1000 = 1000.0 * reviews.len() as f64 / n_incidents as f64;
     // The oracle: a review is a link exactly when the report and the incident it
     // nearly joined share a true incident.
@@ -424,6 +440,15 @@ fn main() {
             None => Model::builtin(),
         };
         stats(&rows, &incident_of, &model, f("--threshold", 0.6));
+    }
+    if let Some(out) = opt(&args, "--dump-pairs") {
+        let model = match opt(&args, "--model") {
+            Some(p) => {
+                Model::from_toml(&std::fs::read_to_string(p).expect("model")).expect("model")
+            }
+            None => Model::builtin(),
+        };
+        dump_pairs(&rows, &incident_of, &model, &out);
     }
     if let Some(n) = opt(&args, "--errors").and_then(|n| n.parse::<usize>().ok()) {
         let model = match opt(&args, "--model") {
@@ -656,4 +681,79 @@ fn stats(rows: &[Row], incident_of: &[String], model: &Model, threshold: f64) {
         }
     }
     report("false pairs joined", mixed);
+}
+
+/// Writes every true pair and every candidate pair (true or not) the model gives
+/// at least 0.05, with levels, probability, whether blocking meets it, whether
+/// it is kept apart, and whether the linker put the two together.
+fn dump_pairs(rows: &[Row], incident_of: &[String], model: &Model, out: &str) {
+    use bcgw_link::compare::{FEATURES, LEVEL_NAMES, compare};
+    let prepared = bcgw_link::engine::prepare_placed(
+        rows.iter()
+            .map(|r| (&r.report, r.channel, r.premises.as_ref())),
+    );
+    let blocked: HashSet<(u32, u32)> =
+        bcgw_link::blocking::candidate_pairs(&prepared.features, &prepared.vocab)
+            .into_iter()
+            .collect();
+    let mut by_truth: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_truth.entry(&r.truth).or_default().push(i);
+    }
+    let mut pairs: HashSet<(u32, u32)> = HashSet::new();
+    for members in by_truth.values() {
+        for x in 0..members.len() {
+            for y in x + 1..members.len() {
+                let (a, b) = (members[x] as u32, members[y] as u32);
+                pairs.insert((a.min(b), a.max(b)));
+            }
+        }
+    }
+    let mut text = String::from("a,b,truth,same_pred,blocked,apart,p");
+    for f in FEATURES {
+        text.push_str(&format!(",{f}"));
+    }
+    text.push('\n');
+    let line = |a: u32, b: u32, text: &mut String| {
+        let (fa, fb) = (
+            &prepared.features[a as usize],
+            &prepared.features[b as usize],
+        );
+        let apart = fa.apart(fb);
+        let (l, _) = compare(fb, fa, &prepared.vocab);
+        let p = if apart { 0.0 } else { model.probability(&l) };
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{:.4}",
+            rows[a as usize].id,
+            rows[b as usize].id,
+            u8::from(rows[a as usize].truth == rows[b as usize].truth),
+            u8::from(incident_of[a as usize] == incident_of[b as usize]),
+            u8::from(blocked.contains(&(a, b))),
+            u8::from(apart),
+            p
+        ));
+        for f in 0..FEATURES.len() {
+            text.push_str(&format!(",{}", LEVEL_NAMES[f][l[f] as usize]));
+        }
+        text.push('\n');
+        p
+    };
+    for &(a, b) in &pairs {
+        line(a, b, &mut text);
+    }
+    for &(a, b) in &blocked {
+        if pairs.contains(&(a, b)) {
+            continue;
+        }
+        let (fa, fb) = (
+            &prepared.features[a as usize],
+            &prepared.features[b as usize],
+        );
+        let (l, _) = compare(fb, fa, &prepared.vocab);
+        if fa.apart(fb) || model.probability(&l) < 0.05 {
+            continue;
+        }
+        line(a, b, &mut text);
+    }
+    std::fs::write(out, text).expect("dump pairs");
 }
