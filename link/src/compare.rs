@@ -18,7 +18,7 @@ pub const FEATURES: [&str; 8] = [
 ];
 
 /// Number of agreement levels of each feature.
-pub const LEVELS: [usize; 8] = [9, 8, 6, 4, 5, 4, 3, 4];
+pub const LEVELS: [usize; 8] = [9, 8, 6, 4, 5, 4, 3, 5];
 
 /// Index of the premises name feature.
 pub const PREMISES: usize = 1;
@@ -28,6 +28,9 @@ pub const POSTCODE: usize = 2;
 pub const MEMBER: usize = 7;
 /// The member level when either report has no member it may be.
 pub const MEMBER_UNKNOWN: u8 = 3;
+/// The member level when both reports have members they may be, not both
+/// surely, and none in common: the registers place them apart, not surely.
+pub const MEMBER_DISJOINT: u8 = 4;
 
 /// Names of each feature's levels, for explanations and the weights file.
 pub const LEVEL_NAMES: [&[&str]; 8] = [
@@ -64,7 +67,7 @@ pub const LEVEL_NAMES: [&[&str]; 8] = [
     &["strong", "partial", "weak", "contradicts", "unknown"],
     &["within-5%", "within-30%", "different", "unknown"],
     &["same-channel", "radio-and-report", "two-report-channels"],
-    &["same", "overlap", "different", "unknown"],
+    &["same", "overlap", "different", "unknown", "disjoint"],
 ];
 
 /// The agreement level of each feature for one pair.
@@ -364,8 +367,10 @@ const OVERLAP_MAX: usize = 3;
 
 /// Same member (both surely resolved to it), overlap (the few members one may be
 /// include one the other may be), different (both surely resolved, to two
-/// members), or unknown (either has no member, or too many, or a weak one that
-/// is not the other's).
+/// members), disjoint (both may be members, not both surely, and none in
+/// common: an ambiguous radio name whose candidates leave out the member the
+/// BCRP report is surely at), or unknown (either has no member, or the lists
+/// share one but are too long to say much).
 fn member_level(a: &Features, b: &Features) -> u8 {
     if a.members.is_empty() || b.members.is_empty() {
         return MEMBER_UNKNOWN;
@@ -375,7 +380,9 @@ fn member_level(a: &Features, b: &Features) -> u8 {
     }
     // Both lists are sorted and short.
     let overlap = a.members.iter().any(|m| b.members.binary_search(m).is_ok());
-    if overlap && a.members.len().min(b.members.len()) <= OVERLAP_MAX {
+    if !overlap {
+        MEMBER_DISJOINT
+    } else if a.members.len().min(b.members.len()) <= OVERLAP_MAX {
         1
     } else {
         MEMBER_UNKNOWN

@@ -155,6 +155,41 @@ impl IncrementalLinker {
         true
     }
 
+    /// Whether merging units `a` and `b` is contested: a side made only of
+    /// new reports may be one of several incidents (units it meets that
+    /// `b`'s side would not take in), and against all of them together the
+    /// join is no longer likely — its odds over one plus the odds of every
+    /// incident it may be fall below the threshold.
+    fn contested(&mut self, batch: &mut Batch, a: usize, b: usize) -> bool {
+        let threshold = self.config.threshold;
+        let odds = |p: f64| {
+            let p = p.clamp(0.0, 1.0 - 1e-9);
+            p / (1.0 - p)
+        };
+        let joint = odds(self.linkage(batch, a, b));
+        for (side, other) in [(a, b), (b, a)] {
+            if !batch.units[side].has_new || !batch.units[side].clusters.is_empty() {
+                continue;
+            }
+            let neighbours: Vec<usize> = batch.units[side].neighbours.iter().copied().collect();
+            let mut rivals = 0.0;
+            for c in neighbours {
+                if c == other || c == side || batch.units[c].reports.is_empty() {
+                    continue;
+                }
+                let l = self.linkage(batch, side, c);
+                if l < self.config.review_threshold || self.linkage(batch, other, c) >= threshold {
+                    continue;
+                }
+                rivals += odds(l);
+            }
+            if joint / (1.0 + joint + rivals) < threshold {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The unit of report `c`, made from its incident when it has none yet.
     fn unit_of_old(&self, batch: &mut Batch, c: u32) -> usize {
         if let Some(&u) = batch.unit_of.get(&c) {
@@ -261,7 +296,10 @@ impl IncrementalLinker {
                 }
                 continue;
             }
-            if !(batch.units[a].has_new || batch.units[b].has_new) || !self.allowed(batch, a, b) {
+            if !(batch.units[a].has_new || batch.units[b].has_new)
+                || !self.allowed(batch, a, b)
+                || (self.config.exclusive && self.contested(batch, a, b))
+            {
                 continue;
             }
             merge_units(batch, a, b);
@@ -417,7 +455,10 @@ impl IncrementalLinker {
             }
             let l = self.linkage(batch, u, v);
             let better = best.is_none_or(|(bv, bl)| l > bl || (l == bl && v < bv));
-            if l >= self.config.review_threshold && l < self.config.threshold && better {
+            // Above the threshold and allowed, it was contested (see
+            // `contested`): the officer picks.
+            let near = l < self.config.threshold || self.allowed(batch, u, v);
+            if l >= self.config.review_threshold && near && better {
                 best = Some((v, l));
             }
         }

@@ -19,7 +19,7 @@
 mod file;
 
 use crate::compare::{
-    FEATURES, LEVELS, Levels, MEMBER, MEMBER_UNKNOWN, POSTCODE, PREMISES, unpack,
+    FEATURES, LEVELS, Levels, MEMBER, MEMBER_DISJOINT, MEMBER_UNKNOWN, POSTCODE, PREMISES, unpack,
 };
 use std::collections::HashMap;
 
@@ -127,16 +127,21 @@ impl Model {
 
     /// Which features count for a pair under this model. In the nested model
     /// no place feature counts (the place is settled). Otherwise the member
-    /// level counts (two members surely, a few possible ones in common, or no
-    /// member evidence), and the premises name and postcode count only when
-    /// there is no member evidence — else they would say the same thing again,
+    /// level counts (two members surely, a few possible ones in common, none
+    /// in common, or no member evidence), and the premises name and postcode
+    /// count only when the members do not settle the place (no member
+    /// evidence, or none in common but not surely) — else they would say the same thing again,
     /// less surely (a landmark name against a street name reads as another
     /// branch where the registers know it is one shop).
     pub fn counted(&self, l: &Levels) -> [bool; FEATURES.len()] {
         if self.nested {
             return std::array::from_fn(|f| !matches!(f, PREMISES | POSTCODE | MEMBER));
         }
-        let member_evidence = self.uses_members && l[MEMBER] != MEMBER_UNKNOWN;
+        // Members placed apart, not surely, do not settle the place: the
+        // names still count (counting `disjoint` as the place instead lost
+        // more true pairs than it saved).
+        let member_evidence =
+            self.uses_members && !matches!(l[MEMBER], MEMBER_UNKNOWN | MEMBER_DISJOINT);
         std::array::from_fn(|f| match f {
             PREMISES | POSTCODE => !member_evidence,
             MEMBER => self.uses_members,
