@@ -164,6 +164,11 @@ fn main() {
     let config = LinkConfig {
         threshold: f("--threshold", 0.6),
         review_threshold: f("--review", 0.1),
+        same_channel_threshold: f(
+            "--same-channel",
+            LinkConfig::default().same_channel_threshold,
+        ),
+        exclusive: !args.iter().any(|a| a == "--not-exclusive"),
         em: false,
         ..LinkConfig::default()
     };

@@ -199,7 +199,12 @@ fn name_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) -> u8 {
     }
     let sim = if total > 0.0 { matched / total } else { 0.0 };
     d.name_similarity = Some(sim);
-    let distinctive = |f: &Features| f.premises.iter().any(|w| !format_word(*w));
+    // A town's name in a premises name ("Tesco - Salford", "TESCO EXP 4982
+    // ARMLEY") says where the shop is, not which branch.
+    let place = |w: &WordId| {
+        a.place_words.binary_search(w).is_ok() || b.place_words.binary_search(w).is_ok()
+    };
+    let distinctive = |f: &Features| f.premises.iter().any(|w| !format_word(*w) && !place(w));
     let any_word_match = b_used.iter().any(|u| *u);
     if a.chain.is_some() && a.chain == b.chain {
         match (distinctive(a), distinctive(b)) {

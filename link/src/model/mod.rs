@@ -313,6 +313,9 @@ impl Model {
             }
             m.iter_mut().for_each(|v| normalise_m(v));
             u.iter_mut().for_each(|v| normalise(v));
+            if std::env::var("EM_KEEP_U").is_ok() {
+                u = self.u.clone();
+            }
             let next = Model {
                 lambda: (sm / total.max(1.0)).clamp(1e-4, 0.9),
                 m,
