@@ -14,7 +14,10 @@
 //! `--errors N` (sample wrong links and splits with their evidence),
 //! `--dump-links FILE` (each report's incident and the incident it was queued for review against),
 //! `--train-out FILE` (estimate a model from this labelled corpus's candidate
-//! pairs, with its registers if given, write it and stop).
+//! pairs, with its registers if given, write it and stop), `--train-corpora
+//! DIR,DIR` with `--train-out` (the same from several corpus directories;
+//! with `--builtin`, in the built-in model's form: trained without the
+//! registers, with the member evidence trained with them).
 
 use bcgw_link::engine::LinkConfig;
 use bcgw_link::incremental::{IncrementalLinker, NewReport};
@@ -52,6 +55,75 @@ fn registry(dir: &Path) -> Registry {
         registers.push(read_register(&name, &f).expect("register"));
     }
     Registry::new(registers)
+}
+
+/// A flat row's premises resolved as the gateway resolves them: in its
+/// scheme's register when there is one, the radio topic's town for an alert.
+fn resolve(
+    reg: &Registry,
+    register_names: &HashSet<String>,
+    r: &FlatRow,
+    report: &Report,
+    channel: Channel,
+) -> PremisesResolution {
+    let scope = [r.scheme.clone()];
+    let scoped = register_names.contains(&r.scheme);
+    let radio = channel == Channel::Radio;
+    let q = PremisesQuery {
+        name: report.location.premises_name.as_deref(),
+        postcode: Some(r.premises_postcode.as_str()).filter(|p| !p.is_empty()),
+        store_id: Some(r.member_ref.as_str()).filter(|s| !s.is_empty()),
+        radio_id: Some(r.radio_id.as_str()).filter(|s| !s.is_empty()),
+        town: Some(r.town.as_str()).filter(|t| radio && !t.is_empty()),
+        registers: scoped.then_some(&scope[..]),
+    };
+    reg.resolve(&q)
+}
+
+/// Labelled comparison patterns of one corpus directory (`reports.csv`,
+/// `truth.csv`, and `registers/` when `members`): what training counts.
+fn corpus_counts(dir: &Path, members: bool, counts: &mut HashMap<(u32, bool), u64>) {
+    let flat: Vec<FlatRow> =
+        read_flat_csv(&std::fs::read(dir.join("reports.csv")).expect("reports")[..])
+            .expect("reports");
+    let truth: HashMap<String, String> = std::fs::read_to_string(dir.join("truth.csv"))
+        .expect("truth")
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .map(|(a, b)| (a.to_string(), b.trim().to_string()))
+        .collect();
+    let reg = members.then(|| registry(&dir.join("registers")));
+    let names: HashSet<String> = reg
+        .as_ref()
+        .map(|r| r.register_names().map(str::to_string).collect())
+        .unwrap_or_default();
+    let reports: Vec<(Report, Channel)> = flat
+        .iter()
+        .map(|r| (r.to_report(), Channel::parse(&r.source)))
+        .collect();
+    let placed: Vec<Option<PremisesResolution>> = flat
+        .iter()
+        .zip(&reports)
+        .map(|(r, (report, channel))| {
+            reg.as_ref()
+                .map(|reg| resolve(reg, &names, r, report, *channel))
+        })
+        .collect();
+    let prepared = bcgw_link::engine::prepare_placed(
+        reports
+            .iter()
+            .zip(&placed)
+            .map(|((r, c), p)| (r, *c, p.as_ref())),
+    );
+    for (a, b, pattern) in bcgw_link::engine::compare_candidates(&prepared) {
+        let f = &prepared.features;
+        if f[a as usize].apart(&f[b as usize]) {
+            continue;
+        }
+        let same = truth[&flat[a as usize].report_id] == truth[&flat[b as usize].report_id];
+        *counts.entry((pattern, same)).or_default() += 1;
+    }
 }
 
 struct Row {
@@ -187,20 +259,9 @@ fn main() {
         .map(|r| {
             let report = r.to_report();
             let channel = Channel::parse(&r.source);
-            let premises = reg.as_ref().map(|reg| {
-                let scope = [r.scheme.clone()];
-                let scoped = register_names.contains(&r.scheme);
-                let radio = channel == Channel::Radio;
-                let q = PremisesQuery {
-                    name: report.location.premises_name.as_deref(),
-                    postcode: Some(r.premises_postcode.as_str()).filter(|p| !p.is_empty()),
-                    store_id: Some(r.member_ref.as_str()).filter(|s| !s.is_empty()),
-                    radio_id: Some(r.radio_id.as_str()).filter(|s| !s.is_empty()),
-                    town: Some(r.town.as_str()).filter(|t| radio && !t.is_empty()),
-                    registers: scoped.then_some(&scope[..]),
-                };
-                reg.resolve(&q)
-            });
+            let premises = reg
+                .as_ref()
+                .map(|reg| resolve(reg, &register_names, r, &report, channel));
             if let Some(p) = &premises {
                 *methods
                     .entry((r.source.clone(), p.method.as_str()))
@@ -243,6 +304,33 @@ fn main() {
             }
         }
         std::fs::write(out, text).expect("dump");
+    }
+    // `--train-corpora DIR,DIR,... --train-out FILE`: a model from several
+    // labelled corpora together (with their registers if `--members` is given
+    // at all), written, then stop.
+    // `--builtin`: the built-in model's form, trained without the registers
+    // and given the member evidence trained with them
+    // (`Model::with_member_evidence`).
+    if let (Some(dirs), Some(out)) = (opt(&args, "--train-corpora"), opt(&args, "--train-out")) {
+        let train = |members: bool| {
+            let mut counts: HashMap<(u32, bool), u64> = HashMap::new();
+            for d in dirs.split(',') {
+                corpus_counts(Path::new(d), members, &mut counts);
+            }
+            Model::from_labels(
+                counts
+                    .into_iter()
+                    .map(|((p, m), n)| (bcgw_link::compare::unpack(p), n, m)),
+            )
+        };
+        let model = if args.iter().any(|a| a == "--builtin") {
+            train(false).with_member_evidence(&train(true))
+        } else {
+            train(reg.is_some())
+        };
+        std::fs::write(&out, model.to_toml()).expect("model file");
+        println!("model trained on {dirs} written to {out}");
+        return;
     }
     if let Some(out) = opt(&args, "--train-out") {
         let prepared = bcgw_link::engine::prepare_placed(

@@ -59,6 +59,10 @@ const FLOOR: f64 = 2e-3;
 /// disagree), so no single disagreement may count for much more than -5 bits.
 const M_FLOOR: f64 = 1e-2;
 
+/// Fewest training pairs at a level for its evidence to be estimated; below,
+/// the level weighs nothing.
+const MIN_SEEN: f64 = 10.0;
+
 /// Scales `v` to sum to one with no entry below [`M_FLOOR`]: small entries are
 /// raised to the floor and the others shrink to make room. Idempotent, so a model
 /// written out and read back is the same model.
@@ -179,6 +183,26 @@ impl Model {
         1.0 / (1.0 + (-w).exp2())
     }
 
+    /// This model (trained without registers: names and postcodes for every
+    /// pair) with the member evidence of `registered` (trained with them): its
+    /// member levels and its model of pairs surely at one member. The member
+    /// level `unknown` is made to weigh nothing, so without registers (every
+    /// pair `unknown`) the model scores as this one did — what the built-in
+    /// model is, for users with registers and without.
+    pub fn with_member_evidence(mut self, registered: &Model) -> Model {
+        let unknown = MEMBER_UNKNOWN as usize;
+        self.m[MEMBER] = registered.m[MEMBER].clone();
+        let mut u = registered.u[MEMBER].clone();
+        let others: f64 = (0..u.len()).filter(|&l| l != unknown).map(|l| u[l]).sum();
+        let m_unknown = self.m[MEMBER][unknown];
+        u[unknown] = m_unknown * others / (1.0 - m_unknown).max(1e-9);
+        normalise(&mut u);
+        self.u[MEMBER] = u;
+        self.uses_members = true;
+        self.same_member = registered.same_member.clone();
+        self
+    }
+
     /// Estimates the model from labelled pairs: `(levels, count, is_match)`,
     /// with a nested same-member model from the pairs surely at one member when
     /// there are enough of them.
@@ -204,9 +228,14 @@ impl Model {
             nested,
             ..Model::uniform()
         };
+        // Pairs seen at each level, matches or not.
+        let mut seen: Vec<Vec<f64>> = LEVELS.iter().map(|&n| vec![0.0; n]).collect();
+        let mut seen_matching: Vec<Vec<f64>> = LEVELS.iter().map(|&n| vec![0.0; n]).collect();
+        let mut member_evidence = false;
         for (l, n, is_match) in pairs {
             let n = n as f64;
             total += n;
+            member_evidence |= l[MEMBER] != MEMBER_UNKNOWN;
             let t = if is_match {
                 matches += n;
                 &mut m
@@ -217,16 +246,34 @@ impl Model {
             for (f, &lv) in l.iter().enumerate() {
                 if counted[f] {
                     t[f][lv as usize] += n;
+                    seen[f][lv as usize] += n;
+                    if is_match {
+                        seen_matching[f][lv as usize] += n;
+                    }
                 }
             }
         }
         m.iter_mut().for_each(|v| normalise_m(v));
         u.iter_mut().for_each(|v| normalise(v));
+        // A level the corpus hardly shows says nothing either way (else the
+        // floor on `m` against a tiny `u` made a missing name worth +13 bits),
+        // and one never seen among matches says nothing for a match.
+        for f in 0..LEVELS.len() {
+            for lv in 0..LEVELS[f] {
+                if seen[f][lv] < MIN_SEEN {
+                    u[f][lv] = m[f][lv];
+                } else if seen_matching[f][lv] == 0.0 {
+                    u[f][lv] = u[f][lv].max(m[f][lv]);
+                }
+            }
+            normalise(&mut u[f]);
+        }
         Model {
             lambda: (matches / total.max(1.0)).clamp(1e-4, 0.9),
             m,
             u,
-            uses_members: true,
+            // Trained without registers, the model knows no member evidence.
+            uses_members: member_evidence,
             same_member: None,
             nested,
         }
