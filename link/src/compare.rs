@@ -428,3 +428,75 @@ pub fn compare(a: &Features, b: &Features, vocab: &Vocab) -> (Levels, Detail) {
     ];
     (levels, d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::FlatRow;
+    use bcgw_sdk::schema::{MemberRef, PremisesResolution, ResolutionMethod};
+
+    fn features(
+        vocab: &mut Vocab,
+        source: &str,
+        premises: &str,
+        town: &str,
+        placed: Option<&PremisesResolution>,
+    ) -> Features {
+        let r = FlatRow {
+            report_id: "x".into(),
+            source: source.into(),
+            occurred_at: "2026-03-01T14:00:00".into(),
+            premises_name: premises.into(),
+            town: town.into(),
+            ..FlatRow::default()
+        };
+        Features::extract_placed(&r.to_report(), Channel::parse(source), placed, vocab)
+    }
+
+    fn member(id: &str) -> MemberRef {
+        MemberRef {
+            register: "r".into(),
+            member_id: id.into(),
+            town: None,
+        }
+    }
+
+    #[test]
+    fn members_placed_apart_not_surely_are_disjoint() {
+        let mut vocab = Vocab::default();
+        let sure = PremisesResolution {
+            method: ResolutionMethod::BcrpId,
+            member: Some(member("A")),
+            score: 1.0,
+            ..PremisesResolution::unresolved()
+        };
+        let ambiguous = PremisesResolution {
+            method: ResolutionMethod::Ambiguous,
+            candidates: vec![member("B"), member("C")],
+            score: 0.6,
+            ..PremisesResolution::unresolved()
+        };
+        let a = features(&mut vocab, "bcrp", "Spar", "", Some(&sure));
+        let b = features(&mut vocab, "radio", "SPAR", "", Some(&ambiguous));
+        let none = features(&mut vocab, "radio", "SPAR", "", None);
+        assert_eq!(member_level(&a, &b), MEMBER_DISJOINT);
+        assert_eq!(member_level(&a, &none), MEMBER_UNKNOWN);
+        let overlapping = PremisesResolution {
+            candidates: vec![member("A"), member("C")],
+            ..ambiguous
+        };
+        let c = features(&mut vocab, "radio", "SPAR", "", Some(&overlapping));
+        assert_eq!(member_level(&a, &c), 1);
+    }
+
+    #[test]
+    fn a_town_in_a_premises_name_is_not_a_branch() {
+        let mut vocab = Vocab::default();
+        let mut d = Detail::default();
+        let by_town = features(&mut vocab, "bcrp", "Tesco - Salford", "Salford", None);
+        let by_street = features(&mut vocab, "radio", "TESCO PICCADILLY", "", None);
+        let other = features(&mut vocab, "bcrp", "Tesco Eccles", "", None);
+        assert_eq!(name_level(&by_town, &by_street, &vocab, &mut d), 3);
+        assert_eq!(name_level(&other, &by_street, &vocab, &mut d), 4);
+    }
+}

@@ -178,7 +178,7 @@ impl IncrementalLinker {
                     continue;
                 }
                 let l = self.linkage(batch, side, c);
-                if l < self.config.review_threshold || self.linkage(batch, other, c) >= threshold {
+                if l < self.config.min_edge || self.linkage(batch, other, c) >= threshold {
                     continue;
                 }
                 rivals += odds(l);

@@ -259,14 +259,29 @@ impl Model {
         // floor on `m` against a tiny `u` made a missing name worth +13 bits),
         // and one never seen among matches says nothing for a match.
         for f in 0..LEVELS.len() {
-            for lv in 0..LEVELS[f] {
-                if seen[f][lv] < MIN_SEEN {
-                    u[f][lv] = m[f][lv];
-                } else if seen_matching[f][lv] == 0.0 {
-                    u[f][lv] = u[f][lv].max(m[f][lv]);
+            let neutral: Vec<bool> = (0..LEVELS[f])
+                .map(|lv| {
+                    seen[f][lv] < MIN_SEEN || (seen_matching[f][lv] == 0.0 && u[f][lv] < m[f][lv])
+                })
+                .collect();
+            // Those levels get u = m; the others share what is left.
+            let fixed: f64 = (0..LEVELS[f])
+                .filter(|&l| neutral[l])
+                .map(|l| m[f][l])
+                .sum();
+            let rest: f64 = (0..LEVELS[f])
+                .filter(|&l| !neutral[l])
+                .map(|l| u[f][l])
+                .sum();
+            if fixed < 1.0 && rest > 0.0 {
+                for lv in 0..LEVELS[f] {
+                    u[f][lv] = if neutral[lv] {
+                        m[f][lv]
+                    } else {
+                        u[f][lv] * (1.0 - fixed) / rest
+                    };
                 }
             }
-            normalise(&mut u[f]);
         }
         Model {
             lambda: (matches / total.max(1.0)).clamp(1e-4, 0.9),
@@ -401,11 +416,43 @@ mod tests {
         let m = Model::builtin();
         assert_ne!(m, Model::uniform());
         assert!(m.is_plausible());
+        assert!(m.uses_members && m.same_member.is_some());
         let back = Model::from_toml(&m.to_toml()).unwrap();
         for f in 0..m.m.len() {
             for l in 0..m.m[f].len() {
                 assert!((back.m[f][l] - m.m[f][l]).abs() < 1e-4);
             }
         }
+    }
+
+    #[test]
+    fn member_evidence_added_leaves_scoring_without_registers_as_it_was() {
+        let plain = Model::builtin();
+        let mut without = plain.clone();
+        without.uses_members = false;
+        without.same_member = None;
+        let with = without.clone().with_member_evidence(&plain);
+        let mut l: Levels = [0, 3, 5, 0, 0, 3, 1, MEMBER_UNKNOWN];
+        for time in 0..LEVELS[0] as u8 {
+            l[0] = time;
+            assert!((with.probability(&l) - without.probability(&l)).abs() < 1e-6);
+        }
+        assert!(with.level_weight(MEMBER, MEMBER_UNKNOWN).abs() < 1e-6);
+    }
+
+    #[test]
+    fn levels_training_hardly_shows_weigh_nothing() {
+        // Time level 7 ("further") seen twice, never among matches.
+        let mut pairs = vec![
+            ([0, 0, 5, 0, 0, 3, 1, 3], 500, true),
+            ([4, 6, 5, 2, 3, 3, 1, 3], 5000, false),
+            ([7, 6, 5, 2, 3, 3, 1, 3], 2, false),
+        ];
+        let m = Model::from_labels(pairs.clone());
+        assert!(m.level_weight(0, 7).abs() < 1e-6);
+        assert!(!m.uses_members, "no member evidence, no member feature");
+        // Seen often but never among matches: never evidence for a match.
+        pairs[2].1 = 50;
+        assert!(Model::from_labels(pairs).level_weight(0, 7) <= 1e-9);
     }
 }
