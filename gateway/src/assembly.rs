@@ -282,9 +282,7 @@ fn with_known_premises(config: &Config, s: &SourceConfig, plugin: &AdapterPlugin
     }
     // What the radio adapters take: names with a letter or digit, at most
     // twelve words each, at most 50,000 of them.
-    names.retain(|n| {
-        n.chars().any(char::is_alphanumeric) && n.split_whitespace().count() <= 12
-    });
+    names.retain(|n| n.chars().any(char::is_alphanumeric) && n.split_whitespace().count() <= 12);
     names.sort();
     names.dedup();
     names.truncate(50_000);

@@ -12,8 +12,12 @@
 //! named after its file), `--hold-minutes N` (5), `--window-days N` (45),
 //! `--threshold P` (0.6), `--review P` (0.1), `--batch N` (2048), `--model FILE`,
 //! `--errors N` (sample wrong links and splits with their evidence),
+//! `--dump-links FILE` (each report's incident and the incident it was queued for review against),
 //! `--train-out FILE` (estimate a model from this labelled corpus's candidate
-//! pairs, with its registers if given, write it and stop).
+//! pairs, with its registers if given, write it and stop), `--train-corpora
+//! DIR,DIR` with `--train-out` (the same from several corpus directories;
+//! with `--builtin`, in the built-in model's form: trained without the
+//! registers, with the member evidence trained with them).
 
 use bcgw_link::engine::LinkConfig;
 use bcgw_link::incremental::{IncrementalLinker, NewReport};
@@ -51,6 +55,75 @@ fn registry(dir: &Path) -> Registry {
         registers.push(read_register(&name, &f).expect("register"));
     }
     Registry::new(registers)
+}
+
+/// A flat row's premises resolved as the gateway resolves them: in its
+/// scheme's register when there is one, the radio topic's town for an alert.
+fn resolve(
+    reg: &Registry,
+    register_names: &HashSet<String>,
+    r: &FlatRow,
+    report: &Report,
+    channel: Channel,
+) -> PremisesResolution {
+    let scope = [r.scheme.clone()];
+    let scoped = register_names.contains(&r.scheme);
+    let radio = channel == Channel::Radio;
+    let q = PremisesQuery {
+        name: report.location.premises_name.as_deref(),
+        postcode: Some(r.premises_postcode.as_str()).filter(|p| !p.is_empty()),
+        store_id: Some(r.member_ref.as_str()).filter(|s| !s.is_empty()),
+        radio_id: Some(r.radio_id.as_str()).filter(|s| !s.is_empty()),
+        town: Some(r.town.as_str()).filter(|t| radio && !t.is_empty()),
+        registers: scoped.then_some(&scope[..]),
+    };
+    reg.resolve(&q)
+}
+
+/// Labelled comparison patterns of one corpus directory (`reports.csv`,
+/// `truth.csv`, and `registers/` when `members`): what training counts.
+fn corpus_counts(dir: &Path, members: bool, counts: &mut HashMap<(u32, bool), u64>) {
+    let flat: Vec<FlatRow> =
+        read_flat_csv(&std::fs::read(dir.join("reports.csv")).expect("reports")[..])
+            .expect("reports");
+    let truth: HashMap<String, String> = std::fs::read_to_string(dir.join("truth.csv"))
+        .expect("truth")
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .map(|(a, b)| (a.to_string(), b.trim().to_string()))
+        .collect();
+    let reg = members.then(|| registry(&dir.join("registers")));
+    let names: HashSet<String> = reg
+        .as_ref()
+        .map(|r| r.register_names().map(str::to_string).collect())
+        .unwrap_or_default();
+    let reports: Vec<(Report, Channel)> = flat
+        .iter()
+        .map(|r| (r.to_report(), Channel::parse(&r.source)))
+        .collect();
+    let placed: Vec<Option<PremisesResolution>> = flat
+        .iter()
+        .zip(&reports)
+        .map(|(r, (report, channel))| {
+            reg.as_ref()
+                .map(|reg| resolve(reg, &names, r, report, *channel))
+        })
+        .collect();
+    let prepared = bcgw_link::engine::prepare_placed(
+        reports
+            .iter()
+            .zip(&placed)
+            .map(|((r, c), p)| (r, *c, p.as_ref())),
+    );
+    for (a, b, pattern) in bcgw_link::engine::compare_candidates(&prepared) {
+        let f = &prepared.features;
+        if f[a as usize].apart(&f[b as usize]) {
+            continue;
+        }
+        let same = truth[&flat[a as usize].report_id] == truth[&flat[b as usize].report_id];
+        *counts.entry((pattern, same)).or_default() += 1;
+    }
 }
 
 struct Row {
@@ -163,6 +236,11 @@ fn main() {
     let config = LinkConfig {
         threshold: f("--threshold", 0.6),
         review_threshold: f("--review", 0.1),
+        same_channel_threshold: f(
+            "--same-channel",
+            LinkConfig::default().same_channel_threshold,
+        ),
+        exclusive: !args.iter().any(|a| a == "--not-exclusive"),
         em: false,
         ..LinkConfig::default()
     };
@@ -181,20 +259,9 @@ fn main() {
         .map(|r| {
             let report = r.to_report();
             let channel = Channel::parse(&r.source);
-            let premises = reg.as_ref().map(|reg| {
-                let scope = [r.scheme.clone()];
-                let scoped = register_names.contains(&r.scheme);
-                let radio = channel == Channel::Radio;
-                let q = PremisesQuery {
-                    name: report.location.premises_name.as_deref(),
-                    postcode: Some(r.premises_postcode.as_str()).filter(|p| !p.is_empty()),
-                    store_id: Some(r.member_ref.as_str()).filter(|s| !s.is_empty()),
-                    radio_id: Some(r.radio_id.as_str()).filter(|s| !s.is_empty()),
-                    town: Some(r.town.as_str()).filter(|t| radio && !t.is_empty()),
-                    registers: scoped.then_some(&scope[..]),
-                };
-                reg.resolve(&q)
-            });
+            let premises = reg
+                .as_ref()
+                .map(|reg| resolve(reg, &register_names, r, &report, channel));
             if let Some(p) = &premises {
                 *methods
                     .entry((r.source.clone(), p.method.as_str()))
@@ -220,22 +287,50 @@ fn main() {
         })
         .collect();
     if let Some(out) = opt(&args, "--dump-resolution") {
-        let mut text = String::from("report_id,method,member,candidates,scheme,town\n");
+        let mut text = String::from("report_id,method,member,candidates,scheme,town,score\n");
         for r in &rows {
             if let Some(p) = &r.premises {
                 let cands: Vec<String> = p.candidates.iter().map(|m| m.member_id.clone()).collect();
                 text.push_str(&format!(
-                    "{},{},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{}\n",
                     r.id,
                     p.method.as_str(),
                     p.member.as_ref().map_or("", |m| m.member_id.as_str()),
                     cands.join(";"),
                     p.scheme.as_deref().unwrap_or(""),
-                    p.town.as_deref().unwrap_or("")
+                    p.town.as_deref().unwrap_or(""),
+                    p.score
                 ));
             }
         }
         std::fs::write(out, text).expect("dump");
+    }
+    // `--train-corpora DIR,DIR,... --train-out FILE`: a model from several
+    // labelled corpora together (with their registers if `--members` is given
+    // at all), written, then stop.
+    // `--builtin`: the built-in model's form, trained without the registers
+    // and given the member evidence trained with them
+    // (`Model::with_member_evidence`).
+    if let (Some(dirs), Some(out)) = (opt(&args, "--train-corpora"), opt(&args, "--train-out")) {
+        let train = |members: bool| {
+            let mut counts: HashMap<(u32, bool), u64> = HashMap::new();
+            for d in dirs.split(',') {
+                corpus_counts(Path::new(d), members, &mut counts);
+            }
+            Model::from_labels(
+                counts
+                    .into_iter()
+                    .map(|((p, m), n)| (bcgw_link::compare::unpack(p), n, m)),
+            )
+        };
+        let model = if args.iter().any(|a| a == "--builtin") {
+            train(false).with_member_evidence(&train(true))
+        } else {
+            train(reg.is_some())
+        };
+        std::fs::write(&out, model.to_toml()).expect("model file");
+        println!("model trained on {dirs} written to {out}");
+        return;
     }
     if let Some(out) = opt(&args, "--train-out") {
         let prepared = bcgw_link::engine::prepare_placed(
@@ -401,6 +496,20 @@ fn main() {
         .len();
     let s = score(&rows, &incident_of);
     print("linked", &s);
+    if let Some(out) = opt(&args, "--dump-links") {
+        let mut text = String::from("report_id,incident_id,review_of\n");
+        let review_of: HashMap<usize, &str> =
+            reviews.iter().map(|(r, c)| (*r, c.as_str())).collect();
+        for (i, r) in rows.iter().enumerate() {
+            text.push_str(&format!(
+                "{},{},{}\n",
+                r.id,
+                incident_of[i],
+                review_of.get(&i).map_or(String::new(), |c| merges.find(c))
+            ));
+        }
+        std::fs::write(out, text).expect("dump links");
+    }
     let per_1000 = 1000.0 * reviews.len() as f64 / n_incidents as f64;
     // The oracle: a review is a link exactly when the report and the incident it
     // nearly joined share a true incident.
@@ -438,6 +547,15 @@ fn main() {
             None => Model::builtin(),
         };
         stats(&rows, &incident_of, &model, f("--threshold", 0.6));
+    }
+    if let Some(out) = opt(&args, "--dump-pairs") {
+        let model = match opt(&args, "--model") {
+            Some(p) => {
+                Model::from_toml(&std::fs::read_to_string(p).expect("model")).expect("model")
+            }
+            None => Model::builtin(),
+        };
+        dump_pairs(&rows, &incident_of, &model, &out);
     }
     if let Some(n) = opt(&args, "--errors").and_then(|n| n.parse::<usize>().ok()) {
         let model = match opt(&args, "--model") {
@@ -670,4 +788,79 @@ fn stats(rows: &[Row], incident_of: &[String], model: &Model, threshold: f64) {
         }
     }
     report("false pairs joined", mixed);
+}
+
+/// Writes every true pair and every candidate pair (true or not) the model gives
+/// at least 0.05, with levels, probability, whether blocking meets it, whether
+/// it is kept apart, and whether the linker put the two together.
+fn dump_pairs(rows: &[Row], incident_of: &[String], model: &Model, out: &str) {
+    use bcgw_link::compare::{FEATURES, LEVEL_NAMES, compare};
+    let prepared = bcgw_link::engine::prepare_placed(
+        rows.iter()
+            .map(|r| (&r.report, r.channel, r.premises.as_ref())),
+    );
+    let blocked: HashSet<(u32, u32)> =
+        bcgw_link::blocking::candidate_pairs(&prepared.features, &prepared.vocab)
+            .into_iter()
+            .collect();
+    let mut by_truth: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_truth.entry(&r.truth).or_default().push(i);
+    }
+    let mut pairs: HashSet<(u32, u32)> = HashSet::new();
+    for members in by_truth.values() {
+        for x in 0..members.len() {
+            for y in x + 1..members.len() {
+                let (a, b) = (members[x] as u32, members[y] as u32);
+                pairs.insert((a.min(b), a.max(b)));
+            }
+        }
+    }
+    let mut text = String::from("a,b,truth,same_pred,blocked,apart,p");
+    for f in FEATURES {
+        text.push_str(&format!(",{f}"));
+    }
+    text.push('\n');
+    let line = |a: u32, b: u32, text: &mut String| {
+        let (fa, fb) = (
+            &prepared.features[a as usize],
+            &prepared.features[b as usize],
+        );
+        let apart = fa.apart(fb);
+        let (l, _) = compare(fb, fa, &prepared.vocab);
+        let p = if apart { 0.0 } else { model.probability(&l) };
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{:.4}",
+            rows[a as usize].id,
+            rows[b as usize].id,
+            u8::from(rows[a as usize].truth == rows[b as usize].truth),
+            u8::from(incident_of[a as usize] == incident_of[b as usize]),
+            u8::from(blocked.contains(&(a, b))),
+            u8::from(apart),
+            p
+        ));
+        for f in 0..FEATURES.len() {
+            text.push_str(&format!(",{}", LEVEL_NAMES[f][l[f] as usize]));
+        }
+        text.push('\n');
+        p
+    };
+    for &(a, b) in &pairs {
+        line(a, b, &mut text);
+    }
+    for &(a, b) in &blocked {
+        if pairs.contains(&(a, b)) {
+            continue;
+        }
+        let (fa, fb) = (
+            &prepared.features[a as usize],
+            &prepared.features[b as usize],
+        );
+        let (l, _) = compare(fb, fa, &prepared.vocab);
+        if fa.apart(fb) || model.probability(&l) < 0.05 {
+            continue;
+        }
+        line(a, b, &mut text);
+    }
+    std::fs::write(out, text).expect("dump pairs");
 }

@@ -18,7 +18,7 @@ pub const FEATURES: [&str; 8] = [
 ];
 
 /// Number of agreement levels of each feature.
-pub const LEVELS: [usize; 8] = [9, 8, 6, 4, 5, 4, 3, 4];
+pub const LEVELS: [usize; 8] = [9, 8, 6, 4, 5, 4, 3, 5];
 
 /// Index of the premises name feature.
 pub const PREMISES: usize = 1;
@@ -28,6 +28,9 @@ pub const POSTCODE: usize = 2;
 pub const MEMBER: usize = 7;
 /// The member level when either report has no member it may be.
 pub const MEMBER_UNKNOWN: u8 = 3;
+/// The member level when both reports have members they may be, not both
+/// surely, and none in common: the registers place them apart, not surely.
+pub const MEMBER_DISJOINT: u8 = 4;
 
 /// Names of each feature's levels, for explanations and the weights file.
 pub const LEVEL_NAMES: [&[&str]; 8] = [
@@ -64,7 +67,7 @@ pub const LEVEL_NAMES: [&[&str]; 8] = [
     &["strong", "partial", "weak", "contradicts", "unknown"],
     &["within-5%", "within-30%", "different", "unknown"],
     &["same-channel", "radio-and-report", "two-report-channels"],
-    &["same", "overlap", "different", "unknown"],
+    &["same", "overlap", "different", "unknown", "disjoint"],
 ];
 
 /// The agreement level of each feature for one pair.
@@ -196,7 +199,12 @@ fn name_level(a: &Features, b: &Features, vocab: &Vocab, d: &mut Detail) -> u8 {
     }
     let sim = if total > 0.0 { matched / total } else { 0.0 };
     d.name_similarity = Some(sim);
-    let distinctive = |f: &Features| f.premises.iter().any(|w| !format_word(*w));
+    // A town's name in a premises name ("Tesco - Salford", "TESCO EXP 4982
+    // ARMLEY") says where the shop is, not which branch.
+    let place = |w: &WordId| {
+        a.place_words.binary_search(w).is_ok() || b.place_words.binary_search(w).is_ok()
+    };
+    let distinctive = |f: &Features| f.premises.iter().any(|w| !format_word(*w) && !place(w));
     let any_word_match = b_used.iter().any(|u| *u);
     if a.chain.is_some() && a.chain == b.chain {
         match (distinctive(a), distinctive(b)) {
@@ -364,8 +372,10 @@ const OVERLAP_MAX: usize = 3;
 
 /// Same member (both surely resolved to it), overlap (the few members one may be
 /// include one the other may be), different (both surely resolved, to two
-/// members), or unknown (either has no member, or too many, or a weak one that
-/// is not the other's).
+/// members), disjoint (both may be members, not both surely, and none in
+/// common: an ambiguous radio name whose candidates leave out the member the
+/// BCRP report is surely at), or unknown (either has no member, or the lists
+/// share one but are too long to say much).
 fn member_level(a: &Features, b: &Features) -> u8 {
     if a.members.is_empty() || b.members.is_empty() {
         return MEMBER_UNKNOWN;
@@ -375,7 +385,9 @@ fn member_level(a: &Features, b: &Features) -> u8 {
     }
     // Both lists are sorted and short.
     let overlap = a.members.iter().any(|m| b.members.binary_search(m).is_ok());
-    if overlap && a.members.len().min(b.members.len()) <= OVERLAP_MAX {
+    if !overlap {
+        MEMBER_DISJOINT
+    } else if a.members.len().min(b.members.len()) <= OVERLAP_MAX {
         1
     } else {
         MEMBER_UNKNOWN
@@ -415,4 +427,77 @@ pub fn compare(a: &Features, b: &Features, vocab: &Vocab) -> (Levels, Detail) {
         member_level(a, b),
     ];
     (levels, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::FlatRow;
+    use bcgw_sdk::schema::{MemberRef, PremisesResolution, ResolutionMethod};
+
+    fn features(
+        vocab: &mut Vocab,
+        source: &str,
+        premises: &str,
+        town: &str,
+        placed: Option<&PremisesResolution>,
+    ) -> Features {
+        let r = FlatRow {
+            report_id: "x".into(),
+            source: source.into(),
+            occurred_at: "2026-03-01T14:00:00".into(),
+            premises_name: premises.into(),
+            town: town.into(),
+            ..FlatRow::default()
+        };
+        Features::extract_placed(&r.to_report(), Channel::parse(source), placed, vocab)
+    }
+
+    fn member(id: &str) -> MemberRef {
+        MemberRef {
+            register: "r".into(),
+            member_id: id.into(),
+            town: None,
+            same_premises: None,
+        }
+    }
+
+    #[test]
+    fn members_placed_apart_not_surely_are_disjoint() {
+        let mut vocab = Vocab::default();
+        let sure = PremisesResolution {
+            method: ResolutionMethod::BcrpId,
+            member: Some(member("A")),
+            score: 1.0,
+            ..PremisesResolution::unresolved()
+        };
+        let ambiguous = PremisesResolution {
+            method: ResolutionMethod::Ambiguous,
+            candidates: vec![member("B"), member("C")],
+            score: 0.6,
+            ..PremisesResolution::unresolved()
+        };
+        let a = features(&mut vocab, "bcrp", "Spar", "", Some(&sure));
+        let b = features(&mut vocab, "radio", "SPAR", "", Some(&ambiguous));
+        let none = features(&mut vocab, "radio", "SPAR", "", None);
+        assert_eq!(member_level(&a, &b), MEMBER_DISJOINT);
+        assert_eq!(member_level(&a, &none), MEMBER_UNKNOWN);
+        let overlapping = PremisesResolution {
+            candidates: vec![member("A"), member("C")],
+            ..ambiguous
+        };
+        let c = features(&mut vocab, "radio", "SPAR", "", Some(&overlapping));
+        assert_eq!(member_level(&a, &c), 1);
+    }
+
+    #[test]
+    fn a_town_in_a_premises_name_is_not_a_branch() {
+        let mut vocab = Vocab::default();
+        let mut d = Detail::default();
+        let by_town = features(&mut vocab, "bcrp", "Tesco - Salford", "Salford", None);
+        let by_street = features(&mut vocab, "radio", "TESCO PICCADILLY", "", None);
+        let other = features(&mut vocab, "bcrp", "Tesco Eccles", "", None);
+        assert_eq!(name_level(&by_town, &by_street, &vocab, &mut d), 3);
+        assert_eq!(name_level(&other, &by_street, &vocab, &mut d), 4);
+    }
 }

@@ -31,6 +31,13 @@ pub struct LinkConfig {
     pub sure_pair: f64,
     /// See `sure_pair`.
     pub sure_pair_mean: f64,
+    /// In the daemon's linker: a report belongs to at most one incident, so
+    /// when it could join several that are not one another's, it joins the
+    /// best only if that is likely against all of them together — its odds
+    /// over one plus the odds of every incident it may be (a date-only row
+    /// at a shop with two incidents that day joins neither; the officer is
+    /// asked). False: each incident judged on its own.
+    pub exclusive: bool,
     /// Refine the model by EM on the reports being linked (no labels needed).
     pub em: bool,
     /// Most EM iterations.
@@ -49,6 +56,7 @@ impl Default for LinkConfig {
             min_edge: 0.05,
             sure_pair: 0.9,
             sure_pair_mean: 0.3,
+            exclusive: true,
             em: true,
             em_iterations: 40,
             em_prior_share: 1.0,

@@ -109,6 +109,10 @@ pub struct Features {
     pub town: Option<WordId>,
     /// The scheme it belongs to ([`bcgw_sdk::schema::PremisesResolution::scheme`]).
     pub scheme: Option<WordId>,
+    /// The words of the towns the report is placed in (the town its channel
+    /// gives, its members' towns in the registers), sorted: in a premises name
+    /// they say where, not which branch ("Tesco - Salford").
+    pub place_words: Vec<WordId>,
 }
 
 impl Features {
@@ -259,8 +263,31 @@ impl Features {
             scheme: placed
                 .and_then(|p| p.scheme.as_deref())
                 .map(|s| vocab.id(&format!("scheme:{s}"))),
+            place_words: place_words(report, placed, vocab),
         }
     }
+}
+
+/// The premises words of the towns a report is placed in: the town its
+/// channel gives and the registers' towns of the members it may be.
+fn place_words(
+    report: &Report,
+    placed: Option<&PremisesResolution>,
+    vocab: &mut Vocab,
+) -> Vec<WordId> {
+    let towns = report.location.town.iter().chain(
+        placed
+            .into_iter()
+            .flat_map(|p| p.possible_members().filter_map(|m| m.town.as_ref())),
+    );
+    let mut out: Vec<WordId> = Vec::new();
+    for t in towns {
+        let (_, words) = vocab.premises_name(&t.replace(['-', '(', ')'], " "));
+        out.extend(words);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The interned ids of the members a report may be about, sorted.

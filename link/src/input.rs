@@ -245,6 +245,7 @@ impl FlatRow {
             location: Location {
                 premises_name: opt(&self.premises_name),
                 postcode,
+                town: opt(&self.town),
                 ..Location::default()
             },
             persons,

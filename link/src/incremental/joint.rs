@@ -157,6 +157,41 @@ impl IncrementalLinker {
         true
     }
 
+    /// Whether merging units `a` and `b` is contested: a side made only of
+    /// new reports may be one of several incidents (units it meets that
+    /// `b`'s side would not take in), and against all of them together the
+    /// join is no longer likely — its odds over one plus the odds of every
+    /// incident it may be fall below the threshold.
+    fn contested(&mut self, batch: &mut Batch, a: usize, b: usize) -> bool {
+        let threshold = self.config.threshold;
+        let odds = |p: f64| {
+            let p = p.clamp(0.0, 1.0 - 1e-9);
+            p / (1.0 - p)
+        };
+        let joint = odds(self.linkage(batch, a, b));
+        for (side, other) in [(a, b), (b, a)] {
+            if !batch.units[side].has_due || !batch.units[side].clusters.is_empty() {
+                continue;
+            }
+            let neighbours: Vec<usize> = batch.units[side].neighbours.iter().copied().collect();
+            let mut rivals = 0.0;
+            for c in neighbours {
+                if c == other || c == side || batch.units[c].reports.is_empty() {
+                    continue;
+                }
+                let l = self.linkage(batch, side, c);
+                if l < self.config.min_edge || self.linkage(batch, other, c) >= threshold {
+                    continue;
+                }
+                rivals += odds(l);
+            }
+            if joint / (1.0 + joint + rivals) < threshold {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The unit of report `c`: its incident's, or (a report still waiting for
     /// its hold) one of its own; made when it has none yet.
     fn unit_of(&self, batch: &mut Batch, c: u32) -> usize {
@@ -291,7 +326,10 @@ impl IncrementalLinker {
                 }
                 continue;
             }
-            if !(batch.units[a].has_due || batch.units[b].has_due) || !self.allowed(batch, a, b) {
+            if !(batch.units[a].has_due || batch.units[b].has_due)
+                || !self.allowed(batch, a, b)
+                || (self.config.exclusive && self.contested(batch, a, b))
+            {
                 continue;
             }
             merge_units(batch, a, b);
@@ -454,10 +492,11 @@ impl IncrementalLinker {
                 continue;
             }
             let l = self.linkage(batch, u, v);
-            if l >= self.config.review_threshold
-                && l < self.config.threshold
-                && best.is_none_or(|(_, bl)| l > bl)
-            {
+            let better = best.is_none_or(|(bv, bl)| l > bl || (l == bl && v < bv));
+            // Above the threshold and allowed, it was contested (see
+            // `contested`): the officer picks.
+            let near = l < self.config.threshold || self.allowed(batch, u, v);
+            if l >= self.config.review_threshold && near && better {
                 best = Some((v, l));
             }
         }

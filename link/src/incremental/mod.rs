@@ -399,4 +399,40 @@ mod tests {
         let late = linker.add("c", &old, Channel::RetailerCsv);
         assert!(late.new_incident, "an evicted incident cannot be joined");
     }
+
+    #[test]
+    fn a_row_that_fits_two_incidents_alike_joins_neither_and_is_reviewed() {
+        let config = LinkConfig {
+            threshold: 0.6,
+            ..LinkConfig::default()
+        };
+        let two_incidents = |exclusive: bool| {
+            let mut linker = IncrementalLinker::new(
+                LinkConfig {
+                    exclusive,
+                    ..config.clone()
+                },
+                Model::builtin(),
+            );
+            for (id, at) in [("a", "2026-03-01T10:00:00"), ("b", "2026-03-01T16:00:00")] {
+                let (r, k) = row(id, "bcrp", at, "Tesco Broadmead", "BS1 3XX");
+                linker.restore(id, &r, k, None, id);
+            }
+            // The retailer's row: the date alone, the shop, nothing else.
+            let (r, k) = row(
+                "c",
+                "retailer_csv",
+                "2026-03-01",
+                "TESCO BROADMEAD",
+                "BS1 3XX",
+            );
+            linker.add("c", &r, k)
+        };
+        let alone = two_incidents(false);
+        assert!(!alone.new_incident, "judged on its own it joins one");
+        let contested = two_incidents(true);
+        assert!(contested.new_incident);
+        let review = contested.review.expect("the officer is asked");
+        assert!(["a", "b"].contains(&review.incident_id.as_str()));
+    }
 }

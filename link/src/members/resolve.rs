@@ -206,10 +206,13 @@ impl Resolver<'_> {
         }
     }
 
-    /// Where the report is for vetoes: its member's scheme and town, else the
-    /// one register in scope and the channel's town if a register knows it.
+    /// Where the report is for vetoes: its member's scheme and town when it
+    /// is surely that member ([`STRONG`]), else the one register in scope and
+    /// the channel's town if a register knows it. A weak member (an id the
+    /// name does not fit: a store number another register lists too) is a
+    /// hint, never proof the report is in another town.
     fn place(&self, r: &mut PremisesResolution) {
-        if let Some(m) = &r.member {
+        if let Some(m) = r.member.as_ref().filter(|_| r.score >= STRONG) {
             r.scheme = Some(m.register.clone());
             r.town = m.town.as_deref().map(town_key).filter(|t| !t.is_empty());
             return;

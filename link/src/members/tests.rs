@@ -234,3 +234,31 @@ fn one_shop_in_two_schemes_is_one_premises() {
         "another Greggs"
     );
 }
+
+#[test]
+fn a_weak_member_does_not_place_the_report_in_its_town() {
+    let reg = registry();
+    // MS-5 is in Bolton; the id is its own, the name fits no member: a hint,
+    // so the report stays where its channel says (Manchester).
+    let r = reg.resolve(&PremisesQuery {
+        store_id: Some("MS-5"),
+        name: Some("KEBAB HOUSE"),
+        town: Some("Manchester"),
+        ..PremisesQuery::default()
+    });
+    assert_eq!(
+        r.member.as_ref().map(|m| m.member_id.as_str()),
+        Some("MS-5")
+    );
+    assert!(r.score < STRONG);
+    assert_eq!(r.town.as_deref(), Some("manchester"));
+    // Surely MS-5: its town.
+    let r = reg.resolve(&PremisesQuery {
+        store_id: Some("MS-5"),
+        name: Some("Tesco Deansgate"),
+        town: Some("Manchester"),
+        ..PremisesQuery::default()
+    });
+    assert!(r.score >= STRONG);
+    assert_eq!(r.town.as_deref(), Some("bolton"));
+}

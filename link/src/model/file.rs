@@ -4,7 +4,9 @@
 //! feature) still reads: members are then not counted.
 
 use super::{Model, normalise, normalise_m};
-use crate::compare::{FEATURES, LEVEL_NAMES, MEMBER, POSTCODE, PREMISES};
+use crate::compare::{
+    FEATURES, LEVEL_NAMES, MEMBER, MEMBER_DISJOINT, MEMBER_UNKNOWN, POSTCODE, PREMISES,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -48,8 +50,14 @@ fn read_features(
             return Err(format!("{at}features.{name} is missing"));
         };
         for (lv, lname) in LEVEL_NAMES[f].iter().enumerate() {
+            // A model from before the member level `disjoint` reads it as
+            // `unknown` (what such pairs were then).
+            let fallback = (f == MEMBER && lv == MEMBER_DISJOINT as usize)
+                .then(|| levels.get(LEVEL_NAMES[f][MEMBER_UNKNOWN as usize]))
+                .flatten();
             let [m, u] = levels
                 .get(*lname)
+                .or(fallback)
                 .copied()
                 .ok_or_else(|| format!("{at}features.{name}.{lname} is missing"))?;
             model.m[f][lv] = m;

@@ -19,7 +19,7 @@
 mod file;
 
 use crate::compare::{
-    FEATURES, LEVELS, Levels, MEMBER, MEMBER_UNKNOWN, POSTCODE, PREMISES, unpack,
+    FEATURES, LEVELS, Levels, MEMBER, MEMBER_DISJOINT, MEMBER_UNKNOWN, POSTCODE, PREMISES, unpack,
 };
 use std::collections::HashMap;
 
@@ -58,6 +58,10 @@ const FLOOR: f64 = 2e-3;
 /// had matches among same-channel pairs, with values or postcodes that
 /// disagree), so no single disagreement may count for much more than -5 bits.
 const M_FLOOR: f64 = 1e-2;
+
+/// Fewest training pairs at a level for its evidence to be estimated; below,
+/// the level weighs nothing.
+const MIN_SEEN: f64 = 10.0;
 
 /// Scales `v` to sum to one with no entry below [`M_FLOOR`]: small entries are
 /// raised to the floor and the others shrink to make room. Idempotent, so a model
@@ -127,16 +131,21 @@ impl Model {
 
     /// Which features count for a pair under this model. In the nested model
     /// no place feature counts (the place is settled). Otherwise the member
-    /// level counts (two members surely, a few possible ones in common, or no
-    /// member evidence), and the premises name and postcode count only when
-    /// there is no member evidence — else they would say the same thing again,
+    /// level counts (two members surely, a few possible ones in common, none
+    /// in common, or no member evidence), and the premises name and postcode
+    /// count only when the members do not settle the place (no member
+    /// evidence, or none in common but not surely) — else they would say the same thing again,
     /// less surely (a landmark name against a street name reads as another
     /// branch where the registers know it is one shop).
     pub fn counted(&self, l: &Levels) -> [bool; FEATURES.len()] {
         if self.nested {
             return std::array::from_fn(|f| !matches!(f, PREMISES | POSTCODE | MEMBER));
         }
-        let member_evidence = self.uses_members && l[MEMBER] != MEMBER_UNKNOWN;
+        // Members placed apart, not surely, do not settle the place: the
+        // names still count (counting `disjoint` as the place instead lost
+        // more true pairs than it saved).
+        let member_evidence =
+            self.uses_members && !matches!(l[MEMBER], MEMBER_UNKNOWN | MEMBER_DISJOINT);
         std::array::from_fn(|f| match f {
             PREMISES | POSTCODE => !member_evidence,
             MEMBER => self.uses_members,
@@ -174,6 +183,26 @@ impl Model {
         1.0 / (1.0 + (-w).exp2())
     }
 
+    /// This model (trained without registers: names and postcodes for every
+    /// pair) with the member evidence of `registered` (trained with them): its
+    /// member levels and its model of pairs surely at one member. The member
+    /// level `unknown` is made to weigh nothing, so without registers (every
+    /// pair `unknown`) the model scores as this one did — what the built-in
+    /// model is, for users with registers and without.
+    pub fn with_member_evidence(mut self, registered: &Model) -> Model {
+        let unknown = MEMBER_UNKNOWN as usize;
+        self.m[MEMBER] = registered.m[MEMBER].clone();
+        let mut u = registered.u[MEMBER].clone();
+        let others: f64 = (0..u.len()).filter(|&l| l != unknown).map(|l| u[l]).sum();
+        let m_unknown = self.m[MEMBER][unknown];
+        u[unknown] = m_unknown * others / (1.0 - m_unknown).max(1e-9);
+        normalise(&mut u);
+        self.u[MEMBER] = u;
+        self.uses_members = true;
+        self.same_member = registered.same_member.clone();
+        self
+    }
+
     /// Estimates the model from labelled pairs: `(levels, count, is_match)`,
     /// with a nested same-member model from the pairs surely at one member when
     /// there are enough of them.
@@ -199,9 +228,14 @@ impl Model {
             nested,
             ..Model::uniform()
         };
+        // Pairs seen at each level, matches or not.
+        let mut seen: Vec<Vec<f64>> = LEVELS.iter().map(|&n| vec![0.0; n]).collect();
+        let mut seen_matching: Vec<Vec<f64>> = LEVELS.iter().map(|&n| vec![0.0; n]).collect();
+        let mut member_evidence = false;
         for (l, n, is_match) in pairs {
             let n = n as f64;
             total += n;
+            member_evidence |= l[MEMBER] != MEMBER_UNKNOWN;
             let t = if is_match {
                 matches += n;
                 &mut m
@@ -212,16 +246,49 @@ impl Model {
             for (f, &lv) in l.iter().enumerate() {
                 if counted[f] {
                     t[f][lv as usize] += n;
+                    seen[f][lv as usize] += n;
+                    if is_match {
+                        seen_matching[f][lv as usize] += n;
+                    }
                 }
             }
         }
         m.iter_mut().for_each(|v| normalise_m(v));
         u.iter_mut().for_each(|v| normalise(v));
+        // A level the corpus hardly shows says nothing either way (else the
+        // floor on `m` against a tiny `u` made a missing name worth +13 bits),
+        // and one never seen among matches says nothing for a match.
+        for f in 0..LEVELS.len() {
+            let neutral: Vec<bool> = (0..LEVELS[f])
+                .map(|lv| {
+                    seen[f][lv] < MIN_SEEN || (seen_matching[f][lv] == 0.0 && u[f][lv] < m[f][lv])
+                })
+                .collect();
+            // Those levels get u = m; the others share what is left.
+            let fixed: f64 = (0..LEVELS[f])
+                .filter(|&l| neutral[l])
+                .map(|l| m[f][l])
+                .sum();
+            let rest: f64 = (0..LEVELS[f])
+                .filter(|&l| !neutral[l])
+                .map(|l| u[f][l])
+                .sum();
+            if fixed < 1.0 && rest > 0.0 {
+                for lv in 0..LEVELS[f] {
+                    u[f][lv] = if neutral[lv] {
+                        m[f][lv]
+                    } else {
+                        u[f][lv] * (1.0 - fixed) / rest
+                    };
+                }
+            }
+        }
         Model {
             lambda: (matches / total.max(1.0)).clamp(1e-4, 0.9),
             m,
             u,
-            uses_members: true,
+            // Trained without registers, the model knows no member evidence.
+            uses_members: member_evidence,
             same_member: None,
             nested,
         }
@@ -308,6 +375,9 @@ impl Model {
             }
             m.iter_mut().for_each(|v| normalise_m(v));
             u.iter_mut().for_each(|v| normalise(v));
+            if std::env::var("EM_KEEP_U").is_ok() {
+                u = self.u.clone();
+            }
             let next = Model {
                 lambda: (sm / total.max(1.0)).clamp(1e-4, 0.9),
                 m,
@@ -346,11 +416,43 @@ mod tests {
         let m = Model::builtin();
         assert_ne!(m, Model::uniform());
         assert!(m.is_plausible());
+        assert!(m.uses_members && m.same_member.is_some());
         let back = Model::from_toml(&m.to_toml()).unwrap();
         for f in 0..m.m.len() {
             for l in 0..m.m[f].len() {
                 assert!((back.m[f][l] - m.m[f][l]).abs() < 1e-4);
             }
         }
+    }
+
+    #[test]
+    fn member_evidence_added_leaves_scoring_without_registers_as_it_was() {
+        let plain = Model::builtin();
+        let mut without = plain.clone();
+        without.uses_members = false;
+        without.same_member = None;
+        let with = without.clone().with_member_evidence(&plain);
+        let mut l: Levels = [0, 3, 5, 0, 0, 3, 1, MEMBER_UNKNOWN];
+        for time in 0..LEVELS[0] as u8 {
+            l[0] = time;
+            assert!((with.probability(&l) - without.probability(&l)).abs() < 1e-6);
+        }
+        assert!(with.level_weight(MEMBER, MEMBER_UNKNOWN).abs() < 1e-6);
+    }
+
+    #[test]
+    fn levels_training_hardly_shows_weigh_nothing() {
+        // Time level 7 ("further") seen twice, never among matches.
+        let mut pairs = vec![
+            ([0, 0, 5, 0, 0, 3, 1, 3], 500, true),
+            ([4, 6, 5, 2, 3, 3, 1, 3], 5000, false),
+            ([7, 6, 5, 2, 3, 3, 1, 3], 2, false),
+        ];
+        let m = Model::from_labels(pairs.clone());
+        assert!(m.level_weight(0, 7).abs() < 1e-6);
+        assert!(!m.uses_members, "no member evidence, no member feature");
+        // Seen often but never among matches: never evidence for a match.
+        pairs[2].1 = 50;
+        assert!(Model::from_labels(pairs).level_weight(0, 7) <= 1e-9);
     }
 }
