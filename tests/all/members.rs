@@ -5,7 +5,6 @@
 //! member fits is listed; a reload reads the registers again.
 
 use crate::gateway::{Gateway, niche_sink_toml, store_toml};
-use crate::linking::drop_export;
 use crate::mosquitto::Mosquitto;
 use crate::niche::NicheSim;
 use bcgw_test_artifacts::{CSV_MAPPED, SHOPNET_TEXT};
@@ -29,10 +28,10 @@ BL-5,Tesco Express,Deansgate,TESCO,99 Deansgate,BL1 1AA,Bolton,R-500,DISC-5
 /// `sent-at`, town from the topic) and a BCRP CSV folder source, both resolved
 /// against the Manchester and Bolton registers.
 fn gateway(dir: &Path, broker: u16, niche: &str) -> Gateway {
-    std::fs::write(dir.join("manchester.csv"), MANCHESTER).unwrap();
-    std::fs::write(dir.join("bolton.csv"), BOLTON).unwrap();
+    std::fs::write(dir.join("manchester.csv"), MANCHESTER).expect("write register");
+    std::fs::write(dir.join("bolton.csv"), BOLTON).expect("write register");
     let drop = dir.join("drop-bcrp");
-    std::fs::create_dir_all(&drop).unwrap();
+    std::fs::create_dir_all(&drop).expect("drop folder");
     let config = format!(
         r#"{common}
 [members.manchester]
@@ -222,8 +221,8 @@ fn registers_place_reports_and_linking_compares_members_not_spellings() {
 
 fn drop_csv(dir: &Path, text: &str) {
     let tmp = dir.join(".bcrp.csv.tmp");
-    std::fs::write(&tmp, text).unwrap();
-    std::fs::rename(&tmp, dir.join("drop-bcrp/bcrp.csv")).unwrap();
+    std::fs::write(&tmp, text).expect("write export");
+    std::fs::rename(&tmp, dir.join("drop-bcrp/bcrp.csv")).expect("drop export");
 }
 
 /// `SIGHUP` (`bcgw reload`) reads the registers again: an alias added to the

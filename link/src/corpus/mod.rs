@@ -20,6 +20,7 @@ mod arrival;
 mod faults;
 mod ids;
 mod inject;
+mod realism;
 mod register;
 mod render;
 mod rng;
@@ -56,6 +57,11 @@ pub struct CorpusSettings {
     /// Noise scale: 1.0 is the default profile; 2.0 doubles every slip rate (typos,
     /// missing fields, late times, disagreeing categories, mistaken descriptions).
     pub noise: f64,
+    /// Add what independent sources do to one incident (radio update alerts,
+    /// BCRP reports entered twice, retailer values at cost price, BCRP reports
+    /// dated the day they were keyed): default true; false gives the first
+    /// generator's corpus alone.
+    pub cross_channel: bool,
 }
 
 impl CorpusSettings {
@@ -67,6 +73,7 @@ impl CorpusSettings {
             days: ((incidents / 60) as u32).clamp(7, 3650),
             start: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default(),
             noise: 1.0,
+            cross_channel: true,
         }
     }
 }
@@ -91,6 +98,9 @@ pub struct Corpus {
 /// registers, ids, arrival times) from the corpus seed, so that drawing it leaves
 /// the first generator's sequence, and so the original fields, untouched.
 const SECOND_SEED: u64 = 0x5eed_4e61;
+
+/// Seeds the third generator (what independent sources add, [`realism`]).
+const THIRD_SEED: u64 = 0x7e11_5a1d;
 
 fn category(rng: &mut Rng) -> Category {
     use Category::*;
@@ -207,15 +217,35 @@ pub fn generate(s: &CorpusSettings) -> Corpus {
             row_incident.push(inc);
         }
     }
+    // What independent sources add, from a third generator: new reports go
+    // after the first generator's, which keep their order and fields.
+    let originals = rows.len();
+    if s.cross_channel {
+        let mut third = Rng::new(s.seed ^ THIRD_SEED);
+        let extra = realism::apply(
+            &mut third,
+            render::Noise(s.noise),
+            &world,
+            &mut rows,
+            &row_incident,
+        );
+        for (row, inc) in extra {
+            truth.push(format!("T{}", inc.id));
+            rows.push(row);
+            row_incident.push(inc);
+        }
+    }
     let mut second = Rng::new(s.seed ^ SECOND_SEED);
     let mut ids = ids::Ids::new(&mut second, &world);
     let registers = register::build(&mut second, &world, &mut ids);
     for (row, inc) in rows.iter_mut().zip(&row_incident) {
         ids.fill(&mut second, &world, row, inc.premises, inc.at);
     }
-    // Shuffle, then number the reports in their new order.
-    let mut order: Vec<usize> = (0..rows.len()).collect();
+    // Shuffle, then number the reports in their new order (the third
+    // generator's reports after the rest).
+    let mut order: Vec<usize> = (0..originals).collect();
     rng.shuffle(&mut order);
+    order.extend(originals..rows.len());
     let mut out_rows = Vec::with_capacity(rows.len());
     let mut out_truth = Vec::with_capacity(rows.len());
     let mut members = Vec::with_capacity(rows.len());
