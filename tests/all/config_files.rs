@@ -23,6 +23,10 @@ fn layout(root: &Path) {
     std::fs::create_dir_all(&config).expect("config folder");
     for entry in std::fs::read_dir(repo.join("config")).expect("the repository's config folder") {
         let path = entry.expect("a config file").path();
+        // Only the committed files: a local run may leave state folders here.
+        if !path.is_file() {
+            continue;
+        }
         std::fs::copy(&path, config.join(path.file_name().expect("a name")))
             .expect("config copied");
     }

@@ -175,7 +175,10 @@ impl Model {
 
     /// [`Model::probability`] under this model's own parameters (not a nested one).
     fn own_probability(&self, l: &Levels) -> f64 {
-        if crate::compare::two_premises(l) {
+        // The names and postcodes veto only where they count: where the
+        // registers settle the place (both reports surely at one member), a
+        // mistyped postcode or a store number with no chain name says nothing.
+        if self.counted(l)[PREMISES] && crate::compare::two_premises(l) {
             return 0.0;
         }
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
@@ -454,5 +457,18 @@ mod tests {
         // Seen often but never among matches: never evidence for a match.
         pairs[2].1 = 50;
         assert!(Model::from_labels(pairs).level_weight(0, 7) <= 1e-9);
+    }
+
+    #[test]
+    fn names_and_postcodes_veto_only_where_the_registers_do_not_settle_the_place() {
+        let m = Model::builtin();
+        // Names disagree, postcodes two different full postcodes, same day.
+        let mut l: Levels = [2, 6, 2, 0, 0, 3, 2, MEMBER_UNKNOWN];
+        assert!(crate::compare::two_premises(&l));
+        assert_eq!(m.probability(&l), 0.0, "no registers: two shops");
+        // Both surely at one member: the postcode was mistyped, the export
+        // named the shop by its store number.
+        l[MEMBER] = SAME_MEMBER;
+        assert!(m.probability(&l) > 0.5, "{}", m.probability(&l));
     }
 }
