@@ -387,7 +387,10 @@ fn member_level(a: &Features, b: &Features) -> u8 {
     let overlap = a.members.iter().any(|m| b.members.binary_search(m).is_ok());
     if !overlap {
         MEMBER_DISJOINT
-    } else if a.members.len().min(b.members.len()) <= OVERLAP_MAX {
+    } else if a.members.len().max(b.members.len()) <= OVERLAP_MAX {
+        // The longer list says how surely the two meet: a report surely at
+        // one Spar and a radio name that fits seven Spars share a member
+        // one time in seven.
         1
     } else {
         MEMBER_UNKNOWN
@@ -488,6 +491,14 @@ mod tests {
         };
         let c = features(&mut vocab, "radio", "SPAR", "", Some(&overlapping));
         assert_eq!(member_level(&a, &c), 1);
+        // One of many: the overlap says too little to count.
+        let many = PremisesResolution {
+            candidates: ["A", "C", "D", "E", "F", "G", "H"].map(member).to_vec(),
+            ..overlapping
+        };
+        let d = features(&mut vocab, "radio", "SPAR", "", Some(&many));
+        assert_eq!(member_level(&a, &d), MEMBER_UNKNOWN);
+        assert_eq!(member_level(&d, &a), MEMBER_UNKNOWN);
     }
 
     #[test]
