@@ -71,6 +71,11 @@ fn a_debug_level_run_logs_and_counts_no_personal_data() {
     gw.terminate(Duration::from_secs(30));
     let logs = gw.logs();
     assert!(logs.contains("DEBUG"), "the run was not at debug level");
+    // Colour codes belong on a terminal only; this log is a pipe.
+    assert!(
+        !logs.contains('\x1b'),
+        "ANSI escapes in a log that is not a terminal"
+    );
     for value in PERSONAL {
         assert!(!logs.contains(value), "{value:?} is in the log:\n{logs}");
         assert!(!metrics.contains(value), "{value:?} is in /metrics");
