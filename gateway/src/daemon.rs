@@ -18,6 +18,7 @@ use crate::sinks::{DeliveryWorker, SinkContext};
 use crate::sources::SourceContext;
 use crate::store::sqlite::{GroupCommit, SqliteSettings, SqliteStore};
 use crate::store::{Backlog, Store, StoreStats};
+use crate::supervise::{Health, Supervisor};
 use anyhow::{Context, Result, anyhow};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -177,13 +178,18 @@ pub async fn run(
     let workers = workers(&assembly, &store, &plugins)?;
     let pid_file = PidFile::write(&crate::reload::pid_file(&config.store.path));
     let (stop, shutdown) = watch::channel(false);
+    // Servers and the backfill gate run once; every source and stage runs
+    // supervised (restarted after a panic, watched by /readyz).
     let mut tasks = tokio::task::JoinSet::new();
+    let health = Arc::new(Health::default());
+    let mut supervisor = Supervisor::new(health.clone(), shutdown.clone());
     // Bound before any stage starts: a taken port stops the daemon at once.
     let endpoints = Endpoints::new(config.http.max_body_bytes);
     let admin = AdminState {
         store: store.clone(),
         sinks: Arc::new(config.sinks.keys().cloned().collect()),
         started: std::time::Instant::now(),
+        health: health.clone(),
     };
     let mut servers = Vec::new();
     for l in listeners(&config, &endpoints, admin).map_err(|e| anyhow!(e))? {
@@ -197,18 +203,35 @@ pub async fn run(
         let idle = Arc::new(AtomicBool::new(false));
         source_idle.push(idle.clone());
         source_names.push(name.clone());
-        let running = s
-            .settings
-            .build(SourceContext {
-                name: name.clone(),
-                store: store.clone(),
-                shutdown: shutdown.clone(),
-                idle,
-                http: endpoints.clone(),
-            })
-            .with_context(|| format!("source {name:?}"))?;
+        let context = SourceContext {
+            name: name.clone(),
+            store: store.clone(),
+            shutdown: shutdown.clone(),
+            idle,
+            http: endpoints.clone(),
+        };
+        // Built once here, so a source that cannot start stops the daemon;
+        // built again from the same settings after a failure.
+        let mut first = Some(
+            s.settings
+                .build(context.clone())
+                .with_context(|| format!("source {name:?}"))?,
+        );
         tracing::info!(source = %name, kind = %s.kind, "source started");
-        tasks.spawn(running);
+        let sources = config.sources.clone();
+        let source = name.clone();
+        supervisor.spawn(format!("source:{name}"), move || {
+            let running = first.take().map(Ok).unwrap_or_else(|| {
+                sources[&source].settings.build(context.clone())
+            });
+            let source = source.clone();
+            async move {
+                match running {
+                    Ok(running) => running.await,
+                    Err(e) => tracing::error!(source = %source, error = %e, "source could not be started again"),
+                }
+            }
+        });
     }
     // Sources have registered their routes: start answering.
     for server in servers {
@@ -243,7 +266,8 @@ pub async fn run(
         idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
         timing: config.link.timing(),
     };
-    tasks.spawn(stage.run(shutdown.clone()));
+    let stop_rx = shutdown.clone();
+    supervisor.spawn("translate", move || stage.clone().run(stop_rx.clone()));
     let mut link_settings = config.link.clone();
     link_settings.window_days = config
         .sources
@@ -263,23 +287,25 @@ pub async fn run(
         idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
         holding: backfill.holding.clone(),
     };
-    tasks.spawn(link.run(shutdown.clone()));
+    let stop_rx = shutdown.clone();
+    supervisor.spawn("link", move || link.clone().run(stop_rx.clone()));
     if backfill.holding.load(Ordering::Relaxed) {
         tasks.spawn(backfill.run(store.clone(), shutdown.clone()));
     }
     for w in workers {
-        tasks.spawn(w.run(shutdown.clone()));
+        let stop_rx = shutdown.clone();
+        supervisor.spawn(format!("sink:{}", w.name), move || {
+            w.clone().run(stop_rx.clone())
+        });
     }
-    tasks.spawn(crate::policy::retention::run_schedule(
-        store.clone(),
-        Arc::new(config.clone()),
-        shutdown.clone(),
-    ));
-    tasks.spawn(crate::reload::on_hangup(
-        config_path,
-        plugins.clone(),
-        shutdown.clone(),
-    ));
+    let (s, c, stop_rx) = (store.clone(), Arc::new(config.clone()), shutdown.clone());
+    supervisor.spawn("retention", move || {
+        crate::policy::retention::run_schedule(s.clone(), c.clone(), stop_rx.clone())
+    });
+    let (p, stop_rx) = (plugins.clone(), shutdown.clone());
+    supervisor.spawn("reload", move || {
+        crate::reload::on_hangup(config_path.clone(), p.clone(), stop_rx.clone())
+    });
     tracing::info!(
         sources = config.sources.len(),
         sinks = config.sinks.len(),
@@ -310,6 +336,7 @@ pub async fn run(
         tracing::info!("shutting down: finishing in-flight work");
     }
     let _ = stop.send(true);
+    supervisor.join().await;
     while tasks.join_next().await.is_some() {}
     drop(pid_file);
     let s = store.clone();

@@ -21,3 +21,4 @@ pub mod reload;
 pub mod sinks;
 pub mod sources;
 pub mod store;
+pub mod supervise;

@@ -35,6 +35,7 @@ mod signed_plugins;
 mod store_faults;
 mod store_reads;
 mod store_upgrade;
+mod supervision;
 mod webhook;
 mod webhook_durability;
 mod webhook_tls;

@@ -11,6 +11,7 @@ mod mqtt;
 mod poll;
 mod serial;
 mod store;
+mod supervise;
 mod webhook;
 
 pub use csv_folder::*;
@@ -18,6 +19,7 @@ pub use mqtt::*;
 pub use poll::*;
 pub use serial::*;
 pub use store::*;
+pub use supervise::*;
 pub use webhook::*;
 
 use std::collections::BTreeMap;

@@ -179,6 +179,7 @@ impl Translator {
 
 /// Runs translation for every source: takes pending payloads from the journal,
 /// translates them on a blocking pool, commits each outcome.
+#[derive(Clone)]
 pub struct TranslateStage {
     /// The store.
     pub store: Arc<dyn Store>,
@@ -233,6 +234,7 @@ impl TranslateStage {
             if *shutdown.borrow() {
                 break;
             }
+            crate::supervise::progress();
             while tasks.len() < self.workers {
                 // Before reading: a payload journaled after this wakes the wait below.
                 journaled.mark_heard();

@@ -22,7 +22,7 @@ pub enum State {
 }
 
 /// A circuit breaker for one sink.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Breaker {
     config: BreakerConfig,
     state: State,

@@ -34,6 +34,7 @@ struct Finished {
 }
 
 /// Delivers one sink's outbox.
+#[derive(Clone)]
 pub struct DeliveryWorker {
     /// The sink's configured name.
     pub name: String,
@@ -205,6 +206,7 @@ impl DeliveryWorker {
         // Outbox commits wake the worker; the idle poll is the fallback.
         let mut queued = self.store.wakeups().listen(Work::Deliver);
         loop {
+            crate::supervise::progress();
             for id in recorder.take_recorded() {
                 in_flight.remove(&id);
             }

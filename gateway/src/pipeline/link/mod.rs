@@ -40,6 +40,7 @@ use tokio::sync::watch;
 use window::{RECENT, Recent, cutoff, earliest_kept};
 
 /// The link stage.
+#[derive(Clone)]
 pub struct LinkStage {
     /// The store.
     pub store: Arc<dyn Store>,
@@ -123,14 +124,25 @@ impl LinkStage {
     /// calls block, so it runs on a thread of its own.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
         let runtime = tokio::runtime::Handle::current();
+        let progress = crate::supervise::Progress::current();
         let joined =
-            tokio::task::spawn_blocking(move || self.run_blocking(shutdown, runtime)).await;
-        if let Err(e) = joined {
-            tracing::error!(error = %e, "link stage stopped unexpectedly");
+            tokio::task::spawn_blocking(move || self.run_blocking(shutdown, runtime, progress))
+                .await;
+        // A panic on the stage's thread is the stage's panic: the supervisor
+        // counts it and starts the stage again.
+        if let Err(e) = joined
+            && e.is_panic()
+        {
+            std::panic::resume_unwind(e.into_panic());
         }
     }
 
-    fn run_blocking(self, shutdown: watch::Receiver<bool>, runtime: tokio::runtime::Handle) {
+    fn run_blocking(
+        self,
+        shutdown: watch::Receiver<bool>,
+        runtime: tokio::runtime::Handle,
+        progress: crate::supervise::Progress,
+    ) {
         let mut view: Option<View> = None;
         let mut failures: u32 = 0;
         // Record commits (and review decisions) wake the stage; polling is the
@@ -142,6 +154,7 @@ impl LinkStage {
             runtime,
         };
         while !*shutdown.borrow() {
+            progress.tick();
             let current = match &mut view {
                 Some(v) => v,
                 None => match self.rebuild() {
