@@ -100,6 +100,29 @@ pub fn assemble(config: Config, unknown: Vec<String>) -> Assembly {
             translators.insert(name.clone(), Arc::new(t));
         }
     }
+    let mut claims = Vec::new();
+    for (name, s) in &config.sources {
+        let key = format!(
+            "sources.{name}.{}",
+            crate::config::kind::table_name(&s.kind)
+        );
+        claims.extend(
+            s.settings
+                .resources(name)
+                .into_iter()
+                .map(|r| (key.clone(), r)),
+        );
+    }
+    for (name, s) in &config.sinks {
+        let key = format!("sinks.{name}.{}", s.kind);
+        claims.extend(
+            s.settings
+                .resources(name)
+                .into_iter()
+                .map(|r| (key.clone(), r)),
+        );
+    }
+    crate::config::resources::check_conflicts(&claims, &mut p);
     let mut renderers = HashMap::new();
     for (name, s) in &config.sinks {
         if let Some(r) = check_sink(&config, name, s, engine.as_ref(), &keys, &mut p) {

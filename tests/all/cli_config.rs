@@ -201,3 +201,93 @@ fn quarantine_list_show_and_replay_after_fixing_the_config() {
     assert_eq!(sim.occurrences(), 6);
     assert_eq!(sim.stats()["replayed"], 0);
 }
+
+/// Two components holding one exclusive resource are refused at check time,
+/// each conflict naming both keys (issue 22).
+#[test]
+fn check_config_refuses_one_port_client_id_or_folder_held_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bcgw.toml");
+    let plugin = bcgw_test_artifacts::FIRST_PLUGIN;
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[store]
+path = "data/bcgw.sqlite"
+
+[sources.radio-a]
+kind = "serial"
+plugin = {plugin:?}
+[sources.radio-a.serial]
+port = "/dev/ttyS7"
+baud_rate = 9600
+
+[sources.radio-b]
+kind = "serial"
+plugin = {plugin:?}
+[sources.radio-b.serial]
+port = "/dev/ttyS7"
+baud_rate = 9600
+
+[sources.mqtt-a]
+kind = "mqtt"
+plugin = {plugin:?}
+[sources.mqtt-a.mqtt]
+host = "127.0.0.1"
+topics = ["shopnet/+/alerts"]
+client_id = "bcgw-radio"
+
+[sources.mqtt-b]
+kind = "mqtt"
+plugin = {plugin:?}
+[sources.mqtt-b.mqtt]
+host = "127.0.0.1"
+topics = ["other/+/alerts"]
+client_id = "bcgw-radio"
+
+[sources.mqtt-c]
+kind = "mqtt"
+plugin = {plugin:?}
+[sources.mqtt-c.mqtt]
+host = "127.0.0.2"
+topics = ["other/+/alerts"]
+client_id = "bcgw-radio"
+
+[sources.exports-a]
+kind = "csv-folder"
+plugin = {plugin:?}
+[sources.exports-a.csv_folder]
+path = "drop"
+
+[sources.exports-b]
+kind = "csv-folder"
+plugin = {plugin:?}
+[sources.exports-b.csv_folder]
+path = "./drop"
+"#
+        ),
+    )
+    .unwrap();
+    let (code, out) = bcgw(&["check-config", config.to_str().unwrap()], &[]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "sources.radio-a.serial: serial port /dev/ttyS7 is also used by sources.radio-b.serial"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("sources.mqtt-a.mqtt: MQTT client id \"bcgw-radio\" on 127.0.0.1:1883 is also used by sources.mqtt-b.mqtt"),
+        "{out}"
+    );
+    // Another broker: no conflict.
+    assert!(
+        !out.contains("sources.mqtt-c.mqtt: MQTT client id"),
+        "{out}"
+    );
+    assert!(
+        out.contains("is also used by sources.exports-b.csv_folder"),
+        "{out}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod check;
 pub mod env;
 pub mod kind;
 pub mod problems;
+pub mod resources;
 pub mod secret;
 pub mod sink;
 pub mod source;

@@ -77,6 +77,12 @@ pub trait SinkSettings: std::fmt::Debug + Send + Sync {
     /// `key` is the table's dotted path, e.g. `sinks.niche.niche`.
     fn check(&self, key: &str, problems: &mut Problems);
 
+    /// What the sink named `name` holds exclusively while it runs (an MQTT
+    /// client id): two components holding the same are refused at check time.
+    fn resources(&self, _name: &str) -> Vec<crate::config::resources::Resource> {
+        Vec::new()
+    }
+
     /// Builds the sink. Called only after [`SinkSettings::check`] found no error.
     fn build(&self, cx: &SinkContext) -> anyhow::Result<Arc<dyn Sink>>;
 

@@ -99,6 +99,13 @@ pub trait SourceSettings: std::fmt::Debug + Send + Sync {
         false
     }
 
+    /// What the source named `name` holds exclusively while it runs (a serial
+    /// port, an MQTT client id, an intake folder): two components holding the
+    /// same are refused at check time.
+    fn resources(&self, _name: &str) -> Vec<crate::config::resources::Resource> {
+        Vec::new()
+    }
+
     /// Starts the source. Called only after [`SourceSettings::check`] found no
     /// error; what can fail only at run time (a broker down) is retried by the
     /// source, not returned here.

@@ -148,6 +148,15 @@ impl BrokerConfig {
         }
     }
 
+    /// The client id this connection holds on its broker.
+    pub fn resource(&self, default_client_id: &str) -> crate::config::resources::Resource {
+        let b = self.broker(default_client_id);
+        crate::config::resources::Resource::MqttClient {
+            broker: format!("{}:{}", b.host.to_ascii_lowercase(), b.port),
+            client_id: b.client_id,
+        }
+    }
+
     /// Checks the connection keys (`default_client_id` as in [`Self::broker`]).
     pub fn check(&self, key: &str, default_client_id: &str, p: &mut Problems) {
         self.broker(default_client_id).check(key, p);

@@ -61,6 +61,10 @@ pub fn default_client_id(sink: &str) -> String {
 }
 
 impl SinkSettings for MqttSinkConfig {
+    fn resources(&self, name: &str) -> Vec<crate::config::resources::Resource> {
+        vec![self.broker.resource(&default_client_id(name))]
+    }
+
     fn check(&self, key: &str, p: &mut Problems) {
         let name = key.split('.').nth(1).unwrap_or("sink");
         self.broker.check(key, &default_client_id(name), p);

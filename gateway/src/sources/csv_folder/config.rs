@@ -67,6 +67,12 @@ fn default_content_type() -> String {
 }
 
 impl SourceSettings for CsvFolderConfig {
+    fn resources(&self, _name: &str) -> Vec<crate::config::resources::Resource> {
+        vec![crate::config::resources::Resource::IntakeFolder(
+            self.path.clone(),
+        )]
+    }
+
     fn resolve_paths(&mut self, base: &Path) {
         resolve(base, &mut self.path);
     }

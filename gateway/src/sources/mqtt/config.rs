@@ -66,6 +66,10 @@ pub fn default_client_id(source: &str) -> String {
 }
 
 impl SourceSettings for MqttSourceConfig {
+    fn resources(&self, name: &str) -> Vec<crate::config::resources::Resource> {
+        vec![self.broker.resource(&default_client_id(name))]
+    }
+
     fn check(&self, key: &str, p: &mut Problems) {
         // The source name only shapes the default client id, which is checked too.
         let name = key.split('.').nth(1).unwrap_or("source");

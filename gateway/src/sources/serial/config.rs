@@ -96,6 +96,12 @@ fn default_idle_after() -> u64 {
 }
 
 impl SourceSettings for SerialSourceConfig {
+    fn resources(&self, _name: &str) -> Vec<crate::config::resources::Resource> {
+        vec![crate::config::resources::Resource::SerialPort(
+            self.port.clone(),
+        )]
+    }
+
     fn check(&self, key: &str, p: &mut Problems) {
         if self.port.trim().is_empty() {
             p.error(format!("{key}.port"), "empty: e.g. /dev/ttyUSB0 or COM3");
