@@ -163,12 +163,26 @@ fn print_problems(rig: &Rig, c: &Corpus, m: &score::Mapping) {
 fn look(rig: &Rig, c: &Corpus, m: &score::Mapping, http: &http::Http) -> Score {
     let occs = score::occurrences(http, &rig.sim_addr);
     let s = score::score(&c.truth, m, &occs);
-    let (created, updated, merges) = score::sim_stats(http, &rig.sim_addr);
+    let st = score::sim_stats(http, &rig.sim_addr);
     println!(
-        "  Niche: {} active occurrences; simulator created {created}, updated {updated}, merges {merges}",
-        s.occurrences
+        "  Niche: {} active occurrences; simulator created {}, updated {}, merges {}, creations replayed {} ({} with another body), rejected {}",
+        s.occurrences, st.created, st.updated, st.merges, st.replayed.0, st.replayed.1, st.rejected
     );
     println!("  {}", score::line(&s, c.incidents()));
+    for (kind, record) in &s.examples {
+        let incident: String = rig
+            .store()
+            .and_then(|db| {
+                db.query_row(
+                    "SELECT incident_id FROM records WHERE record_id = ?1",
+                    [record],
+                    |r| r.get(0),
+                )
+                .ok()
+            })
+            .unwrap_or_default();
+        println!("    {kind}: record {record} (incident {incident})");
+    }
     s
 }
 
@@ -264,7 +278,12 @@ fn backfill(c: &Corpus) -> Line {
     let http = http::Http::new();
     let m = score::map_records(&rig, c.rows.len());
     let s = look(&rig, c, &m, &http);
-    let (created, updated, merges) = score::sim_stats(&http, &rig.sim_addr);
+    let score::SimStats {
+        created,
+        updated,
+        merges,
+        ..
+    } = score::sim_stats(&http, &rig.sim_addr);
     let linked =
         rig.count("SELECT COUNT(DISTINCT incident_id) FROM records WHERE incident_id IS NOT NULL");
     let verdict = if created as i64 == linked && updated == 0 && merges == 0 {

@@ -150,11 +150,33 @@ pub fn occurrences(http: &Http, sim: &str) -> Vec<BTreeSet<String>> {
         .collect()
 }
 
-/// The simulator's counts: (created, updated, merges).
-pub fn sim_stats(http: &Http, sim: &str) -> (u64, u64, u64) {
+/// The simulator's counts.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SimStats {
+    /// Occurrences created.
+    pub created: u64,
+    /// Versions added by updates.
+    pub updated: u64,
+    /// Occurrences merged into another.
+    pub merges: u64,
+    /// Creations answered as replays of an earlier key, and of those with a
+    /// different body (what was sent is not what Niche keeps).
+    pub replayed: (u64, u64),
+    /// Submissions refused as invalid.
+    pub rejected: u64,
+}
+
+/// The simulator's `/stats`.
+pub fn sim_stats(http: &Http, sim: &str) -> SimStats {
     let s = http.get_json(&format!("http://{sim}/stats"));
     let n = |k: &str| s[k].as_u64().unwrap_or(0);
-    (n("created"), n("updated"), n("merges"))
+    SimStats {
+        created: n("created"),
+        updated: n("updated"),
+        merges: n("merges"),
+        replayed: (n("replayed"), n("replayed_with_different_body")),
+        rejected: n("rejected"),
+    }
 }
 
 /// The figures of one look at Niche.
@@ -180,6 +202,8 @@ pub struct Score {
     pub twice: usize,
     /// Record ids in Niche that map to no corpus row.
     pub unknown: usize,
+    /// A few records stored but undelivered, and in 2+ occurrences, to look at.
+    pub examples: Vec<(&'static str, String)>,
 }
 
 impl Score {
@@ -212,10 +236,19 @@ pub fn score(truth: &[String], m: &Mapping, occs: &[BTreeSet<String>]) -> Score 
         match rec {
             None => s.refused += 1,
             Some(rec) => {
-                match occ_of.get(rec.as_str()).map_or(0, Vec::len) {
-                    0 => s.undelivered += 1,
-                    1 => {}
-                    _ => s.twice += 1,
+                let kind = match occ_of.get(rec.as_str()).map_or(0, Vec::len) {
+                    0 => {
+                        s.undelivered += 1;
+                        "undelivered"
+                    }
+                    1 => "",
+                    _ => {
+                        s.twice += 1;
+                        "twice"
+                    }
+                };
+                if !kind.is_empty() && s.examples.len() < 6 {
+                    s.examples.push((kind, rec.clone()));
                 }
                 stored
                     .entry(truth[row].as_str())
