@@ -152,9 +152,17 @@ fn print_problems(rig: &Rig, c: &Corpus, m: &score::Mapping) {
     }
     let problems = rig.log_problems();
     if !problems.is_empty() {
-        println!("  gateway log, WARN/ERROR after start-up (count x message):");
-        for (n, p) in problems.iter().take(6) {
-            println!("    {n} x {}", p.chars().take(400).collect::<String>());
+        println!("  gateway log, WARN/ERROR after start-up (lines x message):");
+        for (n, records, p) in problems.iter().take(6) {
+            let records = if *records > 0 {
+                format!(" [{records} records in all]")
+            } else {
+                String::new()
+            };
+            println!(
+                "    {n} x {}{records}",
+                p.chars().take(400).collect::<String>()
+            );
         }
     }
 }

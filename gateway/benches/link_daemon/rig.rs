@@ -225,31 +225,49 @@ impl Rig {
     }
 
     /// The gateway log's WARN and ERROR lines (and panics) after start-up's
-    /// config notes, without colours or timestamps, most frequent first with
-    /// their counts.
-    pub fn log_problems(&self) -> Vec<(usize, String)> {
+    /// config notes, grouped by message and source or sink (other fields left
+    /// out): (lines, sum of their `records=`, message), most frequent first.
+    pub fn log_problems(&self) -> Vec<(usize, u64, String)> {
         let text = std::fs::read_to_string(self.path().join("bcgw.log")).unwrap_or_default();
-        let mut counts: Vec<(usize, String)> = Vec::new();
+        let mut groups: Vec<(usize, u64, String)> = Vec::new();
         for line in text.lines().map(strip_ansi) {
             let bad =
                 line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("panicked");
             if !bad || line.contains(" config: ") {
                 continue;
             }
-            // Without the timestamp.
-            let msg = line
-                .split_once(' ')
-                .map_or(line.as_str(), |(_, m)| m)
-                .trim()
-                .to_string();
-            match counts.iter_mut().find(|(_, m)| *m == msg) {
-                Some((n, _)) => *n += 1,
-                None => counts.push((1, msg)),
+            let (msg, records) = log_message(&line);
+            match groups.iter_mut().find(|(_, _, m)| *m == msg) {
+                Some((n, r, _)) => {
+                    *n += 1;
+                    *r += records;
+                }
+                None => groups.push((1, records, msg)),
             }
         }
-        counts.sort_by_key(|c| std::cmp::Reverse(c.0));
-        counts
+        groups.sort_by_key(|g| std::cmp::Reverse(g.0));
+        groups
     }
+}
+
+/// A log line's message without its timestamp and its fields other than
+/// `source=` and `sink=`, and the value of its `records=` field (0 if none).
+fn log_message(line: &str) -> (String, u64) {
+    let mut records = 0;
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .skip(1)
+        .filter(|w| match w.split_once('=') {
+            Some(("records", n)) => {
+                records = n.parse().unwrap_or(0);
+                false
+            }
+            Some(("source" | "sink", _)) => true,
+            Some((k, _)) => !k.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            None => true,
+        })
+        .collect();
+    (words.join(" "), records)
 }
 
 /// `line` without ANSI colour sequences.
