@@ -134,11 +134,47 @@ pub fn kill_points(len: usize, seed: u64) -> Vec<usize> {
     out
 }
 
+/// Reports the gateway has taken in but not yet linked: payloads waiting for
+/// translation and records waiting for the linker.
+fn backlog(rig: &Rig) -> usize {
+    rig.count(
+        "SELECT (SELECT COUNT(*) FROM payloads WHERE state = 'pending')
+              + (SELECT COUNT(*) FROM records WHERE incident_id IS NULL)",
+    ) as usize
+}
+
+/// Waits until the gateway's [`backlog`] is at most `bound` (0: never waits).
+fn linked_up(rig: &mut Rig, bound: usize) {
+    if bound == 0 {
+        return;
+    }
+    let since = Instant::now();
+    while backlog(rig) > bound {
+        assert!(since.elapsed() < STALL, "backlog not linked for {STALL:?}");
+        rig.revive();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// How often (in events) the replay looks at the gateway's backlog.
+const BACKLOG_EVERY: usize = 16;
+
 /// The live replay: each event in order, taken before the next is sent (an
 /// alert once the broker has it and the gateway is at most [`RADIO_AHEAD`]
-/// behind, a webhook once answered, a file once it left the folder). At each of
+/// behind, a webhook once answered, a file once it left the folder). With
+/// `backlog` > 0 the replay also waits, every [`BACKLOG_EVERY`] events and
+/// before each export, until at most that many reports are taken in but not
+/// yet linked: the gateway links in arrival order, as it would when reports
+/// come over months, instead of working through a backlog the compressed
+/// replay piles up (0: reports go in as fast as they are journaled). At each of
 /// `kills` (event numbers) the gateway is `kill -9`ed and started again at once.
-pub fn replay(rig: &mut Rig, rows: &[FlatRow], events: &[Event], kills: &[usize]) -> Fed {
+pub fn replay(
+    rig: &mut Rig,
+    rows: &[FlatRow],
+    events: &[Event],
+    kills: &[usize],
+    backlog: usize,
+) -> Fed {
     let http = Http::new();
     let mut radio = Publisher::connect(rig.broker.port);
     let mut fed = Fed::default();
@@ -148,6 +184,9 @@ pub fn replay(rig: &mut Rig, rows: &[FlatRow], events: &[Event], kills: &[usize]
             rig.kill9();
             rig.start(false);
             fed.kills += 1;
+        }
+        if n.is_multiple_of(BACKLOG_EVERY) || matches!(event, Event::Export(_)) {
+            linked_up(rig, backlog);
         }
         let ahead = radio.sent.saturating_sub(RADIO_AHEAD);
         match event {

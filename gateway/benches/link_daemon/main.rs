@@ -20,7 +20,8 @@
 //! after. A table of every run ends the output.
 //!
 //! `scripts/bench link [--incidents N] [--seed S] [--heldout-seed S]
-//! [--only own|heldout] [--runs abcd]`.
+//! [--only own|heldout] [--runs abcd] [--backlog N]` (`--backlog 0`: replay
+//! as fast as reports are journaled, however far linking falls behind).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -196,7 +197,7 @@ fn look(rig: &Rig, c: &Corpus, m: &score::Mapping, http: &http::Http) -> Score {
 
 /// Runs (a), (b) or (c): the live replay, the score, the oracle officer, the
 /// score again.
-fn live(c: &Corpus, run: Run, seed: u64) -> Line {
+fn live(c: &Corpus, run: Run, seed: u64, backlog: usize) -> Line {
     let registers = if run == Run::NoRegisters {
         &[][..]
     } else {
@@ -219,7 +220,7 @@ fn live(c: &Corpus, run: Run, seed: u64) -> Line {
         println!("  run dir (kept): {}", rig.path().display());
     }
     rig.start(false);
-    let fed = feed::replay(&mut rig, &c.rows, &events, &kills);
+    let fed = feed::replay(&mut rig, &c.rows, &events, &kills, backlog);
     let done = rig.wait_idle(alerts);
     let wall = (done - rig.started.expect("started")).as_secs_f64();
     println!(
@@ -358,14 +359,14 @@ fn table(lines: &[Line]) {
 }
 
 /// Every requested run on one corpus.
-fn runs(c: &Corpus, which: &str, seed: u64, out: &mut Vec<Line>) {
+fn runs(c: &Corpus, which: &str, seed: u64, backlog: usize, out: &mut Vec<Line>) {
     for run in [Run::Registers, Run::NoRegisters, Run::Kills, Run::Backfill] {
         if !which.contains(run.letter()) {
             continue;
         }
         let line = match run {
             Run::Backfill => backfill(c),
-            _ => live(c, run, seed),
+            _ => live(c, run, seed, backlog),
         };
         out.push(line);
     }
@@ -377,15 +378,24 @@ fn main() {
     let heldout_seed = arg("--heldout-seed", 11) as u64;
     let only = opt("--only").unwrap_or_default();
     let which = opt("--runs").unwrap_or_else(|| "abcd".into());
+    let backlog = arg("--backlog", 256);
+    println!(
+        "replay: every report in arrival order, as fast as the gateway takes it in{}",
+        if backlog > 0 {
+            format!(" and links it (at most {backlog} reports taken in and not yet linked)")
+        } else {
+            " (journaled), whatever it has still to link".into()
+        }
+    );
     let mut lines = Vec::new();
     if only.is_empty() || only == "own" {
         let c = corpus::own(incidents, seed);
-        runs(&c, &which, seed, &mut lines);
+        runs(&c, &which, seed, backlog, &mut lines);
     }
     if (only.is_empty() || only == "heldout")
         && let Some(c) = corpus::heldout(incidents, heldout_seed)
     {
-        runs(&c, &which, heldout_seed, &mut lines);
+        runs(&c, &which, heldout_seed, backlog, &mut lines);
     }
     table(&lines);
 }
