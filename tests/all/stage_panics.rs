@@ -210,6 +210,9 @@ impl Store for Flinching {
     fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
         self.inner.audit_head()
     }
+    fn audit_evidence(&self) -> Result<bcgw::audit::Evidence, StoreError> {
+        self.inner.audit_evidence()
+    }
     fn audit_entries(
         &self,
         from: Option<DateTime<Utc>>,
