@@ -255,6 +255,55 @@ fn assert_logs_hold_nobody(gw: &Gateway) {
     }
 }
 
+/// A log removed with its head, or cut back at the end with its head moved back,
+/// still chains. Verify knows the store's records need entries, and a head the
+/// data protection officer kept apart (`bcgw audit head`) must still be in the log.
+#[test]
+fn a_wiped_or_cut_back_audit_log_fails_verify_and_a_kept_head_must_be_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = NicheSim::start(dir.path());
+    let mut gw = gateway(dir.path(), &sim.url(), AGREEMENT, "");
+    gw.drop_file("export.csv", CSV);
+    assert!(gw.run_until_idle(Duration::from_secs(120)).0.success());
+    let h = gw.cli(&["audit", "head"]);
+    assert!(h.status.success(), "{}", out(&h));
+    let kept = String::from_utf8_lossy(&h.stdout).trim().to_string();
+    // The log grows past the kept head (a consultation): it still passes through it.
+    let q = gw.cli(&["quarantine", "show", "1", "--operator", "dpo-test"]);
+    assert!(q.status.success(), "{}", out(&q));
+    let v = gw.cli(&["audit", "verify", "--expect-head", &kept]);
+    assert!(v.status.success(), "{}", out(&v));
+    assert!(out(&v).contains("1 entries since"), "{}", out(&v));
+
+    // Cut back to before the kept head, the head moved back with it.
+    let c = db(&gw);
+    let (seq, _) = kept.split_once(':').expect("<seq>:<sha256>");
+    c.execute_batch(&format!(
+        "DELETE FROM audit WHERE seq >= {seq};
+         UPDATE meta SET value = (SELECT seq || ':' || sha256 FROM audit ORDER BY seq DESC LIMIT 1)
+         WHERE key = 'audit_head';"
+    ))
+    .unwrap();
+    let v = gw.cli(&["audit", "verify", "--expect-head", &kept]);
+    assert_eq!(v.status.code(), Some(1), "{}", out(&v));
+    assert!(
+        out(&v).contains(&format!("entry {seq} is missing")),
+        "{}",
+        out(&v)
+    );
+
+    // Wiped, head and all: the records stored are evidence of entries.
+    c.execute_batch("DELETE FROM audit; DELETE FROM meta WHERE key = 'audit_head';")
+        .unwrap();
+    let v = gw.cli(&["audit", "verify"]);
+    assert_eq!(v.status.code(), Some(1), "{}", out(&v));
+    assert!(
+        out(&v).contains("the log is empty, but the store holds 3 records"),
+        "{}",
+        out(&v)
+    );
+}
+
 #[test]
 fn check_config_holds_sources_to_their_agreements_and_isa_show_says_what_flows() {
     let dir = tempfile::tempdir().unwrap();

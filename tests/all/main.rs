@@ -32,6 +32,7 @@ mod radio_adapters_wasm;
 mod reload;
 mod serial_source;
 mod signed_plugins;
+mod stage_panics;
 mod store_faults;
 mod store_reads;
 mod store_upgrade;

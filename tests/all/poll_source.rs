@@ -127,6 +127,33 @@ impl PlatformServer {
 
     /// Serves `app` on `port` until stopped.
     fn serve(port: u16, app: Router) -> PlatformServer {
+        PlatformServer::spawn(app, move || async move {
+            loop {
+                match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                    Ok(l) => break l,
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                }
+            }
+        })
+    }
+
+    /// Serves `app` on a port bound here (no other test can take it) until stopped.
+    fn serve_any(app: Router) -> (PlatformServer, u16) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        listener
+            .set_nonblocking(true)
+            .expect("a non-blocking socket");
+        let port = listener.local_addr().expect("its address").port();
+        let server = PlatformServer::spawn(app, move || async move {
+            tokio::net::TcpListener::from_std(listener).expect("a tokio listener")
+        });
+        (server, port)
+    }
+
+    fn spawn<F>(app: Router, listen: impl FnOnce() -> F + Send + 'static) -> PlatformServer
+    where
+        F: std::future::Future<Output = tokio::net::TcpListener>,
+    {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -134,12 +161,7 @@ impl PlatformServer {
                 .build()
                 .expect("a runtime");
             rt.block_on(async move {
-                let listener = loop {
-                    match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
-                        Ok(l) => break l,
-                        Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-                    }
-                };
+                let listener = listen().await;
                 tokio::select! {
                     _ = axum::serve(listener, app) => {}
                     _ = stopped => {}
@@ -373,4 +395,110 @@ auth = {{ kind = "basic", username = "bcgw", password = {{ env = "EXPORT_PASSWOR
         e.pages_asked
     );
     assert_eq!(e.refused, 0);
+}
+
+/// An export API that refuses one request in five (429, then 503 the next time)
+/// and otherwise serves 5-row CSV pages linked by `Link`; it notes when each
+/// request came and whether it was refused.
+#[derive(Default)]
+struct Throttled {
+    pages: usize,
+    asked: Vec<(std::time::Instant, bool)>,
+}
+
+async fn throttled(
+    State(s): State<Arc<Mutex<Throttled>>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut t = s.lock().expect("export state");
+    let n = t.asked.len() + 1;
+    let refused = n % 5 == 0;
+    t.asked.push((std::time::Instant::now(), refused));
+    if refused {
+        let status = if n % 10 == 5 {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
+        return (status, "busy").into_response();
+    }
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    let csv = crate::gateway::csv_rows((page - 1) * 5, page * 5);
+    let mut response = ([(header::CONTENT_TYPE, "text/csv")], csv).into_response();
+    if page < t.pages {
+        let link = format!("</export?page={}>; rel=\"next\"", page + 1);
+        response
+            .headers_mut()
+            .insert(header::LINK, link.parse().expect("a header value"));
+    }
+    response
+}
+
+/// Each page saved is a success: the wait after a refusal stays at the first
+/// step of the backoff instead of growing towards its maximum while the pages
+/// between the refusals come in.
+#[test]
+fn a_poll_that_saves_pages_between_refusals_does_not_back_off_further() {
+    use crate::gateway::MAPPING;
+    const PAGES: usize = 40;
+    const INITIAL_MS: u64 = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(Mutex::new(Throttled {
+        pages: PAGES,
+        ..Throttled::default()
+    }));
+    let (_server, api) = PlatformServer::serve_any(
+        Router::new()
+            .route("/export", get(throttled))
+            .with_state(state.clone()),
+    );
+    let mapping = MAPPING
+        .replace("[columns]", "[sources.shop.plugin_config.columns]")
+        .replace("[categories]", "[sources.shop.plugin_config.categories]");
+    let config = format!(
+        r#"{store}
+[sources.shop]
+kind = "poll"
+plugin = {csv:?}
+[sources.shop.plugin_config]
+{mapping}
+[sources.shop.poll]
+url = "http://127.0.0.1:{api}/export?page=1"
+interval_secs = 60
+pagination = {{ kind = "link" }}
+backoff = {{ initial_ms = {INITIAL_MS}, max_ms = 20000 }}
+"#,
+        store = store_toml(dir.path()),
+        csv = bcgw_test_artifacts::CSV_MAPPED,
+    );
+    let mut gw = Gateway::with_config(dir.path(), &config);
+    gw.start();
+    let waits = || -> Vec<u64> {
+        let t = state.lock().unwrap();
+        t.asked
+            .windows(2)
+            .filter(|w| w[0].1)
+            .map(|w| (w[1].0 - w[0].0).as_millis() as u64)
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let caught_up = loop {
+        let served = state.lock().unwrap().asked.iter().filter(|a| !a.1).count();
+        if served >= PAGES || std::time::Instant::now() > deadline {
+            break served >= PAGES;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let waits = waits();
+    eprintln!("waits after refusals (ms): {waits:?}");
+    assert!(
+        caught_up,
+        "not caught up in 30 s; waits after refusals (ms): {waits:?}"
+    );
+    assert!(waits.len() >= PAGES / 5 - 1, "{waits:?}");
+    // Jittered between half the first step and the first step, plus the request.
+    assert!(
+        waits.iter().all(|&w| w < INITIAL_MS + 250),
+        "the backoff grew while pages were saved: {waits:?}"
+    );
 }

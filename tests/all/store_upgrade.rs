@@ -218,6 +218,8 @@ fn a_version_3_store_is_migrated_to_the_audit_log_and_keeps_everything() {
         })
         .unwrap();
     assert!(entries.is_empty());
+    // Its records were stored before it kept a log: nothing the log must account for.
+    assert_eq!(store.audit_evidence().unwrap().records, 0);
     let tomorrow = chrono::Utc::now().timestamp_millis() + 86_400_000;
     let purged = store
         .purge(

@@ -14,6 +14,18 @@ pub mod verify;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// What in the store could only have been made with audit entries: the log
+/// cannot be empty, or end before it, while this exists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Evidence {
+    /// Records stored since the store kept the log (each stored with its
+    /// collection entry, in the same commit and at the same time). Records of a
+    /// store that predates the log (schema 3 or older) are not counted.
+    pub records: u64,
+    /// When the newest of them was stored (ms since the epoch).
+    pub newest_ms: Option<i64>,
+}
+
 /// The six operations of DPA 2018 s.62(1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -1,9 +1,10 @@
-//! `bcgw audit verify|export` and `bcgw isa show`: what a data protection
+//! `bcgw audit verify|head|export` and `bcgw isa show`: what a data protection
 //! officer runs.
 
 use super::Exit;
-use crate::audit::verify::Verifier;
+use crate::audit::verify::{KeptHead, Verdict, Verifier};
 use crate::daemon;
+use crate::store::Store;
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
@@ -15,8 +16,13 @@ use std::path::PathBuf;
 pub enum AuditCommand {
     /// Walk the whole audit log and check every entry's hash and its link to
     /// the one before; name the first entry that was changed, removed or moved.
-    /// Exits 1 if the chain is broken.
+    /// Exits 1 if the chain is broken, if the log ends before what the store
+    /// holds was made, or if it does not pass through `--expect-head`.
     Verify(VerifyArgs),
+    /// Verify the log and print its head (`<entry>:<sha256>`) alone, to be kept
+    /// apart from the store and given to `verify --expect-head` later. Exits 1,
+    /// printing nothing on standard output, if the log does not verify.
+    Head(HeadArgs),
     /// Write entries as JSON lines (oldest first), for the data protection officer.
     Export(ExportArgs),
 }
@@ -24,6 +30,19 @@ pub enum AuditCommand {
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
+    /// The config file.
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// A head printed earlier by `bcgw audit head` (or `verify`) and kept apart
+    /// from the store: the log must still pass through it. Entries removed from
+    /// the end, with the head the store records moved back, pass every other check.
+    #[arg(long, value_name = "ENTRY:SHA256")]
+    pub expect_head: Option<KeptHead>,
+}
+
+/// Arguments of `head`.
+#[derive(Debug, Args)]
+pub struct HeadArgs {
     /// The config file.
     #[arg(long, short)]
     pub config: PathBuf,
@@ -71,16 +90,24 @@ fn bound(text: &str, end: bool) -> Result<DateTime<Utc>> {
     Ok(t.context("no such time")?.and_utc())
 }
 
+/// Walks the whole log: the chain, its end against the head the store
+/// records, what the store holds, and `kept` if given.
+fn verify(store: &dyn Store, kept: Option<KeptHead>) -> Result<Verdict> {
+    let mut v = Verifier::expecting(kept);
+    store.audit_entries(None, None, &mut |e| v.feed(&e))?;
+    v.passed_kept_head();
+    v.ends_at(store.audit_head()?);
+    v.accounts_for(store.audit_evidence()?);
+    Ok(v.finish())
+}
+
 /// Runs an audit subcommand.
 pub fn run(cmd: AuditCommand) -> Result<Exit> {
     match cmd {
         AuditCommand::Verify(a) => {
             let store = store(&a.config)?;
             let started = std::time::Instant::now();
-            let mut v = Verifier::default();
-            store.audit_entries(None, None, &mut |e| v.feed(&e))?;
-            v.ends_at(store.audit_head()?);
-            let verdict = v.finish();
+            let verdict = verify(store.as_ref(), a.expect_head)?;
             let took = started.elapsed().as_secs_f64();
             match verdict.broken {
                 None => {
@@ -88,9 +115,12 @@ pub fn run(cmd: AuditCommand) -> Result<Exit> {
                         "audit log intact: {} entries ({} pruned by retention) verified in {took:.2} s",
                         verdict.checked, verdict.pruned
                     );
-                    println!("head {}", verdict.head);
+                    if let Some(n) = verdict.since_kept {
+                        println!("it passes through the head kept apart: {n} entries since");
+                    }
+                    println!("head {}:{}", verdict.head_seq, verdict.head);
                     println!(
-                        "keep the head hash apart from the store: a later verify whose chain still passes through it shows nothing before it was rewritten"
+                        "keep the head apart from the store (`bcgw audit head` prints it alone): `bcgw audit verify --expect-head <head>` later shows whether the log still passes through it"
                     );
                     Ok(Exit::Ok)
                 }
@@ -98,6 +128,23 @@ pub fn run(cmd: AuditCommand) -> Result<Exit> {
                     println!(
                         "audit log BROKEN at entry {}: {} ({} entries before it verified)",
                         b.seq, b.problem, verdict.checked
+                    );
+                    Ok(Exit::ItemsFailed)
+                }
+            }
+        }
+        AuditCommand::Head(a) => {
+            let store = store(&a.config)?;
+            let verdict = verify(store.as_ref(), None)?;
+            match verdict.broken {
+                None => {
+                    println!("{}:{}", verdict.head_seq, verdict.head);
+                    Ok(Exit::Ok)
+                }
+                Some(b) => {
+                    eprintln!(
+                        "audit log BROKEN at entry {}: {}; no head printed (`bcgw audit verify` says more)",
+                        b.seq, b.problem
                     );
                     Ok(Exit::ItemsFailed)
                 }

@@ -1,8 +1,8 @@
 //! Internal events: what happens to a component that never reaches the store
 //! (a broker connection lost, a serial port gone, a frame that could not be cut,
-//! a failed acknowledgement). One struct per event; its `emit` writes one log line
-//! with fixed fields and counts `bcgw_component_errors_total{component,kind,stage}`
-//! for `/metrics`. Events carry ids, names of configured components, counts and
+//! a failed acknowledgement, a translation or delivery task that panicked). One
+//! struct per event; its `emit` writes one log line with fixed fields and counts
+//! `bcgw_component_errors_total{component,kind,stage}` for `/metrics`. Events carry ids, names of configured components, counts and
 //! error kinds — never payload content — so this folder is the one place to review
 //! for what reaches the logs from the sources and sinks.
 
@@ -10,6 +10,7 @@ mod csv_folder;
 mod mqtt;
 mod poll;
 mod serial;
+mod stages;
 mod store;
 mod supervise;
 mod webhook;
@@ -18,6 +19,7 @@ pub use csv_folder::*;
 pub use mqtt::*;
 pub use poll::*;
 pub use serial::*;
+pub use stages::*;
 pub use store::*;
 pub use supervise::*;
 pub use webhook::*;

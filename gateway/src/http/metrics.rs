@@ -225,7 +225,7 @@ pub fn render(
         &mut out,
         "bcgw_component_errors_total",
         "counter",
-        "Errors of sources and sinks that never reach the store (reconnects, framing, acknowledgements), since start.",
+        "Errors of sources and sinks that never reach the store (reconnects, framing, acknowledgements, panicked translations and deliveries), since start.",
         &errors
             .iter()
             .map(|((component, kind, stage), n)| {

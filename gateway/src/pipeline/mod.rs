@@ -4,6 +4,7 @@
 //! transaction (exact de-duplication happens there, by record id); then link each
 //! new record into an incident and queue the incident's delivery ([`link`]).
 
+pub mod held;
 pub mod link;
 pub mod record_id;
 pub mod translate;

@@ -1,6 +1,8 @@
 //! The translate stage: journaled payloads in, records and quarantine entries out.
 
+use super::held::{Held, Holding};
 use super::record_id::record_id;
+use crate::events::{InternalEvent, TranslatePanicked};
 use crate::plugins::{AdapterPlugin, PluginError};
 use crate::store::{
     CollectionAudit, QuarantineEntry, Stage, Store, StoredPayload, TranslatedRecord,
@@ -8,9 +10,8 @@ use crate::store::{
 };
 use bcgw_sdk::plugin::{Payload, metadata_keys};
 use bcgw_sdk::schema::{Envelope, SCHEMA_VERSION, SourceRecord, validate_report};
-use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -195,37 +196,59 @@ pub struct TranslateStage {
     pub timing: super::link::LinkTiming,
 }
 
-fn unknown_source(payload: &StoredPayload, sinks: &[String]) -> TranslationOutcome {
+/// The outcome of a payload the stage will not translate: one quarantine entry
+/// of `kind` for `reason`, nothing stored.
+fn refused(
+    payload: &StoredPayload,
+    translator: Option<&Translator>,
+    sinks: &[String],
+    kind: &str,
+    reason: String,
+) -> TranslationOutcome {
+    let mut q = QuarantineEntry::new(Stage::Translate, &payload.source, kind, reason);
+    q.payload_id = Some(payload.id);
+    if let Some(t) = translator {
+        q = q.with_plugin(t.plugin.name_version(), t.plugin.sha256());
+    }
     TranslationOutcome {
         payload_id: payload.id,
         records: Vec::new(),
-        quarantined: vec![{
-            let mut q = QuarantineEntry::new(
-                Stage::Translate,
-                &payload.source,
-                "unknown-source",
-                format!(
-                    "source {} is not in the configuration; add it back and replay this entry",
-                    payload.source
-                ),
-            );
-            q.payload_id = Some(payload.id);
-            q
-        }],
+        quarantined: vec![q],
         sinks: sinks.to_vec(),
         audit: CollectionAudit {
             source: payload.source.clone(),
+            plugin: translator
+                .map(|t| t.plugin.name_version())
+                .unwrap_or_default(),
+            isa: translator.and_then(|t| t.isa.as_ref().map(|i| i.id.clone())),
             ..CollectionAudit::default()
         },
     }
 }
 
+fn unknown_source(payload: &StoredPayload, sinks: &[String]) -> TranslationOutcome {
+    let reason = format!(
+        "source {} is not in the configuration; add it back and replay this entry",
+        payload.source
+    );
+    refused(payload, None, sinks, "unknown-source", reason)
+}
+
+/// What a translation task returns: whether its outcome was committed.
+type TaskResult = Result<(), crate::store::StoreError>;
+
 impl TranslateStage {
     /// Translates until `shutdown` turns true. Returns when in-flight work is committed.
+    ///
+    /// A task that panics (a bug in bcgw: a plugin's panic is a trap, an error
+    /// like any other) gives its payload back: it is translated again after a
+    /// backoff, and quarantined with the reason once it has panicked
+    /// [`MAX_PANICS`](super::held::MAX_PANICS) times; each panic is a
+    /// [`TranslatePanicked`] event.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let sinks: Arc<[String]> = self.sinks.clone().into();
-        let mut in_flight: HashSet<i64> = HashSet::new();
-        let mut tasks: JoinSet<(i64, Result<(), crate::store::StoreError>)> = JoinSet::new();
+        let mut held = Held::default();
+        let mut tasks: JoinSet<TaskResult> = JoinSet::new();
         let mut cursor: Option<i64> = None;
         let mut failures: u32 = 0;
         // Journal commits wake the stage; the idle poll is the fallback.
@@ -238,29 +261,11 @@ impl TranslateStage {
             while tasks.len() < self.workers {
                 // Before reading: a payload journaled after this wakes the wait below.
                 journaled.mark_heard();
-                let store = self.store.clone();
-                let want = self.workers * 4;
-                let after = cursor;
-                let batch =
-                    tokio::task::spawn_blocking(move || store.pending_payloads(after, want))
-                        .await
-                        .unwrap_or_else(|e| {
-                            Err(crate::store::StoreError::Database {
-                                context: "reading pending payloads",
-                                message: e.to_string(),
-                            })
-                        });
-                let batch = match batch {
-                    Ok(b) => b,
-                    Err(e) => {
-                        tracing::error!(error = %e, "cannot read the journal");
-                        break;
-                    }
+                let Some(batch) = self.pending(cursor).await else {
+                    break;
                 };
-                let fresh: Vec<_> = batch
-                    .into_iter()
-                    .filter(|p| !in_flight.contains(&p.id))
-                    .collect();
+                let now = Instant::now();
+                let fresh: Vec<_> = batch.into_iter().filter(|p| held.free(p.id, now)).collect();
                 if fresh.is_empty() {
                     // Start again from the oldest: replayed payloads may have lower ids.
                     cursor = None;
@@ -268,34 +273,7 @@ impl TranslateStage {
                 }
                 cursor = fresh.last().map(|p| p.id);
                 for payload in fresh {
-                    in_flight.insert(payload.id);
-                    // The plugin now: a reload after this leaves this payload on it.
-                    let translator = self.plugins.translator(&payload.source);
-                    let store = self.store.clone();
-                    let sinks = sinks.clone();
-                    let timing = self.timing;
-                    tasks.spawn_blocking(move || {
-                        let mut outcome = match &translator {
-                            Some(t) => t.translate(&payload, &sinks),
-                            None => unknown_source(&payload, &sinks),
-                        };
-                        for r in &mut outcome.records {
-                            let e = &r.record.report.event;
-                            let occurred = e.occurred_from.or(e.reported_at);
-                            r.link_due_at = Some(timing.due(occurred, payload.received_at));
-                        }
-                        let id = payload.id;
-                        let result = store.complete_translation(outcome).map(|stats| {
-                            tracing::debug!(
-                                payload = id,
-                                new = stats.new_records,
-                                duplicates = stats.duplicates,
-                                quarantined = stats.quarantined,
-                                "payload translated"
-                            );
-                        });
-                        (id, result)
-                    });
+                    self.start(&mut tasks, &mut held, payload, &sinks);
                     if tasks.len() >= self.workers * 2 {
                         break;
                     }
@@ -308,31 +286,120 @@ impl TranslateStage {
                 }
                 continue;
             }
-            if let Some(joined) = tasks.join_next().await {
-                match joined {
-                    Ok((id, result)) => {
-                        in_flight.remove(&id);
-                        match result {
-                            Ok(()) => failures = 0,
-                            Err(e) => {
-                                // The payload stays pending and is retried, backing off
-                                // while the store cannot take writes (full, read-only).
-                                failures = failures.saturating_add(1);
-                                let wait = (self.idle_poll * 2u32.saturating_pow(failures.min(8)))
-                                    .min(Duration::from_secs(5));
-                                tracing::error!(payload = id, error = %e, retry_in_ms = wait.as_millis() as u64, "cannot commit a translation");
-                                tokio::time::sleep(wait).await;
-                            }
+            match tasks.join_next_with_id().await {
+                Some(Ok((task, result))) => {
+                    let committed = result.is_ok();
+                    let holding = held.finish(task, committed);
+                    match result {
+                        Ok(()) => failures = 0,
+                        Err(e) => {
+                            // The payload stays pending and is retried, backing off
+                            // while the store cannot take writes (full, read-only).
+                            failures = failures.saturating_add(1);
+                            let wait = (self.idle_poll * 2u32.saturating_pow(failures.min(8)))
+                                .min(Duration::from_secs(5));
+                            let payload = holding.map(|h| h.payload);
+                            tracing::error!(payload, error = %e, retry_in_ms = wait.as_millis() as u64, "cannot commit a translation");
+                            tokio::time::sleep(wait).await;
                         }
                     }
-                    Err(e) => tracing::error!(error = %e, "translate task failed"),
                 }
+                Some(Err(e)) => released(&mut held, e.id()),
+                None => {}
             }
         }
-        while let Some(joined) = tasks.join_next().await {
-            if let Ok((_, Err(e))) = joined {
-                tracing::error!(error = %e, "cannot commit a translation at shutdown; it will be redone on restart");
+        while let Some(joined) = tasks.join_next_with_id().await {
+            match joined {
+                Ok((_, Err(e))) => {
+                    tracing::error!(error = %e, "cannot commit a translation at shutdown; it will be redone on restart");
+                }
+                Ok(_) => {}
+                Err(e) => released(&mut held, e.id()),
             }
         }
+    }
+
+    /// Pending payloads after `cursor`; `None` if the journal cannot be read.
+    async fn pending(&self, cursor: Option<i64>) -> Option<Vec<StoredPayload>> {
+        let store = self.store.clone();
+        let want = self.workers * 4;
+        let read = tokio::task::spawn_blocking(move || store.pending_payloads(cursor, want))
+            .await
+            .unwrap_or_else(|e| {
+                Err(crate::store::StoreError::Database {
+                    context: "reading pending payloads",
+                    message: e.to_string(),
+                })
+            });
+        read.map_err(|e| tracing::error!(error = %e, "cannot read the journal"))
+            .ok()
+    }
+
+    /// Starts translating `payload` (or, once it has panicked too often,
+    /// quarantining it) and commits the outcome, on the blocking pool.
+    fn start(
+        &self,
+        tasks: &mut JoinSet<TaskResult>,
+        held: &mut Held,
+        payload: StoredPayload,
+        sinks: &Arc<[String]>,
+    ) {
+        // The plugin now: a reload after this leaves this payload on it.
+        let translator = self.plugins.translator(&payload.source);
+        let store = self.store.clone();
+        let sinks = sinks.clone();
+        let timing = self.timing;
+        let panics = held
+            .to_quarantine(payload.id)
+            .then(|| held.panics(payload.id));
+        let holding = Holding {
+            payload: payload.id,
+            source: payload.source.clone(),
+        };
+        let task = tasks.spawn_blocking(move || {
+            let mut outcome = match (&translator, panics) {
+                (_, Some(n)) => {
+                    let reason = format!(
+                        "translating this payload panicked {n} times: a bug in bcgw, not in the \
+                         payload or its plugin (the daemon's log has the panic); replay this \
+                         entry once bcgw is fixed"
+                    );
+                    refused(&payload, translator.as_deref(), &sinks, "panic", reason)
+                }
+                (Some(t), None) => t.translate(&payload, &sinks),
+                (None, None) => unknown_source(&payload, &sinks),
+            };
+            for r in &mut outcome.records {
+                let e = &r.record.report.event;
+                let occurred = e.occurred_from.or(e.reported_at);
+                r.link_due_at = Some(timing.due(occurred, payload.received_at));
+            }
+            let id = payload.id;
+            store.complete_translation(outcome).map(|stats| {
+                tracing::debug!(
+                    payload = id,
+                    new = stats.new_records,
+                    duplicates = stats.duplicates,
+                    quarantined = stats.quarantined,
+                    "payload translated"
+                );
+            })
+        });
+        held.start(task.id(), holding);
+    }
+}
+
+/// A task panicked: its payload is released, to be translated again (or
+/// quarantined) after a backoff.
+fn released(held: &mut Held, task: tokio::task::Id) {
+    if let Some((holding, r)) = held.panicked(task, Instant::now()) {
+        TranslatePanicked {
+            source: &holding.source,
+            payload: holding.payload,
+            panics: r.panics,
+            retry_in: r.retry_in,
+            quarantine: r.quarantine,
+        }
+        .emit();
     }
 }

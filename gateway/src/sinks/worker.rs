@@ -7,17 +7,18 @@ use super::delivery::RetryConfig;
 use super::recorder::Recorder;
 use super::{Attempt, Outgoing, Sink};
 use crate::assembly::LoadedRenderer;
+use crate::events::{DeliveryPanicked, InternalEvent};
 use crate::plugins::PluginError;
 use crate::store::{
     Delivery, DeliveryAction, DeliveryResult, QuarantineEntry, Stage, Store, StoreError, Work,
 };
 use bcgw_sdk::plugin::Incident;
 use chrono::Utc;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::task::{self, JoinError, JoinSet};
 
 /// What a delivery task came back with.
 enum Outcome {
@@ -31,6 +32,21 @@ struct Finished {
     delivery: Delivery,
     outcome: Outcome,
     renderer: Option<LoadedRenderer>,
+}
+
+/// What a delivery task holds: enough of its row to give it back if the task
+/// panics.
+#[derive(Debug, Clone, Copy)]
+struct Claim {
+    outbox_id: i64,
+    attempts: u32,
+}
+
+/// The delivery tasks running, and the row each holds.
+#[derive(Default)]
+struct Running {
+    tasks: JoinSet<Finished>,
+    rows: HashMap<task::Id, Claim>,
 }
 
 /// Delivers one sink's outbox.
@@ -71,11 +87,15 @@ pub(super) async fn blocking<T: Send + 'static>(
 }
 
 impl DeliveryWorker {
-    fn start(&self, tasks: &mut JoinSet<Finished>, mut delivery: Delivery) {
+    fn start(&self, running: &mut Running, mut delivery: Delivery) {
         // The renderer now: a reload after this leaves this delivery on it.
         let renderer = self.plugins.renderer(&self.name);
         let sink = self.sink.clone();
-        tasks.spawn(async move {
+        let claim = Claim {
+            outbox_id: delivery.outbox_id,
+            attempts: delivery.attempts,
+        };
+        let task = running.tasks.spawn(async move {
             let used = renderer.clone();
             let finish = |delivery, outcome| Finished {
                 delivery,
@@ -123,6 +143,49 @@ impl DeliveryWorker {
             let attempt = sink.deliver(&outgoing).await;
             finish(delivery, Outcome::Sent(attempt))
         });
+        running.rows.insert(task.id(), claim);
+    }
+
+    /// A task ended: its result (or, if it panicked, its row given back to be
+    /// retried after the backoff) goes to the recorder.
+    fn joined(
+        &mut self,
+        running: &mut Running,
+        joined: Result<(task::Id, Finished), JoinError>,
+        recorder: &mut Recorder,
+    ) {
+        let (outbox_id, result) = match joined {
+            Ok((task, finished)) => {
+                running.rows.remove(&task);
+                self.settle(finished)
+            }
+            Err(e) => match running.rows.remove(&e.id()) {
+                Some(claim) => self.panicked(claim),
+                None => return,
+            },
+        };
+        recorder.record(outbox_id, result);
+    }
+
+    /// A delivery task panicked: a temporary failure of its row (and of the
+    /// endpoint, for the breaker, so a trial that panicked does not hold it
+    /// half-open), retried after the backoff.
+    fn panicked(&mut self, claim: Claim) -> (i64, DeliveryResult) {
+        self.breaker.failure(Instant::now());
+        let wait = backoff::delay(&self.retry, claim.attempts, None, claim.outbox_id as u64);
+        DeliveryPanicked {
+            sink: &self.name,
+            outbox: claim.outbox_id,
+            attempts: claim.attempts.saturating_add(1),
+            retry_in: wait,
+        }
+        .emit();
+        let result = DeliveryResult::Retry {
+            outbox_id: claim.outbox_id,
+            error: "the delivery panicked (a bug in the sink or in bcgw; the daemon's log has the panic)".into(),
+            next_attempt_at: Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
+        };
+        (claim.outbox_id, result)
     }
 
     fn dead_letter(
@@ -197,8 +260,11 @@ impl DeliveryWorker {
     }
 
     /// Delivers until `shutdown`; then waits for in-flight deliveries and records them.
+    ///
+    /// A delivery task that panics gives its row back: it is retried after the
+    /// backoff like a temporary failure, and counted ([`DeliveryPanicked`]).
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
-        let mut tasks: JoinSet<Finished> = JoinSet::new();
+        let mut running = Running::default();
         // Claimed rows not yet recorded: sent, being sent, or waiting for their
         // result's commit. Never claimed again meanwhile.
         let mut in_flight: HashSet<i64> = HashSet::new();
@@ -214,12 +280,12 @@ impl DeliveryWorker {
             if !stopping {
                 // Before reading: a row queued after this wakes the wait below.
                 queued.mark_heard();
-                self.claim(&mut tasks, &mut in_flight).await;
-            } else if tasks.is_empty() {
+                self.claim(&mut running, &mut in_flight).await;
+            } else if running.tasks.is_empty() {
                 recorder.finish().await;
                 return;
             }
-            if tasks.is_empty() {
+            if running.tasks.is_empty() {
                 // Nothing being sent: sleep until something is due, something is
                 // queued, a result is recorded (its row may be due again: an update
                 // queued meanwhile), or shutdown.
@@ -238,25 +304,23 @@ impl DeliveryWorker {
                 }
                 continue;
             }
-            if let Some(Ok(finished)) = tasks.join_next().await {
-                let (outbox_id, result) = self.settle(finished);
-                recorder.record(outbox_id, result);
+            if let Some(joined) = running.tasks.join_next_with_id().await {
+                self.joined(&mut running, joined, &mut recorder);
             }
-            while let Some(Ok(finished)) = tasks.try_join_next() {
-                let (outbox_id, result) = self.settle(finished);
-                recorder.record(outbox_id, result);
+            while let Some(joined) = running.tasks.try_join_next_with_id() {
+                self.joined(&mut running, joined, &mut recorder);
             }
         }
     }
 
     /// Claims due rows for the free slots (as the breaker allows) and starts them.
-    async fn claim(&mut self, tasks: &mut JoinSet<Finished>, in_flight: &mut HashSet<i64>) {
+    async fn claim(&mut self, running: &mut Running, in_flight: &mut HashSet<i64>) {
         let permits = self.breaker.permits(Instant::now());
         let trial = matches!(permits, Ok(Some(_)));
         let slots = match permits {
             Ok(limit) => limit
                 .unwrap_or(self.concurrency)
-                .saturating_sub(tasks.len()),
+                .saturating_sub(running.tasks.len()),
             Err(_) => 0,
         };
         if slots == 0 {
@@ -281,7 +345,7 @@ impl DeliveryWorker {
                 }
                 for d in due {
                     in_flight.insert(d.outbox_id);
-                    self.start(tasks, d);
+                    self.start(running, d);
                 }
             }
             Err(e) => {

@@ -207,6 +207,11 @@ pub trait Store: Send + Sync + 'static {
     /// it was appended (what `bcgw audit verify` checks the chain ends at).
     fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError>;
 
+    /// What the store holds that was made with audit entries (what `bcgw audit
+    /// verify` checks the log against, so a log removed whole, head and all,
+    /// does not pass as an empty one).
+    fn audit_evidence(&self) -> Result<crate::audit::Evidence, StoreError>;
+
     /// Hands the audit entries appended within `from..=to` (all when unset), in
     /// order, to `each` until it returns false.
     fn audit_entries(

@@ -40,7 +40,8 @@ pub struct PollConfig {
     #[serde(default)]
     pub auth: Option<PollAuth>,
     /// The wait after a failed request doubles from `initial_ms` to `max_ms`,
-    /// jittered; a `Retry-After` from the platform is honoured when longer.
+    /// jittered; a `Retry-After` from the platform is honoured when longer. A
+    /// page saved starts it again from `initial_ms`.
     #[serde(default = "default_backoff")]
     pub backoff: ReconnectConfig,
 }

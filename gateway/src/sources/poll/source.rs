@@ -1,6 +1,8 @@
 //! The poll loop: ask, journal the page with its cursor in one commit, follow the
 //! pagination until caught up, wait the interval; on failure back off (honouring
-//! `Retry-After`) and ask again from the cursor last committed.
+//! `Retry-After`) and ask again from the cursor last committed. The backoff grows
+//! only while nothing is saved: a poll that journaled pages before it failed
+//! waits the first step.
 
 use super::auth::TokenSource;
 use super::config::PollConfig;
@@ -60,7 +62,15 @@ impl PollSource {
             if *shutdown.borrow() {
                 return;
             }
-            let wait = match self.poll().await {
+            let mut saved = 0;
+            let polled = self.poll(&mut saved).await;
+            // A saved page is a success: a platform that refuses now and then
+            // (429, 503) is asked again after the first step, not after a wait
+            // grown by every refusal since the last time it was caught up.
+            if saved > 0 {
+                backoff.succeeded();
+            }
+            let wait = match polled {
                 Ok(()) => {
                     backoff.succeeded();
                     self.cx.idle.store(true, Ordering::Relaxed);
@@ -89,8 +99,9 @@ impl PollSource {
     }
 
     /// Follows the pages from the committed cursor until caught up (or the page
-    /// bound), journaling each page with the cursor after it.
-    async fn poll(&self) -> Result<(), Failure> {
+    /// bound), journaling each page with the cursor after it; `saved` counts the
+    /// pages journaled, whatever stopped the poll.
+    async fn poll(&self, saved: &mut u32) -> Result<(), Failure> {
         let mut cursor = self.cursor().await?;
         let mut shutdown = self.cx.shutdown.clone();
         for _ in 0..self.config.max_pages_per_poll {
@@ -105,6 +116,7 @@ impl PollSource {
             match next {
                 Ok(Next::Advance(next)) => {
                     self.journal(&page, Some(next.clone())).await?;
+                    *saved += 1;
                     cursor = next;
                 }
                 Ok(Next::CaughtUp) => {

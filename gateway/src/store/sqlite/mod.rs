@@ -579,6 +579,13 @@ impl Store for SqliteStore {
         self.read("reading the audit log's head", audit::head)
     }
 
+    fn audit_evidence(&self) -> Result<crate::audit::Evidence, StoreError> {
+        self.read(
+            "reading what the audit log must account for",
+            audit::evidence,
+        )
+    }
+
     fn audit_entries(
         &self,
         from: Option<DateTime<Utc>>,
