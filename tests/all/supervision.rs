@@ -86,6 +86,9 @@ fn stages_that_panic_mid_work_come_back_and_nothing_is_lost_or_doubled() {
         .filter(|l| l.contains("stage started again"))
         .collect();
     assert_eq!(back.len(), 3, "{logs}");
+    // Where each panic happened is logged, never its message.
+    assert!(logs.contains("panic (its message is not logged"), "{logs}");
+    assert!(!logs.contains("fails at progress"), "{logs}");
     for line in back {
         eprintln!("{line}");
     }

@@ -122,10 +122,25 @@ fn init_tracing(filter: &str) {
         .try_init();
 }
 
+/// Panics are logged by where they happened, never by their message: a
+/// message may quote the data being handled (a string-slicing panic quotes the
+/// string), and the log must carry no personal data.
+fn init_panic_log() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+            .unwrap_or_else(|| "unknown".into());
+        let thread = std::thread::current();
+        tracing::error!(location = %location, thread = thread.name().unwrap_or("unnamed"), "panic (its message is not logged: it may quote personal data)");
+    }));
+}
+
 /// Parses the command line, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.log);
+    init_panic_log();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::CheckConfig(args) => run::check_config(args),

@@ -3,17 +3,16 @@
 use super::{InternalEvent, count_error};
 
 /// A stage panicked; what it held in memory is released and it starts again
-/// after its backoff.
+/// after its backoff. The panic's message is not logged (it may quote the data
+/// being handled); the panic hook logged where it happened.
 pub struct StagePanicked<'a> {
     /// The stage (`translate`, `link`, `sink:<name>`, `source:<name>`...).
     pub stage: &'a str,
-    /// The panic's message, cut short (the code's own words, no payload content).
-    pub message: &'a str,
 }
 
 impl InternalEvent for StagePanicked<'_> {
     fn emit(self) {
-        tracing::error!(stage = %self.stage, message = %self.message, "stage panicked: restarting it");
+        tracing::error!(stage = %self.stage, "stage panicked: restarting it");
         count_error(self.stage, "stage", "panic");
     }
 }

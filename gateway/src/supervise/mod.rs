@@ -126,11 +126,7 @@ impl Supervisor {
                 }
                 match outcome {
                     Ok(()) => StageEnded { stage: &name }.emit(),
-                    Err(e) if e.is_panic() => StagePanicked {
-                        stage: &name,
-                        message: &panic_message(e.into_panic()),
-                    }
-                    .emit(),
+                    Err(e) if e.is_panic() => StagePanicked { stage: &name }.emit(),
                     // Cancelled: the runtime is going down.
                     Err(_) => break,
                 }
@@ -166,16 +162,6 @@ fn backoff(failures: u32) -> Duration {
     FIRST_BACKOFF
         .saturating_mul(1u32.checked_shl(failures.min(16)).unwrap_or(u32::MAX))
         .min(MAX_BACKOFF)
-}
-
-/// A panic's message, cut short: it is written to the log.
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    let text = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".into());
-    text.chars().take(200).collect()
 }
 
 #[cfg(test)]
