@@ -286,6 +286,7 @@ pub async fn run(
             .collect(),
         idle_poll: Duration::from_millis(config.pipeline.idle_poll_ms.max(10)),
         holding: backfill.holding.clone(),
+        loaded: backfill.loaded.clone(),
     };
     let stop_rx = shutdown.clone();
     supervisor.spawn("link", move || link.clone().run(stop_rx.clone()));
@@ -351,6 +352,9 @@ pub async fn run(
 /// history.
 struct Backfill {
     holding: Arc<AtomicBool>,
+    /// Set once the archive is read and translated: the link stage then
+    /// links it, in the order things happened.
+    loaded: Arc<AtomicBool>,
     /// The idle flags of the sources loading the archive.
     loading: Vec<Arc<AtomicBool>>,
 }
@@ -365,6 +369,7 @@ impl Backfill {
             .collect();
         Backfill {
             holding: Arc::new(AtomicBool::new(!loading.is_empty())),
+            loaded: Arc::new(AtomicBool::new(loading.is_empty())),
             loading,
         }
     }
@@ -387,12 +392,17 @@ impl Backfill {
                 _ => continue,
             };
             // Twice in a row: a file arriving between two looks is seen.
-            quiet = if read && backlog.payloads_pending == 0 && backlog.records_unlinked == 0 {
-                quiet + 1
-            } else {
-                0
-            };
+            let translated = read && backlog.payloads_pending == 0;
+            quiet = if translated { quiet + 1 } else { 0 };
             if quiet < 2 {
+                continue;
+            }
+            if !self.loaded.swap(true, Ordering::Relaxed) {
+                tracing::info!("backfill read and translated: linking it");
+                quiet = 0;
+                continue;
+            }
+            if backlog.records_unlinked > 0 {
                 continue;
             }
             self.holding.store(false, Ordering::Relaxed);

@@ -196,3 +196,49 @@ NG-2,11/03/2026 16:40,Co-op Gloucester Rd,Bristol,BS7 8AA,Abuse of staff,\"femal
     );
     assert_eq!(stats["merges"], 0, "{stats}");
 }
+
+/// A backfill is linked in the order things happened, not the order the
+/// archive is read: a BCRP archive of a year, newest first, and the retailer's
+/// export of the oldest month still make one incident of the same theft (read
+/// in file order, the year's later months would have moved the window past
+/// January before January was linked).
+#[test]
+fn a_backfill_read_newest_first_is_linked_oldest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = NicheSim::start(dir.path());
+    // Small link batches, as a large archive has many.
+    let mut gw = gateway(dir.path(), &sim.url(), "batch = 16");
+    // Newest first, as platforms export: a report every third day at a shop
+    // of its own, from December back to January.
+    let mut archive = String::new();
+    for n in (0..110).rev() {
+        let day =
+            chrono::NaiveDate::from_ymd_opt(2025, 1, 8).unwrap() + chrono::Duration::days(3 * n);
+        archive.push_str(&format!(
+            "FILL-{n},{day} 11:00,Corner Shop {n} Street,Bristol,BS{d} {n}AB,Shoplifting,\"Female 20s, red coat\"\n",
+            d = 2 + n % 7
+        ));
+    }
+    archive.push_str(
+        "BC-OLD,2025-01-05 10:12,\"Tesco Express, Broadmead\",Bristol,BS1 3HX,Shoplifting,\"Male, 30s, grey hoodie and blue jeans\"\n",
+    );
+    drop_export(dir.path(), "bcrp", "archive.csv", &archive);
+    drop_export(
+        dir.path(),
+        "retail",
+        "january.csv",
+        "NG-OLD,05/01/2025 10:10,Tesco Express Broadmead 0412,Bristol,BS1 3HX,Shoplifting,\"grey hoodie, jeans, male\"\n",
+    );
+    let (status, out) = gw.run_until_idle_with(&["--backfill"], Duration::from_secs(120));
+    assert!(status.success(), "{out}\n{}", gw.logs());
+    let together = partition(&sim)
+        .into_iter()
+        .any(|group| group == set(&["BC-OLD", "NG-OLD"]));
+    assert!(together, "{:?}\n{}", partition(&sim), gw.logs());
+    assert!(
+        !gw.logs().contains("happened before the link window"),
+        "{}",
+        gw.logs()
+    );
+    assert_eq!(sim.stats()["created"], 111, "{}", sim.stats());
+}

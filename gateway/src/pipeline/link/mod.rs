@@ -58,6 +58,12 @@ pub struct LinkStage {
     /// While true, a backfill is being linked: first deliveries of new
     /// incidents are held until the backfill is done (`bcgw run --backfill`).
     pub holding: Arc<AtomicBool>,
+    /// While false, a backfill's archive is still being read: its records
+    /// wait, undecided, so that once it is all in they are linked in the
+    /// order they happened — an archive is read in no such order (a platform's
+    /// export newest first, a year of files at once), and linked as read the
+    /// window would pass the old months before they were linked.
+    pub loaded: Arc<AtomicBool>,
 }
 
 /// What the stage waits on when idle.
@@ -81,6 +87,9 @@ struct View {
     waiting: BTreeMap<(DateTime<Utc>, i64), LinkableRecord>,
     /// Where each waiting record is in `waiting`, by record id.
     waiting_at: HashMap<String, (DateTime<Utc>, i64)>,
+    /// A loaded backfill's records, in the order they happened, still to be
+    /// decided (`None`: no backfill being linked).
+    backfill: Option<std::collections::VecDeque<String>>,
 }
 
 impl View {
@@ -275,16 +284,18 @@ impl LinkStage {
             cursor: 0,
             waiting: BTreeMap::new(),
             waiting_at: HashMap::new(),
+            backfill: None,
         })
     }
 
     /// Reads the records stored since the last read: each waits (in the
     /// linker too, where the records decided meanwhile can meet it) until its
     /// hold ends.
-    fn read_new(&self, view: &mut View) -> Result<(), StoreError> {
+    fn read_new(&self, view: &mut View) -> Result<usize, StoreError> {
         let records = self
             .store
             .unlinked_records(view.cursor, self.settings.batch.max(1))?;
+        let read = records.len();
         for r in records {
             view.cursor = view.cursor.max(r.seq);
             let id = r.record.envelope.record_id.clone();
@@ -304,7 +315,47 @@ impl LinkStage {
             view.waiting_at.insert(id, at);
             view.waiting.insert(at, r);
         }
-        Ok(())
+        Ok(read)
+    }
+
+    /// The records to decide now: a loaded backfill's in the order they
+    /// happened (every one is in, so none needs its hold), else those whose
+    /// hold has ended, in that order.
+    fn due_now(&self, view: &mut View, now: DateTime<Utc>) -> Vec<LinkableRecord> {
+        let batch = self.settings.batch.max(1);
+        if self.holding.load(Ordering::Relaxed) && view.backfill.is_none() {
+            let mut order: Vec<(Option<DateTime<Utc>>, i64, String)> = view
+                .waiting
+                .values()
+                .map(|r| (occurred(r), r.seq, r.record.envelope.record_id.clone()))
+                .collect();
+            // Undated records last, in the order they were stored.
+            order.sort_by(|a, b| (a.0.is_none(), a.0, a.1).cmp(&(b.0.is_none(), b.0, b.1)));
+            tracing::info!(
+                records = order.len(),
+                "backfill read: linking it in the order things happened"
+            );
+            view.backfill = Some(order.into_iter().map(|(_, _, id)| id).collect());
+        }
+        if let Some(queue) = view.backfill.as_mut() {
+            let mut due = Vec::new();
+            while due.len() < batch {
+                let Some(id) = queue.pop_front() else { break };
+                if let Some(at) = view.waiting_at.get(&id)
+                    && let Some(r) = view.waiting.get(at)
+                {
+                    due.push(r.clone());
+                }
+            }
+            if !due.is_empty() {
+                return due;
+            }
+        }
+        view.waiting
+            .range(..=(now, i64::MAX))
+            .take(batch)
+            .map(|(_, r)| r.clone())
+            .collect()
     }
 
     /// Reads what arrived, decides the records whose hold has ended (with the
@@ -312,14 +363,13 @@ impl LinkStage {
     /// payload falling due together are decided together. Returns how many
     /// were decided.
     fn link_some(&self, view: &mut View) -> Result<usize, StoreError> {
-        self.read_new(view)?;
+        let read = self.read_new(view)?;
+        if self.holding.load(Ordering::Relaxed) && !self.loaded.load(Ordering::Relaxed) {
+            // The archive is still coming in: read on, decide nothing yet.
+            return Ok(read);
+        }
         let now = Utc::now();
-        let due: Vec<(DateTime<Utc>, i64)> = view
-            .waiting
-            .range(..=(now, i64::MAX))
-            .take(self.settings.batch.max(1))
-            .map(|(k, _)| *k)
-            .collect();
+        let due = self.due_now(view, now);
         if due.is_empty() {
             return Ok(0);
         }
@@ -328,10 +378,6 @@ impl LinkStage {
         } else {
             now
         };
-        let due: Vec<LinkableRecord> = due
-            .iter()
-            .filter_map(|k| view.waiting.get(k).cloned())
-            .collect();
         let mut decisions = Vec::with_capacity(due.len());
         let mut late: BTreeMap<String, usize> = BTreeMap::new();
         for group in
