@@ -330,7 +330,7 @@ impl LinkStage {
                 .map(|r| (occurred(r), r.seq, r.record.envelope.record_id.clone()))
                 .collect();
             // Undated records last, in the order they were stored.
-            order.sort_by(|a, b| (a.0.is_none(), a.0, a.1).cmp(&(b.0.is_none(), b.0, b.1)));
+            order.sort_by_key(|r| (r.0.is_none(), r.0, r.1));
             tracing::info!(
                 records = order.len(),
                 "backfill read: linking it in the order things happened"
