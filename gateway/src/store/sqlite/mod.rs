@@ -195,7 +195,8 @@ impl SqliteStore {
         // Checkpoints run on their own thread (checkpoint.rs), not inside a commit;
         // savepoints' journals stay in memory.
         conn.execute_batch(&format!(
-            "PRAGMA wal_autocheckpoint = 0; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
+            "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {}; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
+            checkpoint::TRUNCATE_ABOVE,
             WRITER_CACHE_KIB
         ))
         .map_err(|e| map_err(path, "configuring the writer", e))?;
